@@ -1,0 +1,75 @@
+#include "error.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+void pv_error_clear(struct pv_error *e)
+{
+	memset(e, 0, sizeof(*e));
+}
+
+static void error_vset(struct pv_error *e, const char *fmt, va_list ap)
+{
+	vsnprintf(e->message, sizeof(e->message), fmt, ap);
+}
+
+int pv_error_set(struct pv_error *e, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	error_vset(e, fmt, ap);
+	va_end(ap);
+	e->where = PV_WHERE_NONE;
+	return -1;
+}
+
+int pv_error_at(struct pv_error *e, uint64_t byte, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	error_vset(e, fmt, ap);
+	va_end(ap);
+	e->where = PV_WHERE_BYTE;
+	e->pos = byte;
+	return -1;
+}
+
+int pv_error_usage(struct pv_error *e, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	error_vset(e, fmt, ap);
+	va_end(ap);
+	e->where = PV_WHERE_NONE;
+	e->usage = 1;
+	return -1;
+}
+
+void pv_error_subject(struct pv_error *e, const char *subject)
+{
+	snprintf(e->subject, sizeof(e->subject), "%s", subject);
+}
+
+void pv_error_format(const struct pv_error *e, char *buf, size_t size)
+{
+	int n = 0;
+	if (e->subject[0])
+		n = snprintf(buf, size, "'%s': ", e->subject);
+	if (n < 0 || (size_t)n >= size)
+		return;
+	int m = snprintf(buf + n, size - (size_t)n, "%s", e->message[0] ? e->message : "unknown error");
+	if (m < 0 || (size_t)(n + m) >= size)
+		return;
+	n += m;
+	if (e->where == PV_WHERE_BYTE)
+		snprintf(buf + n, size - (size_t)n, " at byte %llu", (unsigned long long)e->pos);
+	else if (e->where == PV_WHERE_LINE)
+		snprintf(buf + n, size - (size_t)n, " at line %llu", (unsigned long long)e->pos);
+}
+
+void pv_error_print(const struct pv_error *e, FILE *out)
+{
+	char buf[1200];
+	pv_error_format(e, buf, sizeof(buf));
+	fprintf(out, "error: %s\n", buf);
+}

@@ -1,0 +1,32 @@
+/* Errors travel up as a filled struct pv_error and a -1 return; only cmd/ and web/
+ * print them, once, git-style: error: 'FILE': what went wrong at byte N. */
+#ifndef PV_ERROR_H
+#define PV_ERROR_H
+#include <stdint.h>
+#include <stdio.h>
+
+enum pv_error_where { PV_WHERE_NONE, PV_WHERE_BYTE, PV_WHERE_LINE };
+
+struct pv_error {
+	char subject[512];	/* usually a file name; empty when not about a file */
+	char message[512];
+	enum pv_error_where where;
+	uint64_t pos;		/* byte offset or line number, per where */
+	int usage;		/* 1 when the caller passed bad options (exit code 2) */
+};
+
+void pv_error_clear(struct pv_error *e);
+int pv_error_set(struct pv_error *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Same, with a byte offset appended when printed ("at byte N"). */
+int pv_error_at(struct pv_error *e, uint64_t byte, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int pv_error_usage(struct pv_error *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void pv_error_subject(struct pv_error *e, const char *subject);
+/* Writes "error: 'subject': message at byte N\n". */
+void pv_error_print(const struct pv_error *e, FILE *out);
+/* Formats the same text without the "error: " prefix or newline. */
+void pv_error_format(const struct pv_error *e, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,404 @@
+#include "profile.h"
+#include "py2_order.h"
+#include "u64map.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct profile *profile_new(void)
+{
+	struct profile *p = xcalloc(1, sizeof(*p));
+	arena_init(&p->arena);
+	p->source_mtime = -1;
+	return p;
+}
+
+void profile_free(struct profile *p)
+{
+	if (!p)
+		return;
+	free(p->strs);
+	free(p->str_index);
+	free(p->funcs);
+	free(p->func_index);
+	free(p->edges);
+	arena_release(&p->arena);
+	free(p);
+}
+
+static uint64_t profile_hash_bytes(const char *s, size_t n)
+{
+	/* FNV-1a then a final mix: cheap and good enough for interning. */
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ull;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	return h;
+}
+
+static void profile_str_rehash(struct profile *p, size_t cap)
+{
+	free(p->str_index);
+	p->str_index = xcalloc(cap, sizeof(uint32_t));
+	p->str_index_cap = cap;
+	for (size_t i = 0; i < p->nstrs; i++) {
+		size_t j = profile_hash_bytes(p->strs[i].s, p->strs[i].len) & (cap - 1);
+		while (p->str_index[j])
+			j = (j + 1) & (cap - 1);
+		p->str_index[j] = (uint32_t)i + 1;
+	}
+}
+
+uint32_t profile_intern(struct profile *p, const char *s, size_t len)
+{
+	if ((p->nstrs + 1) * 2 > p->str_index_cap)
+		profile_str_rehash(p, p->str_index_cap ? p->str_index_cap * 2 : 256);
+	size_t mask = p->str_index_cap - 1;
+	size_t j = profile_hash_bytes(s, len) & mask;
+	while (p->str_index[j]) {
+		const struct pv_str *t = &p->strs[p->str_index[j] - 1];
+		if (t->len == len && memcmp(t->s, s, len) == 0)
+			return p->str_index[j] - 1;
+		j = (j + 1) & mask;
+	}
+	xgrow((void **)&p->strs, &p->cap_strs, p->nstrs + 1, sizeof(*p->strs));
+	struct pv_str *n = &p->strs[p->nstrs];
+	n->s = arena_strndup(&p->arena, s, len);
+	n->len = (uint32_t)len;
+	p->str_index[j] = (uint32_t)p->nstrs + 1;
+	return (uint32_t)p->nstrs++;
+}
+
+static uint64_t profile_func_hash(uint32_t file, int64_t line, uint32_t name)
+{
+	uint64_t h = ((uint64_t)file * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)line * 0xc2b2ae3d27d4eb4full) ^
+		     ((uint64_t)name * 0x165667b19e3779f9ull);
+	h ^= h >> 31;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 29;
+	return h;
+}
+
+static void profile_func_rehash(struct profile *p, size_t cap)
+{
+	free(p->func_index);
+	p->func_index = xcalloc(cap, sizeof(uint32_t));
+	p->func_index_cap = cap;
+	for (size_t i = 0; i < p->nfuncs; i++) {
+		const struct pv_func *f = &p->funcs[i];
+		size_t j = profile_func_hash(f->file, f->line, f->name) & (cap - 1);
+		while (p->func_index[j])
+			j = (j + 1) & (cap - 1);
+		p->func_index[j] = (uint32_t)i + 1;
+	}
+}
+
+int64_t profile_find_func(const struct profile *p, uint32_t file, int64_t line, uint32_t name)
+{
+	if (!p->func_index_cap)
+		return -1;
+	size_t mask = p->func_index_cap - 1;
+	size_t j = profile_func_hash(file, line, name) & mask;
+	while (p->func_index[j]) {
+		const struct pv_func *f = &p->funcs[p->func_index[j] - 1];
+		if (f->file == file && f->line == line && f->name == name)
+			return p->func_index[j] - 1;
+		j = (j + 1) & mask;
+	}
+	return -1;
+}
+
+uint32_t profile_func(struct profile *p, uint32_t file, int64_t line, uint32_t name, int *added)
+{
+	int64_t found = profile_find_func(p, file, line, name);
+	if (found >= 0) {
+		if (added)
+			*added = 0;
+		return (uint32_t)found;
+	}
+	if ((p->nfuncs + 1) * 2 > p->func_index_cap)
+		profile_func_rehash(p, p->func_index_cap ? p->func_index_cap * 2 : 256);
+	xgrow((void **)&p->funcs, &p->cap_funcs, p->nfuncs + 1, sizeof(*p->funcs));
+	struct pv_func *f = &p->funcs[p->nfuncs];
+	memset(f, 0, sizeof(*f));
+	f->file = file;
+	f->line = line;
+	f->name = name;
+	size_t mask = p->func_index_cap - 1;
+	size_t j = profile_func_hash(file, line, name) & mask;
+	while (p->func_index[j])
+		j = (j + 1) & mask;
+	p->func_index[j] = (uint32_t)p->nfuncs + 1;
+	if (added)
+		*added = 1;
+	return (uint32_t)p->nfuncs++;
+}
+
+struct pv_edge *profile_add_edge(struct profile *p, uint32_t caller, uint32_t callee)
+{
+	xgrow((void **)&p->edges, &p->cap_edges, p->nedges + 1, sizeof(*p->edges));
+	struct pv_edge *e = &p->edges[p->nedges++];
+	memset(e, 0, sizeof(*e));
+	e->caller = caller;
+	e->callee = callee;
+	return e;
+}
+
+void profile_compute_totals(struct profile *p)
+{
+	p->total_calls = 0;
+	p->prim_calls = 0;
+	p->total_tt = 0.0;
+	for (size_t i = 0; i < p->nfuncs; i++) {
+		const struct pv_func *f = &p->funcs[i];
+		if (!(f->flags & PV_FUNC_IN_STATS))
+			continue;
+		p->total_calls += f->calls;
+		p->prim_calls += f->pcalls;
+		p->total_tt += f->tottime;
+	}
+}
+
+void profile_reorder(struct profile *p, const uint32_t *order)
+{
+	uint32_t *where = xmalloc(p->nfuncs * sizeof(uint32_t));
+	struct pv_func *nf = xmalloc((p->nfuncs ? p->nfuncs : 1) * sizeof(*nf));
+	for (size_t k = 0; k < p->nfuncs; k++) {
+		uint32_t old = order[k];
+		nf[k] = p->funcs[old];
+		where[old] = (uint32_t)k;
+	}
+	free(p->funcs);
+	p->funcs = nf;
+	p->cap_funcs = p->nfuncs;
+	for (size_t i = 0; i < p->nedges; i++) {
+		p->edges[i].caller = where[p->edges[i].caller];
+		p->edges[i].callee = where[p->edges[i].callee];
+	}
+	free(where);
+	profile_func_rehash(p, p->func_index_cap ? p->func_index_cap : 256);
+}
+
+size_t pv_std_name_raw(const char *file, size_t flen, int64_t line, const char *name, size_t nlen, char **buf,
+		       size_t *cap)
+{
+	xgrow((void **)buf, cap, flen + nlen + 32, 1);
+	char *b = *buf;
+	size_t n;
+	if (line == 0 && flen == 1 && file[0] == '~') {
+		/* pstats prints built-ins ('~', 0, '<built-in method len>') as {built-in method len} */
+		if (nlen >= 2 && name[0] == '<' && name[nlen - 1] == '>') {
+			b[0] = '{';
+			memcpy(b + 1, name + 1, nlen - 2);
+			b[nlen - 1] = '}';
+		} else {
+			memcpy(b, name, nlen);
+		}
+		n = nlen;
+	} else {
+		memcpy(b, file, flen);
+		n = flen;
+		n += (size_t)snprintf(b + n, 24, ":%lld(", (long long)line);
+		memcpy(b + n, name, nlen);
+		n += nlen;
+		b[n++] = ')';
+	}
+	b[n] = '\0';
+	return n;
+}
+
+size_t profile_std_name_buf(const struct profile *p, const struct pv_func *f, char **buf, size_t *cap)
+{
+	const struct pv_str *file = profile_str(p, f->file);
+	const struct pv_str *name = profile_str(p, f->name);
+	return pv_std_name_raw(file->s, file->len, f->line, name->s, name->len, buf, cap);
+}
+
+char *profile_std_name(const struct profile *p, const struct pv_func *f, struct arena *a)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	size_t n = profile_std_name_buf(p, f, &buf, &cap);
+	char *r = arena_strndup(a, buf, n);
+	free(buf);
+	return r;
+}
+
+static uint32_t profile_basename_id(const struct profile *src, struct profile *dst, uint32_t file)
+{
+	const struct pv_str *s = profile_str(src, file);
+	/* os.path.basename on POSIX: everything after the last '/' */
+	const char *slash = memrchr(s->s, '/', s->len);
+	const char *b = slash ? slash + 1 : s->s;
+	return profile_intern(dst, b, s->len - (size_t)(b - s->s));
+}
+
+static void profile_copy_meta(const struct profile *src, struct profile *dst)
+{
+	dst->name = src->name ? arena_strdup(&dst->arena, src->name) : NULL;
+	dst->source = src->source ? arena_strdup(&dst->arena, src->source) : NULL;
+	dst->format = src->format ? arena_strdup(&dst->arena, src->format) : NULL;
+	dst->producer = src->producer ? arena_strdup(&dst->arena, src->producer) : NULL;
+	dst->unit = src->unit ? arena_strdup(&dst->arena, src->unit) : NULL;
+	dst->content_hash = src->content_hash ? arena_strdup(&dst->arena, src->content_hash) : NULL;
+	dst->source_mtime = src->source_mtime;
+	dst->id = src->id;
+	dst->dialect = src->dialect;
+}
+
+struct profile *profile_strip_dirs(const struct profile *p)
+{
+	struct profile *q = profile_new();
+	profile_copy_meta(p, q);
+	uint32_t *map = xmalloc((p->nfuncs ? p->nfuncs : 1) * sizeof(uint32_t));
+	/* Stats entries first, in entry order, so merged entries keep the position of
+	 * their first occurrence, as pstats' rebuilt dict does. */
+	for (size_t i = 0; i < p->nstats; i++) {
+		const struct pv_func *f = &p->funcs[i];
+		uint32_t file = profile_basename_id(p, q, f->file);
+		uint32_t name = profile_intern(q, profile_str(p, f->name)->s, profile_str(p, f->name)->len);
+		int added;
+		uint32_t k = profile_func(q, file, f->line, name, &added);
+		struct pv_func *g = &q->funcs[k];
+		if (added) {
+			g->pcalls = f->pcalls;
+			g->calls = f->calls;
+			g->tottime = f->tottime;
+			g->cumtime = f->cumtime;
+			g->flags = f->flags;
+		} else {
+			/* add_func_stats(target, source) computes source + target */
+			g->pcalls = f->pcalls + g->pcalls;
+			g->calls = f->calls + g->calls;
+			g->tottime = f->tottime + g->tottime;
+			g->cumtime = f->cumtime + g->cumtime;
+			g->flags |= f->flags;
+		}
+		map[i] = k;
+	}
+	q->nstats = q->nfuncs;
+	for (size_t i = p->nstats; i < p->nfuncs; i++) {
+		const struct pv_func *f = &p->funcs[i];
+		uint32_t file = profile_basename_id(p, q, f->file);
+		uint32_t name = profile_intern(q, profile_str(p, f->name)->s, profile_str(p, f->name)->len);
+		map[i] = profile_func(q, file, f->line, name, NULL);
+	}
+	/* Callers, per pstats: within one function's dict a later stripped duplicate
+	 * replaces an earlier one (plain assignment, keeping its position); across merged
+	 * functions add_callers() keeps the target's order and adds source + target. */
+	struct edge_list { struct pv_edge *e; size_t n, cap; } *lists =
+		xcalloc(q->nfuncs ? q->nfuncs : 1, sizeof(*lists));
+	struct u64_map pos;
+	u64_map_init(&pos, p->nedges);
+	struct pv_edge_index by_callee;
+	profile_index_edges(p, &by_callee, 1);
+	for (size_t i = 0; i < p->nfuncs; i++) {
+		uint32_t qcallee = map[i];
+		struct edge_list *l = &lists[qcallee];
+		size_t before = l->n;	/* edges from earlier merged functions */
+		for (size_t k = by_callee.start[i]; k < by_callee.start[i + 1]; k++) {
+			const struct pv_edge *e = &p->edges[by_callee.edge[k]];
+			uint32_t qcaller = map[e->caller];
+			uint64_t key = ((uint64_t)qcallee << 32) | qcaller;
+			int64_t at = u64_map_get(&pos, key);
+			if (at >= 0 && (size_t)at >= before) {
+				struct pv_edge *d = &l->e[at];
+				d->calls = e->calls;
+				d->pcalls = e->pcalls;
+				d->tottime = e->tottime;
+				d->cumtime = e->cumtime;
+				d->kind = e->kind;
+			} else if (at >= 0) {
+				/* stage into a new slot first: the merge happens after this
+				 * function's own dict is complete */
+				xgrow((void **)&l->e, &l->cap, l->n + 1, sizeof(*l->e));
+				l->e[l->n] = *e;
+				l->e[l->n].caller = qcaller;
+				l->e[l->n].callee = qcallee;
+				l->e[l->n].aux = (uint32_t)at + 1;
+				u64_map_put(&pos, key, (int64_t)l->n);
+				l->n++;
+			} else {
+				xgrow((void **)&l->e, &l->cap, l->n + 1, sizeof(*l->e));
+				l->e[l->n] = *e;
+				l->e[l->n].caller = qcaller;
+				l->e[l->n].callee = qcallee;
+				l->e[l->n].aux = 0;
+				u64_map_put(&pos, key, (int64_t)l->n);
+				l->n++;
+			}
+		}
+		/* fold the staged duplicates into the target's entries */
+		size_t w = before;
+		for (size_t k = before; k < l->n; k++) {
+			struct pv_edge *s = &l->e[k];
+			if (s->aux) {
+				struct pv_edge *t = &l->e[s->aux - 1];
+				t->calls = s->calls + t->calls;
+				t->pcalls = s->pcalls + t->pcalls;
+				t->tottime = s->tottime + t->tottime;
+				t->cumtime = s->cumtime + t->cumtime;
+				u64_map_put(&pos, ((uint64_t)qcallee << 32) | s->caller, (int64_t)(s->aux - 1));
+			} else {
+				l->e[w] = *s;
+				u64_map_put(&pos, ((uint64_t)qcallee << 32) | s->caller, (int64_t)w);
+				w++;
+			}
+		}
+		l->n = w;
+	}
+	for (size_t i = 0; i < q->nfuncs; i++) {
+		for (size_t k = 0; k < lists[i].n; k++) {
+			struct pv_edge *n = profile_add_edge(q, lists[i].e[k].caller, lists[i].e[k].callee);
+			*n = lists[i].e[k];
+			n->aux = 0;
+		}
+		free(lists[i].e);
+	}
+	free(lists);
+	pv_edge_index_release(&by_callee);
+	u64_map_release(&pos);
+	free(map);
+	/* pstats builds a new dict; on Python 2 its order is the new table's */
+	if (q->dialect == PV_DIALECT_PY2)
+		py2_dict_reorder(q);
+	q->total_calls = p->total_calls;
+	q->prim_calls = p->prim_calls;
+	q->total_tt = p->total_tt;
+	return q;
+}
+
+void profile_index_edges(const struct profile *p, struct pv_edge_index *ix, int by_callee)
+{
+	ix->start = xcalloc(p->nfuncs + 1, sizeof(size_t));
+	ix->edge = xmalloc((p->nedges ? p->nedges : 1) * sizeof(uint32_t));
+	for (size_t i = 0; i < p->nedges; i++)
+		ix->start[by_callee ? p->edges[i].callee : p->edges[i].caller]++;
+	size_t sum = 0;
+	for (size_t f = 0; f < p->nfuncs; f++) {
+		size_t c = ix->start[f];
+		ix->start[f] = sum;
+		sum += c;
+	}
+	ix->start[p->nfuncs] = sum;
+	/* a stable counting sort keeps each function's edges in their original order */
+	size_t *fill = xmalloc((p->nfuncs ? p->nfuncs : 1) * sizeof(size_t));
+	memcpy(fill, ix->start, p->nfuncs * sizeof(size_t));
+	for (size_t i = 0; i < p->nedges; i++)
+		ix->edge[fill[by_callee ? p->edges[i].callee : p->edges[i].caller]++] = (uint32_t)i;
+	free(fill);
+}
+
+void pv_edge_index_release(struct pv_edge_index *ix)
+{
+	free(ix->start);
+	free(ix->edge);
+	ix->start = NULL;
+	ix->edge = NULL;
+}

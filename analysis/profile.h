@@ -1,0 +1,132 @@
+/* The one in-memory model every format reads into and every command works on.
+ *
+ * Ownership: everything reachable from a struct profile (strings, functions, edges,
+ * metadata text) lives in profile->arena or in arrays the profile owns; profile_free()
+ * releases it all. Pointers into a profile stay valid until then, except that the
+ * funcs/edges arrays may move while a reader is still adding to them.
+ */
+#ifndef PV_PROFILE_H
+#define PV_PROFILE_H
+
+#include "arena.h"
+#include <stddef.h>
+#include <stdint.h>
+
+/* A string held by the profile; bytes are not necessarily UTF-8 (Python 2 paths). */
+struct pv_str {
+	const char *s;	/* NUL-terminated copy in the arena */
+	uint32_t len;
+};
+
+enum pv_func_flags {
+	PV_FUNC_IN_STATS = 1,	/* an entry of the stats table (not only named as a caller) */
+	PV_FUNC_TOP_LEVEL = 2,	/* called by ("jprofile", 0, "profiler"): pstats' top_level */
+};
+
+/* One function and its own stats, in the units of the profile. For cProfile data
+ * pcalls/calls/tottime/cumtime are pstats' cc/nc/tt/ct. */
+struct pv_func {
+	uint32_t file, name;	/* string ids */
+	int64_t line;
+	int64_t pcalls, calls;
+	double tottime, cumtime;
+	uint32_t flags;
+};
+
+enum pv_edge_kind {
+	PV_EDGE_TIMED = 0,	/* cProfile: (nc, cc, tt, ct) */
+	PV_EDGE_COUNT = 1,	/* the pure-Python profile module: a bare call count */
+};
+
+/* caller -> callee with the stats of the calls along that edge. */
+struct pv_edge {
+	uint32_t caller, callee;	/* function indexes */
+	int64_t calls, pcalls;
+	double tottime, cumtime;
+	uint32_t kind;
+	uint32_t aux;	/* scratch for algorithms that rebuild edge lists; 0 at rest */
+};
+
+enum pv_dialect {
+	PV_DIALECT_PY3 = 0,	/* dict order = file order */
+	PV_DIALECT_PY2 = 1,	/* written by Python 2 (byte strings) */
+};
+
+struct profile {
+	struct arena arena;
+
+	struct pv_str *strs;
+	size_t nstrs, cap_strs;
+	uint32_t *str_index;	/* open addressing: string id + 1, 0 = empty */
+	size_t str_index_cap;
+
+	/* Functions in entry order: the stats entries first (nstats of them, in
+	 * the order of the file), then functions named only as callers. */
+	struct pv_func *funcs;
+	size_t nfuncs, cap_funcs, nstats;
+	uint32_t *func_index;	/* open addressing on (file, line, name) */
+	size_t func_index_cap;
+
+	struct pv_edge *edges;	/* grouped by callee, in each callee's callers order */
+	size_t nedges, cap_edges;
+
+	/* What pstats computes at load: sums over the stats entries in entry order. */
+	int64_t total_calls, prim_calls;
+	double total_tt;
+
+	/* Metadata; strings in the arena, may be NULL. */
+	const char *name, *source, *format, *producer, *unit, *content_hash;
+	int64_t source_mtime;	/* seconds since the epoch, -1 unknown */
+	const char *source_abspath;	/* for the store's stat cache; may be NULL */
+	int64_t source_size, source_mtime_ns;
+	int64_t id;		/* store id, 0 when not stored */
+	enum pv_dialect dialect;
+};
+
+struct profile *profile_new(void);
+void profile_free(struct profile *p);
+
+/* Interns bytes and returns the string id. */
+uint32_t profile_intern(struct profile *p, const char *s, size_t len);
+static inline const struct pv_str *profile_str(const struct profile *p, uint32_t id)
+{
+	return &p->strs[id];
+}
+
+/* Finds the function (file, line, name); adds it (zero stats, no flags) when absent
+ * and *added is set. Returns its index. */
+uint32_t profile_func(struct profile *p, uint32_t file, int64_t line, uint32_t name, int *added);
+/* Looks up without adding; returns -1 when absent. */
+int64_t profile_find_func(const struct profile *p, uint32_t file, int64_t line, uint32_t name);
+
+struct pv_edge *profile_add_edge(struct profile *p, uint32_t caller, uint32_t callee);
+
+/* Recomputes total_calls/prim_calls/total_tt the way pstats does at load. */
+void profile_compute_totals(struct profile *p);
+
+/* Renumbers functions: order is a permutation of 0..nfuncs-1, order[k] = the old
+ * index that becomes k. Edges follow. */
+void profile_reorder(struct profile *p, const uint32_t *order);
+
+/* pstats' func_std_string: "file:line(name)", or the builtin forms for ('~', 0, x). */
+char *profile_std_name(const struct profile *p, const struct pv_func *f, struct arena *a);
+/* The same from raw fields, into a caller-owned growable buffer; returns the length. */
+size_t pv_std_name_raw(const char *file, size_t flen, int64_t line, const char *name, size_t nlen, char **buf,
+		       size_t *cap);
+/* Same, appended to a caller-owned buffer; returns length. */
+size_t profile_std_name_buf(const struct profile *p, const struct pv_func *f, char **buf, size_t *cap);
+
+/* The edges of each function: edge[start[f] .. start[f+1]) index p->edges, in their
+ * original order. */
+struct pv_edge_index {
+	size_t *start;		/* nfuncs + 1 */
+	uint32_t *edge;		/* nedges */
+};
+void profile_index_edges(const struct profile *p, struct pv_edge_index *ix, int by_callee);
+void pv_edge_index_release(struct pv_edge_index *ix);
+
+/* pstats' strip_dirs(): a new profile whose files are basenames, functions that then
+ * coincide merged (stats and callers summed like pstats.add_func_stats). */
+struct profile *profile_strip_dirs(const struct profile *p);
+
+#endif

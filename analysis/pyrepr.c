@@ -1,0 +1,155 @@
+#include "pyrepr.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pyrepr_float(double v, char buf[32])
+{
+	if (isnan(v)) {
+		strcpy(buf, "nan");
+		return;
+	}
+	if (isinf(v)) {
+		strcpy(buf, v < 0 ? "-inf" : "inf");
+		return;
+	}
+	/* shortest round-trip digits */
+	char e[40];
+	int prec;
+	for (prec = 0; prec < 17; prec++) {
+		snprintf(e, sizeof(e), "%.*e", prec, v);
+		if (strtod(e, NULL) == v)
+			break;
+	}
+	/* e = [-]d.ddddde[+-]XX ; split digits and exponent */
+	char digits[24];
+	size_t nd = 0;
+	const char *p = e;
+	int neg = 0;
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (; *p && *p != 'e'; p++)
+		if (*p != '.')
+			digits[nd++] = *p;
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	digits[nd] = '\0';
+	int exp10 = atoi(p + 1);	/* value = d.ddd * 10^exp10 */
+	char *o = buf;
+	if (neg)
+		*o++ = '-';
+	if (exp10 < -4 || exp10 >= 16) {
+		/* float_repr_style 'r': scientific, two-digit exponent minimum */
+		*o++ = digits[0];
+		if (nd > 1) {
+			*o++ = '.';
+			memcpy(o, digits + 1, nd - 1);
+			o += nd - 1;
+		}
+		sprintf(o, "e%c%02d", exp10 < 0 ? '-' : '+', abs(exp10));
+		return;
+	}
+	if (exp10 < 0) {
+		*o++ = '0';
+		*o++ = '.';
+		for (int k = -1; k > exp10; k--)
+			*o++ = '0';
+		memcpy(o, digits, nd);
+		o += nd;
+	} else {
+		size_t intlen = (size_t)exp10 + 1;
+		for (size_t k = 0; k < intlen; k++)
+			*o++ = k < nd ? digits[k] : '0';
+		*o++ = '.';
+		if (nd > intlen) {
+			memcpy(o, digits + intlen, nd - intlen);
+			o += nd - intlen;
+		} else {
+			*o++ = '0';
+		}
+	}
+	*o = '\0';
+}
+
+/* Decodes one UTF-8 sequence; returns its length, or 0 when invalid. Surrogates
+ * (as Python writes them with surrogatepass) are accepted. */
+static size_t pyrepr_utf8(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	size_t len;
+	uint32_t c, min;
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2, c = s[0] & 0x1f, min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3, c = s[0] & 0x0f, min = 0x800;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4, c = s[0] & 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t k = 1; k < len; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[k] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff)
+		return 0;
+	*cp = c;
+	return len;
+}
+
+size_t pyrepr_char_len(const char *s, size_t n)
+{
+	size_t chars = 0;
+	for (size_t i = 0; i < n; chars++) {
+		uint32_t cp;
+		size_t l = pyrepr_utf8((const unsigned char *)s + i, n - i, &cp);
+		i += l ? l : 1;
+	}
+	return chars;
+}
+
+void pyrepr_str(struct strbuf *out, const char *s, size_t n)
+{
+	int has_single = memchr(s, '\'', n) != NULL, has_double = memchr(s, '"', n) != NULL;
+	char quote = has_single && !has_double ? '"' : '\'';
+	strbuf_addc(out, quote);
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t l = pyrepr_utf8((const unsigned char *)s + i, n - i, &cp);
+		if (!l) {
+			/* an undecodable byte arrives in Python as a lone surrogate */
+			strbuf_addf(out, "\\udc%02x", (unsigned char)s[i]);
+			i++;
+			continue;
+		}
+		if (cp == (uint32_t)quote || cp == '\\') {
+			strbuf_addc(out, '\\');
+			strbuf_addc(out, (char)cp);
+		} else if (cp == '\t') {
+			strbuf_adds(out, "\\t");
+		} else if (cp == '\n') {
+			strbuf_adds(out, "\\n");
+		} else if (cp == '\r') {
+			strbuf_adds(out, "\\r");
+		} else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0xad) {
+			strbuf_addf(out, "\\x%02x", cp);
+		} else if ((cp >= 0xd800 && cp < 0xe000) || cp == 0x2028 || cp == 0x2029 || (cp >= 0xfff9 && cp <= 0xfffb)) {
+			strbuf_addf(out, "\\u%04x", cp);
+		} else {
+			strbuf_add(out, s + i, l);
+		}
+		i += l;
+	}
+	strbuf_addc(out, quote);
+}

@@ -1,0 +1,248 @@
+#include "stat_table.h"
+#include "sort_keys.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void stat_table_release(struct stat_table *t)
+{
+	strbuf_release(&t->msg);
+	free(t->rows);
+	arena_release(&t->arena);
+	memset(t, 0, sizeof(*t));
+}
+
+static void stat_table_init(struct stat_table *t)
+{
+	memset(t, 0, sizeof(*t));
+	arena_init(&t->arena);
+	t->source_mtime = -1;
+}
+
+static void stat_table_msg_head(struct stat_table *t)
+{
+	if (t->sorted)
+		strbuf_addf(&t->msg, "   Ordered by: %s\n", t->sort_type);
+	else
+		strbuf_adds(&t->msg, "   Random listing order was used\n");
+}
+
+/* Applies restrictions[from..] to rows, keeping their order. */
+static void stat_table_restrict(struct stat_table *t, const struct stat_query *q, size_t from)
+{
+	int any_regex = 0;
+	for (size_t k = from; k < q->nrestrictions; k++)
+		any_regex |= q->restrictions[k].kind == RESTRICT_REGEX;
+	struct restrict_item *items = xmalloc((t->nrows ? t->nrows : 1) * sizeof(*items));
+	char *buf = NULL;
+	size_t cap = 0;
+	for (size_t i = 0; i < t->nrows; i++) {
+		items[i].index = i;
+		items[i].stdname = NULL;
+		items[i].stdname_len = 0;
+		if (any_regex) {
+			const struct stat_row *r = &t->rows[i];
+			size_t len = pv_std_name_raw(r->file, r->file_len, r->line, r->name, r->name_len, &buf, &cap);
+			items[i].stdname = arena_strndup(&t->arena, buf, len);
+			items[i].stdname_len = len;
+		}
+	}
+	free(buf);
+	size_t n = t->nrows;
+	for (size_t k = from; k < q->nrestrictions; k++)
+		n = restrict_apply(&q->restrictions[k], items, n, &t->msg);
+	struct stat_row *rows = xmalloc((n ? n : 1) * sizeof(*rows));
+	for (size_t i = 0; i < n; i++)
+		rows[i] = t->rows[items[i].index];
+	free(t->rows);
+	free(items);
+	t->rows = rows;
+	t->nrows = n;
+}
+
+static void stat_table_meta(struct stat_table *t, const struct profile *p)
+{
+	t->source = p->source ? arena_strdup(&t->arena, p->source) : NULL;
+	t->source_mtime = p->source_mtime;
+	t->total_calls = p->total_calls;
+	t->prim_calls = p->prim_calls;
+	t->total_tt = p->total_tt;
+	t->profile_id = p->id;
+	t->profile_name = p->name ? arena_strdup(&t->arena, p->name) : NULL;
+	t->format = p->format ? arena_strdup(&t->arena, p->format) : NULL;
+	t->unit = p->unit ? arena_strdup(&t->arena, p->unit) : NULL;
+}
+
+int stat_table_from_profile(const struct profile *p0, const struct stat_query *q, struct stat_table *t,
+			    struct pv_error *err)
+{
+	struct sort_spec spec;
+	stat_table_init(t);
+	if (q->by && sort_spec_parse(q->by, &spec, err))
+		return -1;
+	struct profile *stripped = q->strip_dirs ? profile_strip_dirs(p0) : NULL;
+	const struct profile *p = stripped ? stripped : p0;
+	stat_table_meta(t, p0);
+	t->nentries = p->nstats;
+	uint32_t *idx = xmalloc((p->nstats ? p->nstats : 1) * sizeof(uint32_t));
+	for (size_t i = 0; i < p->nstats; i++)
+		idx[i] = (uint32_t)i;
+	if (q->by) {
+		sort_entries(p, &spec, idx, p->nstats);
+		t->sorted = 1;
+		snprintf(t->sort_type, sizeof(t->sort_type), "%s", spec.sort_type);
+		/* reverse_order() only acts on a sorted list */
+		if (q->reverse)
+			for (size_t i = 0, j = p->nstats; i + 1 < j; i++, j--) {
+				uint32_t tmp = idx[i];
+				idx[i] = idx[j - 1];
+				idx[j - 1] = tmp;
+			}
+	}
+	stat_table_msg_head(t);
+	size_t ntop = 0;
+	for (size_t i = 0; i < p->nstats; i++)
+		ntop += (p->funcs[i].flags & PV_FUNC_TOP_LEVEL) != 0;
+	t->top_level = arena_alloc(&t->arena, (ntop ? ntop : 1) * sizeof(char *));
+	for (size_t i = 0; i < p->nstats; i++)
+		if (p->funcs[i].flags & PV_FUNC_TOP_LEVEL)
+			t->top_level[t->ntop_level++] = profile_str(p, p->funcs[i].name)->s;
+	t->rows = xmalloc((p->nstats ? p->nstats : 1) * sizeof(*t->rows));
+	t->nrows = p->nstats;
+	for (size_t i = 0; i < p->nstats; i++) {
+		const struct pv_func *f = &p->funcs[idx[i]];
+		struct stat_row *r = &t->rows[i];
+		const struct pv_str *file = profile_str(p, f->file), *name = profile_str(p, f->name);
+		r->idx = idx[i];
+		r->file = arena_strndup(&t->arena, file->s, file->len);
+		r->file_len = file->len;
+		r->name = arena_strndup(&t->arena, name->s, name->len);
+		r->name_len = name->len;
+		r->line = f->line;
+		r->pcalls = f->pcalls;
+		r->calls = f->calls;
+		r->tottime = f->tottime;
+		r->cumtime = f->cumtime;
+	}
+	for (size_t i = 0; i < t->ntop_level; i++)
+		t->top_level[i] = arena_strdup(&t->arena, t->top_level[i]);
+	free(idx);
+	profile_free(stripped);
+	stat_table_restrict(t, q, 0);
+	return 0;
+}
+
+static void stat_table_sql_stdname(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	char *buf = NULL;
+	size_t cap = 0;
+	size_t len = pv_std_name_raw((const char *)sqlite3_value_text(argv[0]), (size_t)sqlite3_value_bytes(argv[0]),
+				     sqlite3_value_int64(argv[1]), (const char *)sqlite3_value_text(argv[2]),
+				     (size_t)sqlite3_value_bytes(argv[2]), &buf, &cap);
+	sqlite3_result_text(ctx, buf, (int)len, free);
+}
+
+int stat_table_register_sql(sqlite3 *db)
+{
+	return sqlite3_create_function(db, "pv_stdname", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+				       stat_table_sql_stdname, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+int stat_table_from_store(struct store *s, int64_t id, const struct stat_query *q, struct stat_table *t,
+			  struct pv_error *err)
+{
+	if (q->strip_dirs) {
+		/* merging by basename needs the whole profile in memory */
+		struct profile *p;
+		if (store_load_profile(s, id, &p, err))
+			return -1;
+		int rc = stat_table_from_profile(p, q, t, err);
+		profile_free(p);
+		return rc;
+	}
+	struct sort_spec spec;
+	struct store_meta m;
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+	stat_table_init(t);
+	if (q->by && sort_spec_parse(q->by, &spec, err))
+		return -1;
+	if (store_get_meta(s, id, &m, err))
+		return -1;
+	t->source = m.source ? arena_strdup(&t->arena, m.source) : NULL;
+	t->source_mtime = m.source_mtime;
+	t->total_calls = m.total_calls;
+	t->prim_calls = m.primitive_calls;
+	t->total_tt = m.total_time;
+	t->profile_id = m.id;
+	t->profile_name = m.name ? arena_strdup(&t->arena, m.name) : NULL;
+	t->format = m.format ? arena_strdup(&t->arena, m.format) : NULL;
+	t->unit = m.unit ? arena_strdup(&t->arena, m.unit) : NULL;
+	t->nentries = (size_t)m.function_count;
+	if (q->by) {
+		t->sorted = 1;
+		snprintf(t->sort_type, sizeof(t->sort_type), "%s", spec.sort_type);
+	}
+	stat_table_msg_head(t);
+	if (m.top_level_count > 0) {
+		if (sqlite3_prepare_v2(s->db, "SELECT name FROM functions WHERE profile_id = ?1 AND top_level AND in_stats ORDER BY idx",
+				       -1, &st, NULL) != SQLITE_OK)
+			goto sql_error;
+		sqlite3_bind_int64(st, 1, id);
+		t->top_level = arena_alloc(&t->arena, (size_t)m.top_level_count * sizeof(char *));
+		while (sqlite3_step(st) == SQLITE_ROW && t->ntop_level < (size_t)m.top_level_count)
+			t->top_level[t->ntop_level++] = arena_strdup(&t->arena, (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	/* A leading count or fraction becomes the SQL LIMIT: a top-N read, not a full one. */
+	size_t from = 0, limit = t->nentries;
+	if (q->nrestrictions && q->restrictions[0].kind != RESTRICT_REGEX) {
+		limit = restrict_keep_count(&q->restrictions[0], t->nentries);
+		restrict_message(&q->restrictions[0], t->nentries, limit, &t->msg);
+		from = 1;
+	}
+	char order[1024];
+	if (q->by)
+		sort_spec_sql(&spec, q->reverse, order, sizeof(order));
+	else
+		snprintf(order, sizeof(order), "idx");
+	char sql[1400];
+	snprintf(sql, sizeof(sql),
+		 "SELECT idx, file, line, name, pcalls, calls, tottime, cumtime FROM functions"
+		 " WHERE profile_id = ?1 AND in_stats ORDER BY %s LIMIT ?2",
+		 order);
+	if (stat_table_register_sql(s->db) || sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		goto sql_error;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (int64_t)limit);
+	t->rows = xmalloc((limit ? limit : 1) * sizeof(*t->rows));
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW && t->nrows < limit) {
+		struct stat_row *r = &t->rows[t->nrows++];
+		r->idx = sqlite3_column_int64(st, 0);
+		r->file_len = (uint32_t)sqlite3_column_bytes(st, 1);
+		r->file = arena_strndup(&t->arena, (const char *)sqlite3_column_text(st, 1), r->file_len);
+		r->line = sqlite3_column_int64(st, 2);
+		r->name_len = (uint32_t)sqlite3_column_bytes(st, 3);
+		r->name = arena_strndup(&t->arena, (const char *)sqlite3_column_text(st, 3), r->name_len);
+		r->pcalls = sqlite3_column_int64(st, 4);
+		r->calls = sqlite3_column_int64(st, 5);
+		r->tottime = sqlite3_column_double(st, 6);
+		r->cumtime = sqlite3_column_double(st, 7);
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		goto sql_error;
+	stat_table_restrict(t, q, from);
+	rc = 0;
+	goto cleanup;
+sql_error:
+	pv_error_subject(err, s->path);
+	pv_error_set(err, "cannot query the store: %s", sqlite3_errmsg(s->db));
+cleanup:
+	sqlite3_finalize(st);
+	store_meta_release(&m);
+	return rc;
+}

@@ -1,0 +1,63 @@
+/* The function-stats table that `sort` prints: rows in pstats order after the
+ * restrictions, plus the header facts pstats prints above them. Built from an
+ * in-memory profile, or straight from the store with the sort and the leading
+ * count pushed into SQL (the warm path).
+ *
+ * Ownership: a stat_table owns its rows and strings (its arena); release with
+ * stat_table_release().
+ */
+#ifndef PV_STAT_TABLE_H
+#define PV_STAT_TABLE_H
+
+#include "arena.h"
+#include "error.h"
+#include "profile.h"
+#include "restrict.h"
+#include "store.h"
+#include "strbuf.h"
+
+struct stat_row {
+	int64_t idx;		/* entry order */
+	const char *file, *name;
+	uint32_t file_len, name_len;
+	int64_t line, pcalls, calls;
+	double tottime, cumtime;
+};
+
+struct stat_query {
+	const char *by;		/* pstats sort keys, NULL for file order */
+	int strip_dirs, reverse;
+	const struct restriction *restrictions;
+	size_t nrestrictions;
+};
+
+struct stat_table {
+	struct arena arena;
+	/* header */
+	const char *source;	/* NULL when unknown */
+	int64_t source_mtime;	/* -1 when unknown */
+	const char **top_level;
+	size_t ntop_level;
+	int64_t total_calls, prim_calls;
+	double total_tt;
+	int sorted;
+	char sort_type[512];
+	size_t nentries;	/* functions before restrictions */
+	struct strbuf msg;	/* "   Ordered by: ...\n" and the reductions */
+	/* profile facts for machine formats */
+	int64_t profile_id;
+	const char *profile_name, *format, *unit;
+	/* rows */
+	struct stat_row *rows;
+	size_t nrows;
+};
+
+void stat_table_release(struct stat_table *t);
+int stat_table_from_profile(const struct profile *p, const struct stat_query *q, struct stat_table *t,
+			    struct pv_error *err);
+int stat_table_from_store(struct store *s, int64_t id, const struct stat_query *q, struct stat_table *t,
+			  struct pv_error *err);
+/* Registers pv_stdname(file, line, name) on a connection, for ORDER BY stdname. */
+int stat_table_register_sql(sqlite3 *db);
+
+#endif

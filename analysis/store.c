@@ -1,0 +1,645 @@
+#include "store.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+/* Schema version 1. Kept in step with docs/schema.md. No foreign-key constraints:
+ * checking them on every row would slow imports, and rows are only written here. */
+static const char store_schema_v1[] =
+	"CREATE TABLE profiles("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT UNIQUE,"
+	"  source TEXT NOT NULL,"
+	"  source_mtime INTEGER,"
+	"  source_abspath TEXT,"
+	"  source_size INTEGER,"
+	"  source_mtime_ns INTEGER,"
+	"  format TEXT NOT NULL,"
+	"  producer TEXT,"
+	"  dialect TEXT,"
+	"  content_hash TEXT NOT NULL,"
+	"  part INTEGER NOT NULL DEFAULT 0,"
+	"  group_id INTEGER,"
+	"  imported_at TEXT NOT NULL,"
+	"  unit TEXT NOT NULL,"
+	"  total_calls INTEGER NOT NULL,"
+	"  primitive_calls INTEGER NOT NULL,"
+	"  total_time REAL NOT NULL,"
+	"  function_count INTEGER NOT NULL,"
+	"  edge_count INTEGER NOT NULL,"
+	"  top_level_count INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE(content_hash, part));"
+	"CREATE TABLE functions("
+	"  profile_id INTEGER NOT NULL,"
+	"  idx INTEGER NOT NULL,"
+	"  file TEXT NOT NULL,"
+	"  line INTEGER NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  in_stats INTEGER NOT NULL,"
+	"  top_level INTEGER NOT NULL,"
+	"  pcalls INTEGER NOT NULL,"
+	"  calls INTEGER NOT NULL,"
+	"  tottime REAL NOT NULL,"
+	"  cumtime REAL NOT NULL,"
+	"  PRIMARY KEY(profile_id, idx)) WITHOUT ROWID;"
+	"CREATE TABLE edges("
+	"  profile_id INTEGER NOT NULL,"
+	"  callee INTEGER NOT NULL,"
+	"  ord INTEGER NOT NULL,"
+	"  caller INTEGER NOT NULL,"
+	"  calls INTEGER NOT NULL,"
+	"  pcalls INTEGER NOT NULL,"
+	"  tottime REAL NOT NULL,"
+	"  cumtime REAL NOT NULL,"
+	"  timed INTEGER NOT NULL,"
+	"  PRIMARY KEY(profile_id, callee, ord)) WITHOUT ROWID;"
+	"CREATE TABLE tree_nodes("
+	"  profile_id INTEGER NOT NULL,"
+	"  id INTEGER NOT NULL,"
+	"  parent INTEGER,"
+	"  func INTEGER NOT NULL,"
+	"  self REAL NOT NULL,"
+	"  total REAL NOT NULL,"
+	"  PRIMARY KEY(profile_id, id)) WITHOUT ROWID;"
+	"CREATE INDEX profiles_by_source ON profiles(source_abspath);";
+
+/* migrations[v] brings a store from user_version v to v + 1 */
+static const char *const store_migrations[] = { store_schema_v1 };
+
+static int store_sql_error(struct store *s, struct pv_error *err, const char *what)
+{
+	pv_error_subject(err, s->path);
+	return pv_error_set(err, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+static int store_exec(struct store *s, const char *sql, struct pv_error *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		pv_error_subject(err, s->path);
+		pv_error_set(err, "%s", msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+char *store_default_path(void)
+{
+	const char *env = getenv("PROFVIEW_DB");
+	if (env && *env)
+		return xstrdup(env);
+	char buf[PATH_MAX];
+	const char *xdg = getenv("XDG_DATA_HOME");
+	if (xdg && *xdg)
+		snprintf(buf, sizeof(buf), "%s/profview/profiles.db", xdg);
+	else {
+		const char *home = getenv("HOME");
+		snprintf(buf, sizeof(buf), "%s/.local/share/profview/profiles.db", home && *home ? home : ".");
+	}
+	return xstrdup(buf);
+}
+
+/* mkdir -p for the folders above path */
+static int store_make_parents(const char *path, struct pv_error *err)
+{
+	char *dir = xstrdup(path);
+	int rc = 0;
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+			pv_error_subject(err, dir);
+			rc = pv_error_set(err, "cannot create folder: %s", strerror(errno));
+			break;
+		}
+		*p = '/';
+	}
+	free(dir);
+	return rc;
+}
+
+static int store_user_version(struct store *s, int *v, struct pv_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		store_sql_error(s, err, "cannot read the store's schema version");
+		goto cleanup;
+	}
+	*v = sqlite3_column_int(st, 0);
+	rc = 0;
+cleanup:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int store_migrate(struct store *s, int readonly, struct pv_error *err)
+{
+	int v;
+	if (store_user_version(s, &v, err))
+		return -1;
+	if (v > STORE_SCHEMA_VERSION) {
+		pv_error_subject(err, s->path);
+		return pv_error_set(err, "store has schema version %d; this profview knows up to %d", v,
+				    STORE_SCHEMA_VERSION);
+	}
+	if (v == STORE_SCHEMA_VERSION)
+		return 0;
+	if (readonly) {
+		pv_error_subject(err, s->path);
+		return pv_error_set(err, "store needs upgrading (schema %d, current %d); run any command without read-only access", v,
+				    STORE_SCHEMA_VERSION);
+	}
+	if (store_exec(s, "BEGIN IMMEDIATE", err))
+		return -1;
+	/* re-read inside the write lock: another process may have migrated meanwhile */
+	if (store_user_version(s, &v, err))
+		goto fail;
+	for (; v < STORE_SCHEMA_VERSION; v++) {
+		char pragma[64];
+		if (store_exec(s, store_migrations[v], err))
+			goto fail;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
+		if (store_exec(s, pragma, err))
+			goto fail;
+	}
+	return store_exec(s, "COMMIT", err);
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int store_open(const char *path, int readonly, struct store **out, struct pv_error *err)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+	s->path = xstrdup(path);
+	if (!readonly && store_make_parents(path, err))
+		goto fail;
+	int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		pv_error_subject(err, path);
+		pv_error_set(err, "cannot open store: %s", s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	sqlite3_extended_result_codes(s->db, 1);
+	if (!readonly && store_exec(s, "PRAGMA journal_mode=WAL", err))
+		goto fail;
+	if (store_exec(s, "PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536", err))
+		goto fail;
+	if (store_migrate(s, readonly, err))
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	store_close(s);
+	return -1;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	sqlite3_close_v2(s->db);
+	free(s->path);
+	free(s);
+}
+
+int store_find_hash(struct store *s, const char *hash, int64_t *id, struct pv_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+	if (sqlite3_prepare_v2(s->db, "SELECT id FROM profiles WHERE content_hash = ?1 ORDER BY part LIMIT 1", -1,
+			       &st, NULL) != SQLITE_OK) {
+		store_sql_error(s, err, "cannot query the store");
+		goto cleanup;
+	}
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else if (step == SQLITE_DONE) {
+		*id = 0;
+		rc = 0;
+	} else {
+		store_sql_error(s, err, "cannot query the store");
+	}
+cleanup:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_find_source(struct store *s, const char *abspath, int64_t size, int64_t mtime_ns, int64_t *id,
+		      struct pv_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT id FROM profiles WHERE source_abspath = ?1 AND source_size = ?2"
+			       " AND source_mtime_ns = ?3 ORDER BY part LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK) {
+		store_sql_error(s, err, "cannot query the store");
+		goto cleanup;
+	}
+	sqlite3_bind_text(st, 1, abspath, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, size);
+	sqlite3_bind_int64(st, 3, mtime_ns);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW || step == SQLITE_DONE) {
+		*id = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		rc = 0;
+	} else {
+		store_sql_error(s, err, "cannot query the store");
+	}
+cleanup:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void store_now_iso(char buf[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void store_bind_opt(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static int store_insert_rows(struct store *s, const struct profile *p, int64_t id, struct pv_error *err)
+{
+	sqlite3_stmt *fn = NULL, *ed = NULL;
+	int rc = -1;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO functions VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)", -1, &fn,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "INSERT INTO edges VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)", -1, &ed, NULL) !=
+		    SQLITE_OK) {
+		store_sql_error(s, err, "cannot prepare import");
+		goto cleanup;
+	}
+	sqlite3_bind_int64(fn, 1, id);
+	for (size_t i = 0; i < p->nfuncs; i++) {
+		const struct pv_func *f = &p->funcs[i];
+		const struct pv_str *file = profile_str(p, f->file), *name = profile_str(p, f->name);
+		sqlite3_bind_int64(fn, 2, (int64_t)i);
+		sqlite3_bind_text(fn, 3, file->s, (int)file->len, SQLITE_STATIC);
+		sqlite3_bind_int64(fn, 4, f->line);
+		sqlite3_bind_text(fn, 5, name->s, (int)name->len, SQLITE_STATIC);
+		sqlite3_bind_int(fn, 6, (f->flags & PV_FUNC_IN_STATS) != 0);
+		sqlite3_bind_int(fn, 7, (f->flags & PV_FUNC_TOP_LEVEL) != 0);
+		sqlite3_bind_int64(fn, 8, f->pcalls);
+		sqlite3_bind_int64(fn, 9, f->calls);
+		sqlite3_bind_double(fn, 10, f->tottime);
+		sqlite3_bind_double(fn, 11, f->cumtime);
+		if (sqlite3_step(fn) != SQLITE_DONE) {
+			store_sql_error(s, err, "cannot store function");
+			goto cleanup;
+		}
+		sqlite3_reset(fn);
+	}
+	sqlite3_bind_int64(ed, 1, id);
+	int64_t ord = 0;
+	for (size_t i = 0; i < p->nedges; i++) {
+		const struct pv_edge *e = &p->edges[i];
+		ord = (i > 0 && p->edges[i - 1].callee == e->callee) ? ord + 1 : 0;
+		sqlite3_bind_int64(ed, 2, e->callee);
+		sqlite3_bind_int64(ed, 3, ord);
+		sqlite3_bind_int64(ed, 4, e->caller);
+		sqlite3_bind_int64(ed, 5, e->calls);
+		sqlite3_bind_int64(ed, 6, e->pcalls);
+		sqlite3_bind_double(ed, 7, e->tottime);
+		sqlite3_bind_double(ed, 8, e->cumtime);
+		sqlite3_bind_int(ed, 9, e->kind == PV_EDGE_TIMED);
+		if (sqlite3_step(ed) != SQLITE_DONE) {
+			store_sql_error(s, err, "cannot store edge");
+			goto cleanup;
+		}
+		sqlite3_reset(ed);
+	}
+	rc = 0;
+cleanup:
+	sqlite3_finalize(fn);
+	sqlite3_finalize(ed);
+	return rc;
+}
+
+int store_save_profile(struct store *s, const struct profile *p, int64_t *id, int *existed,
+		       struct pv_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1, began = 0;
+	*existed = 0;
+	if (store_exec(s, "BEGIN IMMEDIATE", err))
+		goto cleanup;
+	began = 1;
+	if (p->content_hash) {
+		if (store_find_hash(s, p->content_hash, id, err))
+			goto cleanup;
+		if (*id) {
+			*existed = 1;
+			rc = 0;
+			goto cleanup;
+		}
+	}
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO profiles(name, source, source_mtime, format, producer, dialect,"
+			       " content_hash, imported_at, unit, total_calls, primitive_calls, total_time,"
+			       " function_count, edge_count, top_level_count, source_abspath, source_size, source_mtime_ns)"
+			       " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
+			       -1, &st, NULL) != SQLITE_OK) {
+		store_sql_error(s, err, "cannot prepare import");
+		goto cleanup;
+	}
+	char now[32];
+	store_now_iso(now);
+	char hash_fallback[32];
+	snprintf(hash_fallback, sizeof(hash_fallback), "unhashed-%lld", (long long)time(NULL));
+	store_bind_opt(st, 1, p->name);
+	store_bind_opt(st, 2, p->source ? p->source : "");
+	if (p->source_mtime >= 0)
+		sqlite3_bind_int64(st, 3, p->source_mtime);
+	store_bind_opt(st, 4, p->format ? p->format : "pstats");
+	store_bind_opt(st, 5, p->producer);
+	store_bind_opt(st, 6, p->dialect == PV_DIALECT_PY2 ? "py2" : "py3");
+	store_bind_opt(st, 7, p->content_hash ? p->content_hash : hash_fallback);
+	store_bind_opt(st, 8, now);
+	store_bind_opt(st, 9, p->unit ? p->unit : "seconds");
+	sqlite3_bind_int64(st, 10, p->total_calls);
+	sqlite3_bind_int64(st, 11, p->prim_calls);
+	sqlite3_bind_double(st, 12, p->total_tt);
+	sqlite3_bind_int64(st, 13, (int64_t)p->nstats);
+	sqlite3_bind_int64(st, 14, (int64_t)p->nedges);
+	int64_t ntop = 0;
+	for (size_t i = 0; i < p->nstats; i++)
+		ntop += (p->funcs[i].flags & PV_FUNC_TOP_LEVEL) != 0;
+	sqlite3_bind_int64(st, 15, ntop);
+	store_bind_opt(st, 16, p->source_abspath);
+	if (p->source_abspath) {
+		sqlite3_bind_int64(st, 17, p->source_size);
+		sqlite3_bind_int64(st, 18, p->source_mtime_ns);
+	}
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE && p->name) {
+			pv_error_subject(err, p->name);
+			pv_error_set(err, "a profile with this name already exists");
+		} else {
+			store_sql_error(s, err, "cannot store profile");
+		}
+		goto cleanup;
+	}
+	*id = sqlite3_last_insert_rowid(s->db);
+	if (store_insert_rows(s, p, *id, err))
+		goto cleanup;
+	if (store_exec(s, "COMMIT", err))
+		goto cleanup;
+	began = 0;
+	rc = 0;
+cleanup:
+	sqlite3_finalize(st);
+	if (began)
+		sqlite3_exec(s->db, rc == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int store_resolve(struct store *s, const char *ref, int64_t *id, struct pv_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+	const char *sql;
+	char *end = NULL;
+	long long num = 0;
+	int numeric = ref[0] && (errno = 0, num = strtoll(ref, &end, 10), *end == '\0' && errno == 0 && num > 0);
+	if (strcmp(ref, "latest") == 0)
+		sql = "SELECT max(id) FROM profiles";
+	else if (numeric)
+		sql = "SELECT id FROM profiles WHERE id = ?1";
+	else
+		sql = "SELECT id FROM profiles WHERE name = ?2";
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_sql_error(s, err, "cannot query the store");
+		goto cleanup;
+	}
+	if (numeric)
+		sqlite3_bind_int64(st, 1, num);
+	else
+		sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*id = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else if (step == SQLITE_ROW || step == SQLITE_DONE) {
+		pv_error_subject(err, ref);
+		if (strcmp(ref, "latest") == 0)
+			pv_error_set(err, "the store is empty; give a profile file");
+		else
+			pv_error_set(err, "no such file, and no stored profile with this %s", numeric ? "id" : "name");
+	} else {
+		store_sql_error(s, err, "cannot query the store");
+	}
+cleanup:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static char *store_col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? xstrndup((const char *)t, (size_t)sqlite3_column_bytes(st, i)) : NULL;
+}
+
+int store_get_meta(struct store *s, int64_t id, struct store_meta *m, struct pv_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+	memset(m, 0, sizeof(*m));
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT id, name, source, source_mtime, format, producer, dialect, content_hash,"
+			       " imported_at, unit, total_calls, primitive_calls, total_time, function_count, edge_count,"
+			       " top_level_count"
+			       " FROM profiles WHERE id = ?1",
+			       -1, &st, NULL) != SQLITE_OK) {
+		store_sql_error(s, err, "cannot query the store");
+		goto cleanup;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	int step = sqlite3_step(st);
+	if (step != SQLITE_ROW) {
+		if (step == SQLITE_DONE) {
+			char num[32];
+			snprintf(num, sizeof(num), "%lld", (long long)id);
+			pv_error_subject(err, num);
+			pv_error_set(err, "no stored profile with this id");
+		} else {
+			store_sql_error(s, err, "cannot query the store");
+		}
+		goto cleanup;
+	}
+	m->id = sqlite3_column_int64(st, 0);
+	m->name = store_col_dup(st, 1);
+	m->source = store_col_dup(st, 2);
+	m->source_mtime = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 3);
+	m->format = store_col_dup(st, 4);
+	m->producer = store_col_dup(st, 5);
+	m->dialect = store_col_dup(st, 6);
+	m->content_hash = store_col_dup(st, 7);
+	m->imported_at = store_col_dup(st, 8);
+	m->unit = store_col_dup(st, 9);
+	m->total_calls = sqlite3_column_int64(st, 10);
+	m->primitive_calls = sqlite3_column_int64(st, 11);
+	m->total_time = sqlite3_column_double(st, 12);
+	m->function_count = sqlite3_column_int64(st, 13);
+	m->edge_count = sqlite3_column_int64(st, 14);
+	m->top_level_count = sqlite3_column_int64(st, 15);
+	rc = 0;
+cleanup:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void store_meta_release(struct store_meta *m)
+{
+	free(m->name);
+	free(m->source);
+	free(m->format);
+	free(m->producer);
+	free(m->dialect);
+	free(m->content_hash);
+	free(m->imported_at);
+	free(m->unit);
+	memset(m, 0, sizeof(*m));
+}
+
+static const char *store_arena_dup(struct profile *p, const char *s)
+{
+	return s ? arena_strdup(&p->arena, s) : NULL;
+}
+
+int store_load_profile(struct store *s, int64_t id, struct profile **out, struct pv_error *err)
+{
+	struct store_meta m;
+	sqlite3_stmt *fn = NULL, *ed = NULL;
+	struct profile *p = NULL;
+	int rc = -1;
+	if (store_get_meta(s, id, &m, err))
+		return -1;
+	p = profile_new();
+	p->id = m.id;
+	p->name = store_arena_dup(p, m.name);
+	p->source = store_arena_dup(p, m.source);
+	p->format = store_arena_dup(p, m.format);
+	p->producer = store_arena_dup(p, m.producer);
+	p->unit = store_arena_dup(p, m.unit);
+	p->content_hash = store_arena_dup(p, m.content_hash);
+	p->source_mtime = m.source_mtime;
+	p->dialect = m.dialect && strcmp(m.dialect, "py2") == 0 ? PV_DIALECT_PY2 : PV_DIALECT_PY3;
+	p->total_calls = m.total_calls;
+	p->prim_calls = m.primitive_calls;
+	p->total_tt = m.total_time;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT file, line, name, in_stats, top_level, pcalls, calls, tottime, cumtime"
+			       " FROM functions WHERE profile_id = ?1 ORDER BY idx",
+			       -1, &fn, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+			       "SELECT callee, caller, calls, pcalls, tottime, cumtime, timed"
+			       " FROM edges WHERE profile_id = ?1 ORDER BY callee, ord",
+			       -1, &ed, NULL) != SQLITE_OK) {
+		store_sql_error(s, err, "cannot query the store");
+		goto cleanup;
+	}
+	sqlite3_bind_int64(fn, 1, id);
+	int step;
+	while ((step = sqlite3_step(fn)) == SQLITE_ROW) {
+		uint32_t file = profile_intern(p, (const char *)sqlite3_column_text(fn, 0), (size_t)sqlite3_column_bytes(fn, 0));
+		uint32_t name = profile_intern(p, (const char *)sqlite3_column_text(fn, 2), (size_t)sqlite3_column_bytes(fn, 2));
+		int added;
+		uint32_t k = profile_func(p, file, sqlite3_column_int64(fn, 1), name, &added);
+		if (!added || k != p->nfuncs - 1) {
+			pv_error_subject(err, s->path);
+			pv_error_set(err, "corrupt store: profile %lld lists a function twice", (long long)id);
+			goto cleanup;
+		}
+		struct pv_func *f = &p->funcs[k];
+		f->flags = (sqlite3_column_int(fn, 3) ? PV_FUNC_IN_STATS : 0) | (sqlite3_column_int(fn, 4) ? PV_FUNC_TOP_LEVEL : 0);
+		f->pcalls = sqlite3_column_int64(fn, 5);
+		f->calls = sqlite3_column_int64(fn, 6);
+		f->tottime = sqlite3_column_double(fn, 7);
+		f->cumtime = sqlite3_column_double(fn, 8);
+		if (f->flags & PV_FUNC_IN_STATS)
+			p->nstats = k + 1;
+	}
+	if (step != SQLITE_DONE) {
+		store_sql_error(s, err, "cannot read functions");
+		goto cleanup;
+	}
+	sqlite3_bind_int64(ed, 1, id);
+	while ((step = sqlite3_step(ed)) == SQLITE_ROW) {
+		int64_t callee = sqlite3_column_int64(ed, 0), caller = sqlite3_column_int64(ed, 1);
+		if (callee < 0 || caller < 0 || (uint64_t)callee >= p->nfuncs || (uint64_t)caller >= p->nfuncs) {
+			pv_error_subject(err, s->path);
+			pv_error_set(err, "corrupt store: profile %lld has an edge to a missing function", (long long)id);
+			goto cleanup;
+		}
+		struct pv_edge *e = profile_add_edge(p, (uint32_t)caller, (uint32_t)callee);
+		e->calls = sqlite3_column_int64(ed, 2);
+		e->pcalls = sqlite3_column_int64(ed, 3);
+		e->tottime = sqlite3_column_double(ed, 4);
+		e->cumtime = sqlite3_column_double(ed, 5);
+		e->kind = sqlite3_column_int(ed, 6) ? PV_EDGE_TIMED : PV_EDGE_COUNT;
+	}
+	if (step != SQLITE_DONE) {
+		store_sql_error(s, err, "cannot read edges");
+		goto cleanup;
+	}
+	*out = p;
+	p = NULL;
+	rc = 0;
+cleanup:
+	sqlite3_finalize(fn);
+	sqlite3_finalize(ed);
+	profile_free(p);
+	store_meta_release(&m);
+	return rc;
+}
+
+int store_delete_profile(struct store *s, int64_t id, struct pv_error *err)
+{
+	static const char *const sql[] = {
+		"DELETE FROM tree_nodes WHERE profile_id = ?1",
+		"DELETE FROM edges WHERE profile_id = ?1",
+		"DELETE FROM functions WHERE profile_id = ?1",
+		"DELETE FROM profiles WHERE id = ?1",
+	};
+	if (store_exec(s, "BEGIN IMMEDIATE", err))
+		return -1;
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		sqlite3_stmt *st = NULL;
+		int ok = sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL) == SQLITE_OK;
+		if (ok) {
+			sqlite3_bind_int64(st, 1, id);
+			ok = sqlite3_step(st) == SQLITE_DONE;
+		}
+		sqlite3_finalize(st);
+		if (!ok) {
+			store_sql_error(s, err, "cannot delete profile");
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	}
+	return store_exec(s, "COMMIT", err);
+}

@@ -1,0 +1,59 @@
+/* The SQLite store: every imported profile, its functions, stats and edges.
+ * The schema is documented in docs/schema.md and versioned with PRAGMA user_version.
+ *
+ * Ownership: struct store owns its sqlite3 connection; store_close() finalizes it.
+ * Profiles returned by store_load_profile() belong to the caller (profile_free()).
+ */
+#ifndef PV_STORE_H
+#define PV_STORE_H
+
+#include "error.h"
+#include "profile.h"
+#include <sqlite3.h>
+#include <stdint.h>
+
+#define STORE_SCHEMA_VERSION 1
+
+struct store {
+	sqlite3 *db;
+	char *path;
+};
+
+/* Metadata of one stored profile, as in the profiles table. Strings are owned by
+ * the struct and freed by store_meta_release(). */
+struct store_meta {
+	int64_t id;
+	char *name, *source, *format, *producer, *dialect, *content_hash, *imported_at, *unit;
+	int64_t source_mtime;
+	int64_t total_calls, primitive_calls, function_count, edge_count, top_level_count;
+	double total_time;
+};
+
+/* $PROFVIEW_DB, else $XDG_DATA_HOME/profview/profiles.db, else
+ * ~/.local/share/profview/profiles.db. Returns a malloc'd string. */
+char *store_default_path(void);
+
+/* Opens (creating the file, its folders and the schema when needed) the store. */
+int store_open(const char *path, int readonly, struct store **out, struct pv_error *err);
+void store_close(struct store *s);
+
+/* Saves p in one transaction. When a profile with the same content hash exists,
+ * nothing is written and its id is returned with *existed = 1. */
+int store_save_profile(struct store *s, const struct profile *p, int64_t *id, int *existed,
+		       struct pv_error *err);
+/* The stat cache: a profile imported from this very file (same real path, size and
+ * mtime to the nanosecond) is found without reading the file. *id = 0 when none. */
+int store_find_source(struct store *s, const char *abspath, int64_t size, int64_t mtime_ns, int64_t *id,
+		      struct pv_error *err);
+int store_find_hash(struct store *s, const char *hash, int64_t *id, struct pv_error *err);
+
+/* Resolves an id ("3"), a name, or "latest". Returns 0 and *id, or -1. */
+int store_resolve(struct store *s, const char *ref, int64_t *id, struct pv_error *err);
+int store_get_meta(struct store *s, int64_t id, struct store_meta *m, struct pv_error *err);
+void store_meta_release(struct store_meta *m);
+int store_load_profile(struct store *s, int64_t id, struct profile **out, struct pv_error *err);
+
+/* Removes a profile and everything that belongs to it. */
+int store_delete_profile(struct store *s, int64_t id, struct pv_error *err);
+
+#endif

@@ -1,0 +1,22 @@
+/* A growable byte buffer; the struct owns buf (strbuf_release frees it). */
+#ifndef PV_STRBUF_H
+#define PV_STRBUF_H
+#include <stddef.h>
+
+struct strbuf {
+	char *buf;	/* always NUL-terminated once anything was added */
+	size_t len, cap;
+};
+
+#define STRBUF_INIT { NULL, 0, 0 }
+
+void strbuf_add(struct strbuf *sb, const void *data, size_t n);
+void strbuf_addc(struct strbuf *sb, char c);
+void strbuf_adds(struct strbuf *sb, const char *s);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strbuf_reset(struct strbuf *sb);
+void strbuf_release(struct strbuf *sb);
+/* The contents, "" when empty. */
+const char *strbuf_str(const struct strbuf *sb);
+
+#endif

@@ -1,0 +1,63 @@
+/* The command table and what commands share: options every command takes, the
+ * store, resolving a PROFILE argument, printing errors once. Only cmd/ talks to
+ * the user. */
+#ifndef PV_CMD_H
+#define PV_CMD_H
+
+#include "../analysis/error.h"
+#include "../analysis/store.h"
+#include <getopt.h>
+#include <stdio.h>
+
+struct cmd_ctx {
+	const char *db_path;	/* --db, NULL for the default store */
+	int quiet;		/* -q */
+};
+
+struct cmd_entry {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct cmd_ctx *ctx);
+	const char *usage;	/* full --help text */
+	const char *summary;	/* one line for `profview --help` */
+};
+
+extern const struct cmd_entry cmd_sort_entry;
+extern const struct cmd_entry cmd_import_entry;
+
+/* Exit codes (DESIGN.md §2). */
+enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
+
+/* Options every command accepts; commands append them to their tables. */
+enum { OPT_DB = 0x1000, OPT_HELP, OPT_QUIET };
+#define CMD_COMMON_OPTIONS                                              \
+	{ "db", required_argument, NULL, OPT_DB },                      \
+	{ "help", no_argument, NULL, OPT_HELP },                        \
+	{ "quiet", no_argument, NULL, OPT_QUIET }
+
+/* Handles a common option; returns 1 when it was one, -1 when the command should
+ * exit (after --help), 0 otherwise. */
+int cmd_common_option(int opt, const struct cmd_entry *e, struct cmd_ctx *ctx);
+
+/* Prints the error once and returns the exit code (2 for usage errors). */
+int cmd_fail(const struct pv_error *err);
+int cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+int cmd_open_store(struct cmd_ctx *ctx, int readonly, struct store **out, struct pv_error *err);
+
+/* A PROFILE argument: an existing file is imported (or found already stored by
+ * its content); otherwise an id, a name, or "latest". *display_source and
+ * *display_mtime are what pstats would show for it (the path as typed). */
+struct cmd_profile_ref {
+	int64_t id;
+	int imported;		/* newly imported by this call */
+	const char *display_source;	/* borrowed from arg, or NULL to use the stored one */
+	int64_t display_mtime;
+};
+int cmd_resolve_profile(struct cmd_ctx *ctx, struct store *s, const char *arg, const char *name,
+			struct cmd_profile_ref *ref, struct pv_error *err);
+
+/* Parses a whole decimal integer / float option value; usage error otherwise. */
+int cmd_parse_int(const char *opt, const char *s, long long *v, struct pv_error *err);
+int cmd_parse_float(const char *opt, const char *s, double *v, struct pv_error *err);
+
+#endif

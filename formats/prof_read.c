@@ -1,0 +1,255 @@
+#include "prof_read.h"
+#include "marshal.h"
+#include "../analysis/py2_order.h"
+#include "../analysis/xalloc.h"
+
+#include <stdio.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+int prof_looks_like_marshal(const uint8_t *buf, size_t len)
+{
+	return len > 0 && (buf[0] & 0x7f) == '{';
+}
+
+struct prof_reader {
+	struct profile *p;
+	struct pv_error *err;
+	uint32_t *order;	/* stats entries in dict order */
+	size_t norder, cap_order;
+	uint32_t jprofile_file, profiler_name;	/* pstats' top-level marker key */
+	enum pv_dialect dialect;
+};
+
+static int prof_int(const struct mval *v, int64_t *out)
+{
+	if (v->type == MV_INT || v->type == MV_BOOL) {
+		*out = v->u.i;
+		return 0;
+	}
+	return -1;
+}
+
+static int prof_num(const struct mval *v, double *out)
+{
+	if (v->type == MV_FLOAT || v->type == MV_BIGINT) {
+		*out = v->u.d;
+		return 0;
+	}
+	if (v->type == MV_INT || v->type == MV_BOOL) {
+		*out = (double)v->u.i;
+		return 0;
+	}
+	return -1;
+}
+
+/* `python -m profile -o` keys its top entry ('profile', 0, <code object>), and
+ * pstats prints the code object's repr(). Its address is the loading process's
+ * and random; the object's byte offset in the file stands in for it. */
+static uint32_t prof_code_repr(struct prof_reader *r, const struct mval *code)
+{
+	const struct mval *file = &code->u.items[0], *name = &code->u.items[1];
+	int64_t line = code->u.items[2].u.i;
+	/* Python 2 formats with %.100s / %.300s */
+	int py2 = r->dialect == PV_DIALECT_PY2;
+	int nlen = py2 && name->n > 100 ? 100 : (int)name->n;
+	int flen = py2 && file->n > 300 ? 300 : (int)file->n;
+	char *s = arena_printf(&r->p->arena, "<code object %.*s at 0x%llx, file \"%.*s\", line %lld>", nlen,
+			       (const char *)name->u.s, (unsigned long long)code->off, flen, (const char *)file->u.s,
+			       (long long)(line ? line : -1));
+	return profile_intern(r->p, s, strlen(s));
+}
+
+/* A function key: (file, line, name), or a code object standing for one. */
+static int prof_key(struct prof_reader *r, const struct mval *k, uint32_t *index)
+{
+	const struct mval *file, *line, *name;
+	if (k->type == MV_CODE) {
+		file = &k->u.items[0];
+		name = &k->u.items[1];
+		line = &k->u.items[2];
+	} else if ((k->type == MV_TUPLE || k->type == MV_LIST) && k->n == 3) {
+		file = &k->u.items[0];
+		line = &k->u.items[1];
+		name = &k->u.items[2];
+	} else {
+		return pv_error_at(r->err, k->off, "function key is not a (file, line, name) tuple");
+	}
+	int64_t lineno;
+	if (file->type != MV_STR || (name->type != MV_STR && name->type != MV_CODE) || prof_int(line, &lineno))
+		return pv_error_at(r->err, k->off, "function key is not a (file, line, name) tuple");
+	uint32_t fs = profile_intern(r->p, (const char *)file->u.s, file->n);
+	uint32_t ns;
+	if (name->type == MV_CODE)
+		ns = prof_code_repr(r, name);
+	else
+		ns = profile_intern(r->p, (const char *)name->u.s, name->n);
+	*index = profile_func(r->p, fs, lineno, ns, NULL);
+	return 0;
+}
+
+static int prof_callers(struct prof_reader *r, uint32_t callee, const struct mval *callers)
+{
+	if (callers->type != MV_DICT)
+		return pv_error_at(r->err, callers->off, "callers of a function is not a dict");
+	for (uint32_t k = 0; k < callers->n; k++) {
+		const struct mval *key = &callers->u.items[2 * k];
+		const struct mval *val = &callers->u.items[2 * k + 1];
+		uint32_t caller;
+		if (prof_key(r, key, &caller))
+			return -1;
+		struct pv_func *cf = &r->p->funcs[caller];
+		if (cf->line == 0 && cf->file == r->jprofile_file && cf->name == r->profiler_name)
+			r->p->funcs[callee].flags |= PV_FUNC_TOP_LEVEL;
+		/* a repeated key in one dict: the last value wins, as in Python */
+		struct pv_edge *e = NULL;
+		for (size_t m = r->p->nedges; m-- > 0 && r->p->edges[m].callee == callee;)
+			if (r->p->edges[m].caller == caller && !r->p->edges[m].aux) {
+				e = &r->p->edges[m];
+				break;
+			}
+		if (!e)
+			e = profile_add_edge(r->p, caller, callee);
+		if (val->type == MV_INT || val->type == MV_BOOL) {
+			/* the pure-Python profile module stores a bare call count */
+			e->kind = PV_EDGE_COUNT;
+			e->calls = e->pcalls = val->u.i;
+			e->tottime = e->cumtime = 0.0;
+		} else if ((val->type == MV_TUPLE || val->type == MV_LIST) && val->n == 4) {
+			/* cProfile's caller tuple is (nc, cc, tt, ct): not the entry's order */
+			e->kind = PV_EDGE_TIMED;
+			if (prof_int(&val->u.items[0], &e->calls) || prof_int(&val->u.items[1], &e->pcalls) ||
+			    prof_num(&val->u.items[2], &e->tottime) || prof_num(&val->u.items[3], &e->cumtime))
+				return pv_error_at(r->err, val->off, "caller stats are not (calls, primitive calls, tottime, cumtime)");
+		} else {
+			return pv_error_at(r->err, val->off, "caller stats are neither a call count nor a 4-tuple");
+		}
+	}
+	return 0;
+}
+
+static int prof_entry(struct prof_reader *r, const struct mval *key, const struct mval *val)
+{
+	uint32_t f;
+	if (prof_key(r, key, &f))
+		return -1;
+	if ((val->type != MV_TUPLE && val->type != MV_LIST) || val->n != 5)
+		return pv_error_at(r->err, val->off, "function stats are not a (cc, nc, tt, ct, callers) tuple");
+	struct pv_func *fn = &r->p->funcs[f];
+	if (fn->flags & PV_FUNC_IN_STATS) {
+		/* a repeated key: Python keeps the first position and the last value */
+		for (size_t m = 0; m < r->p->nedges; m++)
+			if (r->p->edges[m].callee == f)
+				r->p->edges[m].aux = 1;
+	} else {
+		xgrow((void **)&r->order, &r->cap_order, r->norder + 1, sizeof(*r->order));
+		r->order[r->norder++] = f;
+	}
+	const struct mval *it = val->u.items;
+	int64_t cc, nc;
+	double tt, ct;
+	if (prof_int(&it[0], &cc) || prof_int(&it[1], &nc))
+		return pv_error_at(r->err, val->off, "call counts are not integers");
+	if (prof_num(&it[2], &tt) || prof_num(&it[3], &ct))
+		return pv_error_at(r->err, val->off, "times are not numbers");
+	fn = &r->p->funcs[f];
+	fn->pcalls = cc;
+	fn->calls = nc;
+	fn->tottime = tt;
+	fn->cumtime = ct;
+	fn->flags = (fn->flags & ~(uint32_t)PV_FUNC_TOP_LEVEL) | PV_FUNC_IN_STATS;
+	return prof_callers(r, f, &it[4]);
+}
+
+/* Drops edges replaced by a repeated key, keeping the others' order. */
+static void prof_drop_dead_edges(struct profile *p)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < p->nedges; i++)
+		if (!p->edges[i].aux)
+			p->edges[w++] = p->edges[i];
+	p->nedges = w;
+}
+
+/* Stats entries first in dict order, then functions only named as callers. */
+static void prof_put_in_entry_order(struct prof_reader *r)
+{
+	struct profile *p = r->p;
+	uint32_t *order = xmalloc((p->nfuncs ? p->nfuncs : 1) * sizeof(uint32_t));
+	size_t k = 0;
+	for (size_t i = 0; i < r->norder; i++)
+		order[k++] = r->order[i];
+	for (size_t i = 0; i < p->nfuncs; i++)
+		if (!(p->funcs[i].flags & PV_FUNC_IN_STATS))
+			order[k++] = (uint32_t)i;
+	profile_reorder(p, order);
+	p->nstats = r->norder;
+	free(order);
+}
+
+/* Python 3 writes str keys as 'u','t','a','A','z','Z' and never as bytes; Python 2
+ * writes them as 's' or interned 't' with 'R' back-references. */
+static enum pv_dialect prof_dialect(const struct marshal_result *m)
+{
+	if (m->flags & MARSHAL_SAW_PY2_STR)
+		return PV_DIALECT_PY2;
+	for (uint32_t k = 0; k < m->value.n; k++) {
+		const struct mval *key = &m->value.u.items[2 * k];
+		if ((key->type == MV_TUPLE || key->type == MV_LIST) && key->n == 3) {
+			const struct mval *file = &key->u.items[0];
+			if (file->type == MV_STR && file->kind == 's')
+				return PV_DIALECT_PY2;
+			if (file->type == MV_STR && file->kind != 't')
+				return PV_DIALECT_PY3;
+		}
+	}
+	return PV_DIALECT_PY3;
+}
+
+int prof_read_marshal(const uint8_t *buf, size_t len, struct profile *p, struct pv_error *err)
+{
+	struct prof_reader r;
+	memset(&r, 0, sizeof(r));
+	r.p = p;
+	r.err = err;
+	int rc = -1;
+	struct arena scratch;
+	arena_init(&scratch);
+	struct marshal_result m;
+	if (!prof_looks_like_marshal(buf, len)) {
+		pv_error_at(err, 0, "not a profile: expected a marshalled dict (cProfile/pstats output)");
+		goto cleanup;
+	}
+	if (marshal_decode(buf, len, &scratch, &m, err))
+		goto cleanup;
+	if (m.value.type != MV_DICT) {
+		pv_error_at(err, 0, "not a profile: expected a marshalled dict (cProfile/pstats output)");
+		goto cleanup;
+	}
+	r.dialect = prof_dialect(&m);
+	r.jprofile_file = profile_intern(p, "jprofile", 8);
+	r.profiler_name = profile_intern(p, "profiler", 8);
+	for (uint32_t k = 0; k < m.value.n; k++)
+		if (prof_entry(&r, &m.value.u.items[2 * k], &m.value.u.items[2 * k + 1]))
+			goto cleanup;
+	prof_drop_dead_edges(p);
+	prof_put_in_entry_order(&r);
+	p->dialect = r.dialect;
+	if (p->dialect == PV_DIALECT_PY2)
+		py2_dict_reorder(p);
+	profile_compute_totals(p);
+	p->format = "pstats";
+	p->unit = "seconds";
+	p->producer = "cProfile";
+	for (size_t i = 0; i < p->nedges; i++)
+		if (p->edges[i].kind == PV_EDGE_COUNT) {
+			p->producer = "profile";
+			break;
+		}
+	rc = 0;
+cleanup:
+	free(r.order);
+	arena_release(&scratch);
+	return rc;
+}

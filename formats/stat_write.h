@@ -1,0 +1,12 @@
+/* Writers for a stat_table: pstats' print_stats() text, byte for byte, and the
+ * JSON and CSV forms with every column at full precision. */
+#ifndef PV_STAT_WRITE_H
+#define PV_STAT_WRITE_H
+#include "../analysis/stat_table.h"
+#include <stdio.h>
+
+void stat_write_text(FILE *out, const struct stat_table *t);
+void stat_write_json(FILE *out, const struct stat_table *t);
+void stat_write_csv(FILE *out, const struct stat_table *t);
+
+#endif

@@ -1,0 +1,142 @@
+#include "text_bytes.h"
+
+#include <stdint.h>
+#include <string.h>
+
+static int text_is_escaped_surrogate(const unsigned char *s, size_t n)
+{
+	return n >= 3 && s[0] == 0xed && (s[1] == 0xb2 || s[1] == 0xb3) && (s[2] & 0xc0) == 0x80;
+}
+
+static unsigned char text_surrogate_byte(const unsigned char *s)
+{
+	/* U+DC80 + b is ED B2|B3 xx; the byte is 0x80 + the low 7 bits */
+	return (unsigned char)(((s[1] & 0x01) << 6 | (s[2] & 0x3f)) | 0x80);
+}
+
+void text_write_raw(FILE *out, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t start = 0;
+	for (size_t i = 0; i < n;) {
+		if (u[i] == 0xed && text_is_escaped_surrogate(u + i, n - i)) {
+			fwrite(s + start, 1, i - start, out);
+			fputc(text_surrogate_byte(u + i), out);
+			i += 3;
+			start = i;
+		} else {
+			i++;
+		}
+	}
+	fwrite(s + start, 1, n - start, out);
+}
+
+static void text_raw_to_buf(struct strbuf *out, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < n;) {
+		if (u[i] == 0xed && text_is_escaped_surrogate(u + i, n - i)) {
+			strbuf_addc(out, (char)text_surrogate_byte(u + i));
+			i += 3;
+		} else {
+			strbuf_addc(out, s[i]);
+			i++;
+		}
+	}
+}
+
+/* Length of a valid UTF-8 sequence at s (surrogates count as invalid), else 0. */
+static size_t text_utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	size_t len;
+	uint32_t c, min;
+	if ((s[0] & 0xe0) == 0xc0)
+		len = 2, c = s[0] & 0x1f, min = 0x80;
+	else if ((s[0] & 0xf0) == 0xe0)
+		len = 3, c = s[0] & 0x0f, min = 0x800;
+	else if ((s[0] & 0xf8) == 0xf0)
+		len = 4, c = s[0] & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t k = 1; k < len; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[k] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c < 0xe000))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+void text_json_string(struct strbuf *out, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	strbuf_addc(out, '"');
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		if (u[i] == 0xed && text_is_escaped_surrogate(u + i, n - i)) {
+			strbuf_addf(out, "\\udc%02x", text_surrogate_byte(u + i));
+			i += 3;
+			continue;
+		}
+		size_t l = text_utf8_len(u + i, n - i, &cp);
+		if (!l) {
+			strbuf_addf(out, "\\udc%02x", u[i]);
+			i++;
+			continue;
+		}
+		switch (cp) {
+		case '"':
+			strbuf_adds(out, "\\\"");
+			break;
+		case '\\':
+			strbuf_adds(out, "\\\\");
+			break;
+		case '\n':
+			strbuf_adds(out, "\\n");
+			break;
+		case '\r':
+			strbuf_adds(out, "\\r");
+			break;
+		case '\t':
+			strbuf_adds(out, "\\t");
+			break;
+		default:
+			if (cp < 0x20 || cp == 0x7f)
+				strbuf_addf(out, "\\u%04x", cp);
+			else if (cp == 0x2028 || cp == 0x2029)	/* safe inside <script> too */
+				strbuf_addf(out, "\\u%04x", cp);
+			else
+				strbuf_add(out, s + i, l);
+		}
+		i += l;
+	}
+	strbuf_addc(out, '"');
+}
+
+void text_csv_field(struct strbuf *out, const char *s, size_t n)
+{
+	if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) && !memchr(s, '\r', n)) {
+		text_raw_to_buf(out, s, n);
+		return;
+	}
+	strbuf_addc(out, '"');
+	for (size_t i = 0; i < n;) {
+		const char *q = memchr(s + i, '"', n - i);
+		size_t end = q ? (size_t)(q - s) : n;
+		text_raw_to_buf(out, s + i, end - i);
+		if (q) {
+			strbuf_adds(out, "\"\"");
+			end++;
+		}
+		i = end;
+	}
+	strbuf_addc(out, '"');
+}

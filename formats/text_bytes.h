@@ -1,0 +1,19 @@
+/* Turning stored name bytes back into what Python would write or show.
+ * Python 3 decodes undecodable path bytes to lone surrogates (U+DC80..U+DCFF) and
+ * marshal stores them with surrogatepass (ED B2 80..ED B3 BF); pstats output printed
+ * with surrogateescape shows the original byte again. */
+#ifndef PV_TEXT_BYTES_H
+#define PV_TEXT_BYTES_H
+#include <stddef.h>
+#include <stdio.h>
+#include "../analysis/strbuf.h"
+
+/* Writes s with escaped surrogates turned back into their raw bytes. */
+void text_write_raw(FILE *out, const char *s, size_t n);
+/* Appends a JSON string literal (quotes included): valid UTF-8 kept, control
+ * characters escaped, surrogates and undecodable bytes as \udcXX as Python's json does. */
+void text_json_string(struct strbuf *out, const char *s, size_t n);
+/* Appends a CSV field (RFC 4180 quoting when needed), raw bytes as text_write_raw. */
+void text_csv_field(struct strbuf *out, const char *s, size_t n);
+
+#endif
