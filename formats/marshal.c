@@ -329,7 +329,7 @@ static int marshal_value(struct marshal_dec *d, struct mval *out, int allow_null
 		break;
 	}
 	case 'I': {
-		int32_t lo, hi;
+		int32_t lo = 0, hi = 0;
 		rc = marshal_i32(d, &lo) || marshal_i32(d, &hi) ? -1 : 0;
 		out->type = MV_INT;
 		out->u.i = (int64_t)(((uint64_t)(uint32_t)hi << 32) | (uint32_t)lo);
