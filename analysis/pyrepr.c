@@ -153,3 +153,28 @@ void pyrepr_str(struct strbuf *out, const char *s, size_t n)
 	}
 	strbuf_addc(out, quote);
 }
+
+void pyrepr_bytes(struct strbuf *out, const char *s, size_t n)
+{
+	int has_single = memchr(s, '\'', n) != NULL, has_double = memchr(s, '"', n) != NULL;
+	char quote = has_single && !has_double ? '"' : '\'';
+	strbuf_addc(out, quote);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == (unsigned char)quote || c == '\\') {
+			strbuf_addc(out, '\\');
+			strbuf_addc(out, (char)c);
+		} else if (c == '\t') {
+			strbuf_adds(out, "\\t");
+		} else if (c == '\n') {
+			strbuf_adds(out, "\\n");
+		} else if (c == '\r') {
+			strbuf_adds(out, "\\r");
+		} else if (c < 0x20 || c >= 0x7f) {
+			strbuf_addf(out, "\\x%02x", c);
+		} else {
+			strbuf_addc(out, (char)c);
+		}
+	}
+	strbuf_addc(out, quote);
+}

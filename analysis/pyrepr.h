@@ -11,6 +11,8 @@ void pyrepr_float(double v, char buf[32]);
 /* Python 3 repr() of a str given as UTF-8 (invalid bytes shown as \udcXX, as a
  * surrogate-escaped command-line argument would be). */
 void pyrepr_str(struct strbuf *out, const char *s, size_t n);
+/* Python 2 repr() of a byte str: printable ASCII as is, other bytes as \xNN. */
+void pyrepr_bytes(struct strbuf *out, const char *s, size_t n);
 /* Number of characters Python would count in the UTF-8 (or surrogate-escaped) text. */
 size_t pyrepr_char_len(const char *s, size_t n);
 

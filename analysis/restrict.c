@@ -19,7 +19,7 @@ size_t restrict_keep_count(const struct restriction *r, size_t n)
 	return n;
 }
 
-static void restrict_repr(const struct restriction *r, struct strbuf *out)
+static void restrict_repr(const struct restriction *r, int py2, struct strbuf *out)
 {
 	char num[32];
 	switch (r->kind) {
@@ -31,17 +31,20 @@ static void restrict_repr(const struct restriction *r, struct strbuf *out)
 		strbuf_adds(out, num);
 		break;
 	case RESTRICT_REGEX:
-		pyrepr_str(out, r->regex, strlen(r->regex));
+		if (py2)
+			pyrepr_bytes(out, r->regex, strlen(r->regex));
+		else
+			pyrepr_str(out, r->regex, strlen(r->regex));
 		break;
 	}
 }
 
-void restrict_message(const struct restriction *r, size_t from, size_t to, struct strbuf *msg)
+void restrict_message(const struct restriction *r, size_t from, size_t to, int py2, struct strbuf *msg)
 {
 	if (from == to)
 		return;
 	strbuf_addf(msg, "   List reduced from %zu to %zu due to restriction <", from, to);
-	restrict_repr(r, msg);
+	restrict_repr(r, py2, msg);
 	strbuf_adds(msg, ">\n");
 }
 
@@ -59,11 +62,12 @@ static void restrict_translate(const char *re, struct strbuf *out)
 	}
 }
 
-size_t restrict_apply(const struct restriction *r, struct restrict_item *items, size_t n, struct strbuf *msg)
+size_t restrict_apply(const struct restriction *r, struct restrict_item *items, size_t n, int py2,
+		      struct strbuf *msg)
 {
 	if (r->kind != RESTRICT_REGEX) {
 		size_t keep = restrict_keep_count(r, n);
-		restrict_message(r, n, keep, msg);
+		restrict_message(r, n, keep, py2, msg);
 		return keep;
 	}
 	struct strbuf pat = STRBUF_INIT;
@@ -75,7 +79,10 @@ size_t restrict_apply(const struct restriction *r, struct restrict_item *items, 
 	strbuf_release(&pat);
 	if (!code) {
 		strbuf_adds(msg, "   <Invalid regular expression ");
-		pyrepr_str(msg, r->regex, strlen(r->regex));
+		if (py2)
+			pyrepr_bytes(msg, r->regex, strlen(r->regex));
+		else
+			pyrepr_str(msg, r->regex, strlen(r->regex));
 		strbuf_adds(msg, ">\n");
 		return n;
 	}
@@ -89,6 +96,6 @@ size_t restrict_apply(const struct restriction *r, struct restrict_item *items, 
 	}
 	pcre2_match_data_free(md);
 	pcre2_code_free(code);
-	restrict_message(r, n, w, msg);
+	restrict_message(r, n, w, py2, msg);
 	return w;
 }

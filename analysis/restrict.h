@@ -27,9 +27,11 @@ struct restrict_item {
 
 /* For a count or fraction: how many of n entries remain (n when it does not apply). */
 size_t restrict_keep_count(const struct restriction *r, size_t n);
-/* Appends pstats' "   List reduced from N to M due to restriction <R>" line. */
-void restrict_message(const struct restriction *r, size_t from, size_t to, struct strbuf *msg);
+/* Appends pstats' "   List reduced from N to M due to restriction <R>" line; py2
+ * selects Python 2's repr() of the restriction (byte strings: \xNN escapes). */
+void restrict_message(const struct restriction *r, size_t from, size_t to, int py2, struct strbuf *msg);
 /* Applies r to items[0..n) in place; returns the new length; appends the message. */
-size_t restrict_apply(const struct restriction *r, struct restrict_item *items, size_t n, struct strbuf *msg);
+size_t restrict_apply(const struct restriction *r, struct restrict_item *items, size_t n, int py2,
+		      struct strbuf *msg);
 
 #endif

@@ -29,7 +29,7 @@ static void stat_table_msg_head(struct stat_table *t)
 }
 
 /* Applies restrictions[from..] to rows, keeping their order. */
-static void stat_table_restrict(struct stat_table *t, const struct stat_query *q, size_t from)
+static void stat_table_restrict(struct stat_table *t, const struct stat_query *q, size_t from, int py2)
 {
 	int any_regex = 0;
 	for (size_t k = from; k < q->nrestrictions; k++)
@@ -51,7 +51,7 @@ static void stat_table_restrict(struct stat_table *t, const struct stat_query *q
 	free(buf);
 	size_t n = t->nrows;
 	for (size_t k = from; k < q->nrestrictions; k++)
-		n = restrict_apply(&q->restrictions[k], items, n, &t->msg);
+		n = restrict_apply(&q->restrictions[k], items, n, py2, &t->msg);
 	struct stat_row *rows = xmalloc((n ? n : 1) * sizeof(*rows));
 	for (size_t i = 0; i < n; i++)
 		rows[i] = t->rows[items[i].index];
@@ -129,7 +129,7 @@ int stat_table_from_profile(const struct profile *p0, const struct stat_query *q
 		t->top_level[i] = arena_strdup(&t->arena, t->top_level[i]);
 	free(idx);
 	profile_free(stripped);
-	stat_table_restrict(t, q, 0);
+	stat_table_restrict(t, q, 0, p0->dialect == PV_DIALECT_PY2);
 	return 0;
 }
 
@@ -181,6 +181,7 @@ int stat_table_from_store(struct store *s, int64_t id, const struct stat_query *
 	t->format = m.format ? arena_strdup(&t->arena, m.format) : NULL;
 	t->unit = m.unit ? arena_strdup(&t->arena, m.unit) : NULL;
 	t->nentries = (size_t)m.function_count;
+	int py2 = m.dialect && strcmp(m.dialect, "py2") == 0;
 	if (q->by) {
 		t->sorted = 1;
 		snprintf(t->sort_type, sizeof(t->sort_type), "%s", spec.sort_type);
@@ -201,7 +202,7 @@ int stat_table_from_store(struct store *s, int64_t id, const struct stat_query *
 	size_t from = 0, limit = t->nentries;
 	if (q->nrestrictions && q->restrictions[0].kind != RESTRICT_REGEX) {
 		limit = restrict_keep_count(&q->restrictions[0], t->nentries);
-		restrict_message(&q->restrictions[0], t->nentries, limit, &t->msg);
+		restrict_message(&q->restrictions[0], t->nentries, limit, py2, &t->msg);
 		from = 1;
 	}
 	char order[1024];
@@ -235,7 +236,7 @@ int stat_table_from_store(struct store *s, int64_t id, const struct stat_query *
 	}
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		goto sql_error;
-	stat_table_restrict(t, q, from);
+	stat_table_restrict(t, q, from, py2);
 	rc = 0;
 	goto cleanup;
 sql_error:

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 int prof_looks_like_marshal(const uint8_t *buf, size_t len)
@@ -20,6 +21,13 @@ struct prof_reader {
 	size_t norder, cap_order;
 	uint32_t jprofile_file, profiler_name;	/* pstats' top-level marker key */
 	enum pv_dialect dialect;
+	/* Repeated keys inside one callers dict: seen[caller] == serial of the entry
+	 * being read when that caller already has an edge there, at edge_at[caller]. */
+	uint32_t *seen;
+	size_t *edge_at;
+	size_t cap_seen;
+	uint32_t serial;
+	size_t max_edges;	/* shared back-references must not multiply work */
 };
 
 static int prof_int(const struct mval *v, int64_t *out)
@@ -35,7 +43,8 @@ static int prof_num(const struct mval *v, double *out)
 {
 	if (v->type == MV_FLOAT || v->type == MV_BIGINT) {
 		*out = v->u.d;
-		return 0;
+		/* NaN has no place in SQLite's REAL (it becomes NULL) nor in a sort */
+		return isnan(v->u.d) ? -1 : 0;
 	}
 	if (v->type == MV_INT || v->type == MV_BOOL) {
 		*out = (double)v->u.i;
@@ -103,14 +112,23 @@ static int prof_callers(struct prof_reader *r, uint32_t callee, const struct mva
 		if (cf->line == 0 && cf->file == r->jprofile_file && cf->name == r->profiler_name)
 			r->p->funcs[callee].flags |= PV_FUNC_TOP_LEVEL;
 		/* a repeated key in one dict: the last value wins, as in Python */
-		struct pv_edge *e = NULL;
-		for (size_t m = r->p->nedges; m-- > 0 && r->p->edges[m].callee == callee;)
-			if (r->p->edges[m].caller == caller && !r->p->edges[m].aux) {
-				e = &r->p->edges[m];
-				break;
-			}
-		if (!e)
+		if (r->p->nfuncs > r->cap_seen) {
+			size_t old = r->cap_seen;
+			xgrow((void **)&r->seen, &r->cap_seen, r->p->nfuncs, sizeof(*r->seen));
+			r->edge_at = xrealloc(r->edge_at, r->cap_seen * sizeof(*r->edge_at));
+			memset(r->seen + old, 0, (r->cap_seen - old) * sizeof(*r->seen));
+		}
+		struct pv_edge *e;
+		if (r->seen[caller] == r->serial) {
+			e = &r->p->edges[r->edge_at[caller]];
+		} else {
+			if (r->p->nedges >= r->max_edges)
+				return pv_error_at(r->err, key->off,
+						   "more caller entries than the file could hold (shared references?)");
+			r->seen[caller] = r->serial;
+			r->edge_at[caller] = r->p->nedges;
 			e = profile_add_edge(r->p, caller, callee);
+		}
 		if (val->type == MV_INT || val->type == MV_BOOL) {
 			/* the pure-Python profile module stores a bare call count */
 			e->kind = PV_EDGE_COUNT;
@@ -121,7 +139,7 @@ static int prof_callers(struct prof_reader *r, uint32_t callee, const struct mva
 			e->kind = PV_EDGE_TIMED;
 			if (prof_int(&val->u.items[0], &e->calls) || prof_int(&val->u.items[1], &e->pcalls) ||
 			    prof_num(&val->u.items[2], &e->tottime) || prof_num(&val->u.items[3], &e->cumtime))
-				return pv_error_at(r->err, val->off, "caller stats are not (calls, primitive calls, tottime, cumtime)");
+				return pv_error_at(r->err, val->off, "caller stats are not (calls, primitive calls, tottime, cumtime) numbers");
 		} else {
 			return pv_error_at(r->err, val->off, "caller stats are neither a call count nor a 4-tuple");
 		}
@@ -152,13 +170,14 @@ static int prof_entry(struct prof_reader *r, const struct mval *key, const struc
 	if (prof_int(&it[0], &cc) || prof_int(&it[1], &nc))
 		return pv_error_at(r->err, val->off, "call counts are not integers");
 	if (prof_num(&it[2], &tt) || prof_num(&it[3], &ct))
-		return pv_error_at(r->err, val->off, "times are not numbers");
+		return pv_error_at(r->err, val->off, "times are not numbers (or are NaN)");
 	fn = &r->p->funcs[f];
 	fn->pcalls = cc;
 	fn->calls = nc;
 	fn->tottime = tt;
 	fn->cumtime = ct;
 	fn->flags = (fn->flags & ~(uint32_t)PV_FUNC_TOP_LEVEL) | PV_FUNC_IN_STATS;
+	r->serial++;
 	return prof_callers(r, f, &it[4]);
 }
 
@@ -213,6 +232,8 @@ int prof_read_marshal(const uint8_t *buf, size_t len, struct profile *p, struct 
 	memset(&r, 0, sizeof(r));
 	r.p = p;
 	r.err = err;
+	/* a real caller entry costs at least a 5-byte key reference and a 5-byte value */
+	r.max_edges = len / 10 + 16;
 	int rc = -1;
 	struct arena scratch;
 	arena_init(&scratch);
@@ -250,6 +271,8 @@ int prof_read_marshal(const uint8_t *buf, size_t len, struct profile *p, struct 
 	rc = 0;
 cleanup:
 	free(r.order);
+	free(r.seen);
+	free(r.edge_at);
 	arena_release(&scratch);
 	return rc;
 }
