@@ -1,4 +1,5 @@
 #include "pyrepr.h"
+#include "unicode_nonprintable.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -108,15 +109,19 @@ static size_t pyrepr_utf8(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
-size_t pyrepr_char_len(const char *s, size_t n)
+static int pyrepr_printable(uint32_t cp)
 {
-	size_t chars = 0;
-	for (size_t i = 0; i < n; chars++) {
-		uint32_t cp;
-		size_t l = pyrepr_utf8((const unsigned char *)s + i, n - i, &cp);
-		i += l ? l : 1;
+	size_t lo = 0, hi = sizeof(unicode_nonprintable) / sizeof(unicode_nonprintable[0]);
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (cp < unicode_nonprintable[mid][0])
+			hi = mid;
+		else if (cp > unicode_nonprintable[mid][1])
+			lo = mid + 1;
+		else
+			return 0;
 	}
-	return chars;
+	return 1;
 }
 
 void pyrepr_str(struct strbuf *out, const char *s, size_t n)
@@ -127,6 +132,8 @@ void pyrepr_str(struct strbuf *out, const char *s, size_t n)
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
 		size_t l = pyrepr_utf8((const unsigned char *)s + i, n - i, &cp);
+		if (l && cp >= 0xd800 && cp < 0xe000)
+			l = 0;	/* strict UTF-8, as Python decodes argv */
 		if (!l) {
 			/* an undecodable byte arrives in Python as a lone surrogate */
 			strbuf_addf(out, "\\udc%02x", (unsigned char)s[i]);
@@ -142,10 +149,13 @@ void pyrepr_str(struct strbuf *out, const char *s, size_t n)
 			strbuf_adds(out, "\\n");
 		} else if (cp == '\r') {
 			strbuf_adds(out, "\\r");
-		} else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0xad) {
-			strbuf_addf(out, "\\x%02x", cp);
-		} else if ((cp >= 0xd800 && cp < 0xe000) || cp == 0x2028 || cp == 0x2029 || (cp >= 0xfff9 && cp <= 0xfffb)) {
-			strbuf_addf(out, "\\u%04x", cp);
+		} else if (!pyrepr_printable(cp)) {
+			if (cp < 0x100)
+				strbuf_addf(out, "\\x%02x", cp);
+			else if (cp < 0x10000)
+				strbuf_addf(out, "\\u%04x", cp);
+			else
+				strbuf_addf(out, "\\U%08x", cp);
 		} else {
 			strbuf_add(out, s + i, l);
 		}

@@ -13,7 +13,5 @@ void pyrepr_float(double v, char buf[32]);
 void pyrepr_str(struct strbuf *out, const char *s, size_t n);
 /* Python 2 repr() of a byte str: printable ASCII as is, other bytes as \xNN. */
 void pyrepr_bytes(struct strbuf *out, const char *s, size_t n);
-/* Number of characters Python would count in the UTF-8 (or surrogate-escaped) text. */
-size_t pyrepr_char_len(const char *s, size_t n);
 
 #endif

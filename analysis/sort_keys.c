@@ -91,14 +91,17 @@ int sort_spec_parse(const char *keys, struct sort_spec *spec, struct pv_error *e
 		free(copy);
 		return sort_spec_parse(legacy[num + 1], spec, err);
 	}
-	char *save = NULL;
 	const char *sep = "";
-	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+	/* split on every comma: an empty field is a key pstats refuses (KeyError: '') */
+	for (char *w = copy, *next;; w = next + 1) {
+		next = strchr(w, ',');
+		if (next)
+			*next = '\0';
 		const struct sort_key_def *d = sort_abbrev_lookup(w);
 		if (!d) {
 			pv_error_usage(err,
 				       "unknown sort key '%s' (pstats accepts calls, ncalls, cumtime, cumulative, filename, "
-				       "file, line, module, name, nfl, pcalls, stdname, time, tottime, and their unique "
+				       "line, module, name, nfl, pcalls, stdname, time, tottime, and their unique "
 				       "prefixes; note that pstats refuses 'cum' as ambiguous, use 'cu' or 'cumtime')",
 				       w);
 			goto cleanup;
@@ -115,6 +118,8 @@ int sort_spec_parse(const char *keys, struct sort_spec *spec, struct pv_error *e
 		size_t used = strlen(spec->sort_type);
 		snprintf(spec->sort_type + used, sizeof(spec->sort_type) - used, "%s%s", sep, d->desc);
 		sep = ", ";
+		if (!next)
+			break;
 	}
 	if (spec->nfields == 0) {
 		pv_error_usage(err, "empty sort key");

@@ -417,6 +417,41 @@ cleanup:
 	return rc;
 }
 
+int store_name_is_valid(const char *name)
+{
+	if (!*name || strcmp(name, "latest") == 0)
+		return 0;
+	for (const char *c = name; *c; c++)
+		if (*c < '0' || *c > '9')
+			return 1;
+	return 0;
+}
+
+int store_set_name(struct store *s, int64_t id, const char *name, struct pv_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+	if (sqlite3_prepare_v2(s->db, "UPDATE profiles SET name = ?1 WHERE id = ?2", -1, &st, NULL) != SQLITE_OK) {
+		store_sql_error(s, err, "cannot name the profile");
+		goto cleanup;
+	}
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE) {
+			pv_error_subject(err, name);
+			pv_error_set(err, "another profile already has this name");
+		} else {
+			store_sql_error(s, err, "cannot name the profile");
+		}
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int store_resolve(struct store *s, const char *ref, int64_t *id, struct pv_error *err)
 {
 	sqlite3_stmt *st = NULL;

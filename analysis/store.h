@@ -47,6 +47,12 @@ int store_find_source(struct store *s, const char *abspath, int64_t size, int64_
 		      struct pv_error *err);
 int store_find_hash(struct store *s, const char *hash, int64_t *id, struct pv_error *err);
 
+/* Names the profile (replacing an earlier name); a name held by another profile
+ * is an error. */
+int store_set_name(struct store *s, int64_t id, const char *name, struct pv_error *err);
+/* A name must not read as a reference of another kind: not empty, "latest" or digits. */
+int store_name_is_valid(const char *name);
+
 /* Resolves an id ("3"), a name, or "latest". Returns 0 and *id, or -1. */
 int store_resolve(struct store *s, const char *ref, int64_t *id, struct pv_error *err);
 int store_get_meta(struct store *s, int64_t id, struct store_meta *m, struct pv_error *err);

@@ -65,6 +65,8 @@ static int cmd_import_file(struct store *s, const char *path, const char *name, 
 	p->source_mtime_ns = facts->mtime_ns;
 	int rc = store_save_profile(s, p, &ref->id, &existed, err);
 	ref->imported = rc == 0 && !existed;
+	if (rc == 0 && existed && name)
+		rc = store_set_name(s, ref->id, name, err);
 	profile_free(p);
 	return rc;
 }
@@ -91,6 +93,8 @@ int cmd_resolve_profile(struct cmd_ctx *ctx, struct store *s, const char *arg, c
 	int rc = store_find_source(s, facts.abspath, facts.size, facts.mtime_ns, &ref->id, err);
 	if (rc == 0 && ref->id == 0)
 		rc = cmd_import_file(s, arg, name, &facts, ref, err);
+	else if (rc == 0 && name)
+		rc = store_set_name(s, ref->id, name, err);
 	if (rc == 0) {
 		ref->display_source = arg;
 		ref->display_mtime = facts.mtime;
@@ -104,8 +108,10 @@ int cmd_parse_int(const char *opt, const char *s, long long *v, struct pv_error 
 	char *end;
 	errno = 0;
 	*v = strtoll(s, &end, 10);
-	if (!*s || *end || errno)
+	if (!*s || *end)
 		return pv_error_usage(err, "%s needs an integer, not '%s'", opt, s);
+	/* Python ints have no bound; beyond int64 strtoll saturates, which keeps the
+	 * meaning ("more than any list" or "negative") */
 	return 0;
 }
 

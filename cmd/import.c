@@ -49,6 +49,9 @@ static int cmd_import(int argc, char **argv, struct cmd_ctx *ctx)
 		return cmd_usage_error(&cmd_import_entry, "no FILE given");
 	if (name && argc - optind > 1)
 		return cmd_usage_error(&cmd_import_entry, "--name needs exactly one FILE");
+	if (name && !store_name_is_valid(name))
+		return cmd_usage_error(&cmd_import_entry,
+				       "a name cannot be empty, 'latest', or a number (those mean ids): '%s'", name);
 	if (cmd_open_store(ctx, 0, &store, &err)) {
 		rc = cmd_fail(&err);
 		goto cleanup;

@@ -132,6 +132,8 @@ static int marshal_long(struct marshal_dec *d, struct mval *out)
 		else if (digit)
 			mag |= (uint64_t)digit << (15 * k);
 	}
+	if (n && d->buf[d->pos + 2 * (size_t)n - 2] == 0 && d->buf[d->pos + 2 * (size_t)n - 1] == 0)
+		return pv_error_at(d->err, out->off, "unnormalized long in marshal data");
 	d->pos += 2 * (size_t)n;
 	if (!overflow && (mag <= (uint64_t)INT64_MAX || (nd < 0 && mag == (uint64_t)INT64_MAX + 1))) {
 		out->type = MV_INT;

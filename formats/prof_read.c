@@ -249,6 +249,11 @@ int prof_read_marshal(const uint8_t *buf, size_t len, struct profile *p, struct 
 		goto cleanup;
 	}
 	r.dialect = prof_dialect(&m);
+	if (m.value.n == 0) {
+		/* pstats refuses it too: "Cannot create or construct a Stats object" */
+		pv_error_set(err, "empty profile: the stats dict holds no functions");
+		goto cleanup;
+	}
 	r.jprofile_file = profile_intern(p, "jprofile", 8);
 	r.profiler_name = profile_intern(p, "profiler", 8);
 	for (uint32_t k = 0; k < m.value.n; k++)
