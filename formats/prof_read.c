@@ -28,6 +28,13 @@ struct prof_reader {
 	size_t cap_seen;
 	uint32_t serial;
 	size_t max_edges;	/* shared back-references must not multiply work */
+	/* Marshal writes a repeated string or key tuple once and then refers back
+	 * to it; both resolve to the same input bytes / item array, so their
+	 * interned ids are cached by address. */
+	struct prof_str_cache {
+		const uint8_t *s;
+		uint32_t n, id;
+	} str_cache[4096];
 };
 
 static int prof_int(const struct mval *v, int64_t *out)
@@ -70,6 +77,17 @@ static uint32_t prof_code_repr(struct prof_reader *r, const struct mval *code)
 	return profile_intern(r->p, s, strlen(s));
 }
 
+static uint32_t prof_intern(struct prof_reader *r, const struct mval *v)
+{
+	struct prof_str_cache *c = &r->str_cache[((uintptr_t)v->u.s >> 2) & 4095];
+	if (c->s == v->u.s && c->n == v->n)
+		return c->id;
+	c->s = v->u.s;
+	c->n = v->n;
+	c->id = profile_intern(r->p, (const char *)v->u.s, v->n);
+	return c->id;
+}
+
 /* A function key: (file, line, name), or a code object standing for one. */
 static int prof_key(struct prof_reader *r, const struct mval *k, uint32_t *index)
 {
@@ -79,6 +97,11 @@ static int prof_key(struct prof_reader *r, const struct mval *k, uint32_t *index
 		name = &k->u.items[1];
 		line = &k->u.items[2];
 	} else if ((k->type == MV_TUPLE || k->type == MV_LIST) && k->n == 3) {
+		/* a key tuple met before (a back-reference to the same items) */
+		if (k->u.items[1].type == MV_INT && k->u.items[1].n) {
+			*index = k->u.items[1].n - 1;
+			return 0;
+		}
 		file = &k->u.items[0];
 		line = &k->u.items[1];
 		name = &k->u.items[2];
@@ -88,13 +111,11 @@ static int prof_key(struct prof_reader *r, const struct mval *k, uint32_t *index
 	int64_t lineno;
 	if (file->type != MV_STR || (name->type != MV_STR && name->type != MV_CODE) || prof_int(line, &lineno))
 		return pv_error_at(r->err, k->off, "function key is not a (file, line, name) tuple");
-	uint32_t fs = profile_intern(r->p, (const char *)file->u.s, file->n);
-	uint32_t ns;
-	if (name->type == MV_CODE)
-		ns = prof_code_repr(r, name);
-	else
-		ns = profile_intern(r->p, (const char *)name->u.s, name->n);
+	uint32_t fs = prof_intern(r, file);
+	uint32_t ns = name->type == MV_CODE ? prof_code_repr(r, name) : prof_intern(r, name);
 	*index = profile_func(r->p, fs, lineno, ns, NULL);
+	if (k->type != MV_CODE && line->type == MV_INT)
+		((struct mval *)line)->n = *index + 1;	/* the items live in the reader's arena */
 	return 0;
 }
 
@@ -229,7 +250,7 @@ static enum pv_dialect prof_dialect(const struct marshal_result *m)
 int prof_read_marshal(const uint8_t *buf, size_t len, struct profile *p, struct pv_error *err)
 {
 	struct prof_reader r;
-	memset(&r, 0, sizeof(r));
+	memset(&r, 0, sizeof(r));	/* also empties the string cache */
 	r.p = p;
 	r.err = err;
 	/* a real caller entry costs at least a 5-byte key reference and a 5-byte value */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -88,6 +89,19 @@ fail:
 	return -1;
 }
 
+struct profile_hash_job {
+	const uint8_t *buf;
+	size_t len;
+	char hex[65];
+};
+
+static void *profile_hash_thread(void *arg)
+{
+	struct profile_hash_job *job = arg;
+	sha256_hex(job->buf, job->len, job->hex);
+	return NULL;
+}
+
 int profile_read_file(const char *path, struct profile **out, struct pv_error *err)
 {
 	uint8_t *buf = NULL;
@@ -98,11 +112,18 @@ int profile_read_file(const char *path, struct profile **out, struct pv_error *e
 	if (profile_slurp(path, &buf, &len, err))
 		goto cleanup;
 	p = profile_new();
-	if (profile_read_bytes(buf, len, p, err))
+	/* the content hash runs on another core while this one parses */
+	struct profile_hash_job job = { buf, len, { 0 } };
+	pthread_t hasher;
+	int threaded = len > (1u << 20) && pthread_create(&hasher, NULL, profile_hash_thread, &job) == 0;
+	int parsed = profile_read_bytes(buf, len, p, err);
+	if (threaded)
+		pthread_join(hasher, NULL);
+	else if (parsed == 0)
+		profile_hash_thread(&job);
+	if (parsed)
 		goto cleanup;
-	char hex[65];
-	sha256_hex(buf, len, hex);
-	p->content_hash = arena_strdup(&p->arena, hex);
+	p->content_hash = arena_strdup(&p->arena, job.hex);
 	p->source = arena_strdup(&p->arena, path);
 	p->source_mtime = stat(path, &st) == 0 ? (int64_t)st.st_mtim.tv_sec : -1;
 	*out = p;
