@@ -1,5 +1,6 @@
 #include "pyrepr.h"
 #include "unicode_nonprintable.h"
+#include "utf8.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -77,38 +78,6 @@ void pyrepr_float(double v, char buf[32])
 	*o = '\0';
 }
 
-/* Decodes one UTF-8 sequence; returns its length, or 0 when invalid. Surrogates
- * (as Python writes them with surrogatepass) are accepted. */
-static size_t pyrepr_utf8(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	size_t len;
-	uint32_t c, min;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2, c = s[0] & 0x1f, min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3, c = s[0] & 0x0f, min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4, c = s[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t k = 1; k < len; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[k] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff)
-		return 0;
-	*cp = c;
-	return len;
-}
-
 static int pyrepr_printable(uint32_t cp)
 {
 	size_t lo = 0, hi = sizeof(unicode_nonprintable) / sizeof(unicode_nonprintable[0]);
@@ -131,9 +100,7 @@ void pyrepr_str(struct strbuf *out, const char *s, size_t n)
 	strbuf_addc(out, quote);
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		size_t l = pyrepr_utf8((const unsigned char *)s + i, n - i, &cp);
-		if (l && cp >= 0xd800 && cp < 0xe000)
-			l = 0;	/* strict UTF-8, as Python decodes argv */
+		size_t l = utf8_decode((const unsigned char *)s + i, n - i, &cp);	/* strict, as Python decodes argv */
 		if (!l) {
 			/* an undecodable byte arrives in Python as a lone surrogate */
 			strbuf_addf(out, "\\udc%02x", (unsigned char)s[i]);

@@ -1,4 +1,5 @@
 #include "text_bytes.h"
+#include "../analysis/utf8.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -45,36 +46,6 @@ static void text_raw_to_buf(struct strbuf *out, const char *s, size_t n)
 	}
 }
 
-/* Length of a valid UTF-8 sequence at s (surrogates count as invalid), else 0. */
-static size_t text_utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	size_t len;
-	uint32_t c, min;
-	if ((s[0] & 0xe0) == 0xc0)
-		len = 2, c = s[0] & 0x1f, min = 0x80;
-	else if ((s[0] & 0xf0) == 0xe0)
-		len = 3, c = s[0] & 0x0f, min = 0x800;
-	else if ((s[0] & 0xf8) == 0xf0)
-		len = 4, c = s[0] & 0x07, min = 0x10000;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t k = 1; k < len; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[k] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c < 0xe000))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 void text_json_string(struct strbuf *out, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -86,7 +57,7 @@ void text_json_string(struct strbuf *out, const char *s, size_t n)
 			i += 3;
 			continue;
 		}
-		size_t l = text_utf8_len(u + i, n - i, &cp);
+		size_t l = utf8_decode(u + i, n - i, &cp);
 		if (!l) {
 			strbuf_addf(out, "\\udc%02x", u[i]);
 			i++;
