@@ -50,11 +50,36 @@ void pv_error_subject(struct pv_error *e, const char *subject)
 	snprintf(e->subject, sizeof(e->subject), "%s", subject);
 }
 
+/* The subject as one printable line: control bytes shown as \n, \t, \xNN, so an
+ * error is always a single line whatever the file is called. */
+static int error_quote_subject(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+	for (; *s && n + 5 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '\n')
+			n += (size_t)snprintf(buf + n, size - n, "\\n");
+		else if (c == '\t')
+			n += (size_t)snprintf(buf + n, size - n, "\\t");
+		else if (c == '\r')
+			n += (size_t)snprintf(buf + n, size - n, "\\r");
+		else if (c < 0x20 || c == 0x7f)
+			n += (size_t)snprintf(buf + n, size - n, "\\x%02x", c);
+		else
+			buf[n++] = (char)c;
+	}
+	buf[n] = '\0';
+	return (int)n;
+}
+
 void pv_error_format(const struct pv_error *e, char *buf, size_t size)
 {
 	int n = 0;
-	if (e->subject[0])
-		n = snprintf(buf, size, "'%s': ", e->subject);
+	if (e->subject[0] && size > 8) {
+		buf[0] = '\'';
+		n = 1 + error_quote_subject(e->subject, buf + 1, size - 5);
+		n += snprintf(buf + n, size - (size_t)n, "': ");
+	}
 	if (n < 0 || (size_t)n >= size)
 		return;
 	int m = snprintf(buf + n, size - (size_t)n, "%s", e->message[0] ? e->message : "unknown error");
@@ -69,7 +94,7 @@ void pv_error_format(const struct pv_error *e, char *buf, size_t size)
 
 void pv_error_print(const struct pv_error *e, FILE *out)
 {
-	char buf[1200];
+	char buf[4 * sizeof(e->subject) + sizeof(e->message) + 64];
 	pv_error_format(e, buf, sizeof(buf));
 	fprintf(out, "error: %s\n", buf);
 }

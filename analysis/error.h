@@ -8,7 +8,7 @@
 enum pv_error_where { PV_WHERE_NONE, PV_WHERE_BYTE, PV_WHERE_LINE };
 
 struct pv_error {
-	char subject[512];	/* usually a file name; empty when not about a file */
+	char subject[4200];	/* usually a file name (up to PATH_MAX); empty when not about a file */
 	char message[512];
 	enum pv_error_where where;
 	uint64_t pos;		/* byte offset or line number, per where */

@@ -4,13 +4,38 @@
 #include "xalloc.h"
 
 #include <stdio.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+
+static uint64_t profile_mix(uint64_t h)
+{
+	h ^= h >> 31;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 29;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 32;
+	return h;
+}
+
+static uint64_t profile_random_seed(void)
+{
+	uint64_t seed = 0;
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed)) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		seed = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)getpid() ^ (uintptr_t)&seed;
+	}
+	return profile_mix(seed) | 1;
+}
 
 struct profile *profile_new(void)
 {
 	struct profile *p = xcalloc(1, sizeof(*p));
 	arena_init(&p->arena);
+	p->hash_seed = profile_random_seed();
 	p->source_mtime = -1;
 	return p;
 }
@@ -28,10 +53,10 @@ void profile_free(struct profile *p)
 	free(p);
 }
 
-static uint64_t profile_hash_bytes(const char *s, size_t n)
+static uint64_t profile_hash_bytes(uint64_t seed, const char *s, size_t n)
 {
 	/* eight bytes a step, then a final mix: interning is on the import hot path */
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+	uint64_t h = seed ^ n;
 	size_t i = 0;
 	for (; i + 8 <= n; i += 8) {
 		uint64_t w;
@@ -54,7 +79,7 @@ static void profile_str_rehash(struct profile *p, size_t cap)
 	p->str_index = xcalloc(cap, sizeof(uint32_t));
 	p->str_index_cap = cap;
 	for (size_t i = 0; i < p->nstrs; i++) {
-		size_t j = profile_hash_bytes(p->strs[i].s, p->strs[i].len) & (cap - 1);
+		size_t j = profile_hash_bytes(p->hash_seed, p->strs[i].s, p->strs[i].len) & (cap - 1);
 		while (p->str_index[j])
 			j = (j + 1) & (cap - 1);
 		p->str_index[j] = (uint32_t)i + 1;
@@ -66,7 +91,7 @@ uint32_t profile_intern(struct profile *p, const char *s, size_t len)
 	if ((p->nstrs + 1) * 2 > p->str_index_cap)
 		profile_str_rehash(p, p->str_index_cap ? p->str_index_cap * 2 : 256);
 	size_t mask = p->str_index_cap - 1;
-	size_t j = profile_hash_bytes(s, len) & mask;
+	size_t j = profile_hash_bytes(p->hash_seed, s, len) & mask;
 	while (p->str_index[j]) {
 		const struct pv_str *t = &p->strs[p->str_index[j] - 1];
 		if (t->len == len && memcmp(t->s, s, len) == 0)
@@ -81,14 +106,13 @@ uint32_t profile_intern(struct profile *p, const char *s, size_t len)
 	return (uint32_t)p->nstrs++;
 }
 
-static uint64_t profile_func_hash(uint32_t file, int64_t line, uint32_t name)
+/* Chained through a non-linear mix that starts from the secret seed, so that no
+ * choice of line numbers makes keys collide without knowing the seed. */
+static uint64_t profile_func_hash(uint64_t seed, uint32_t file, int64_t line, uint32_t name)
 {
-	uint64_t h = ((uint64_t)file * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)line * 0xc2b2ae3d27d4eb4full) ^
-		     ((uint64_t)name * 0x165667b19e3779f9ull);
-	h ^= h >> 31;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 29;
-	return h;
+	uint64_t h = profile_mix(seed ^ (uint64_t)line);
+	h = profile_mix(h ^ file);
+	return profile_mix(h ^ ((uint64_t)name << 1));
 }
 
 static void profile_func_rehash(struct profile *p, size_t cap)
@@ -98,7 +122,7 @@ static void profile_func_rehash(struct profile *p, size_t cap)
 	p->func_index_cap = cap;
 	for (size_t i = 0; i < p->nfuncs; i++) {
 		const struct pv_func *f = &p->funcs[i];
-		size_t j = profile_func_hash(f->file, f->line, f->name) & (cap - 1);
+		size_t j = profile_func_hash(p->hash_seed, f->file, f->line, f->name) & (cap - 1);
 		while (p->func_index[j])
 			j = (j + 1) & (cap - 1);
 		p->func_index[j] = (uint32_t)i + 1;
@@ -110,7 +134,7 @@ int64_t profile_find_func(const struct profile *p, uint32_t file, int64_t line, 
 	if (!p->func_index_cap)
 		return -1;
 	size_t mask = p->func_index_cap - 1;
-	size_t j = profile_func_hash(file, line, name) & mask;
+	size_t j = profile_func_hash(p->hash_seed, file, line, name) & mask;
 	while (p->func_index[j]) {
 		const struct pv_func *f = &p->funcs[p->func_index[j] - 1];
 		if (f->file == file && f->line == line && f->name == name)
@@ -137,7 +161,7 @@ uint32_t profile_func(struct profile *p, uint32_t file, int64_t line, uint32_t n
 	f->line = line;
 	f->name = name;
 	size_t mask = p->func_index_cap - 1;
-	size_t j = profile_func_hash(file, line, name) & mask;
+	size_t j = profile_func_hash(p->hash_seed, file, line, name) & mask;
 	while (p->func_index[j])
 		j = (j + 1) & mask;
 	p->func_index[j] = (uint32_t)p->nfuncs + 1;

@@ -66,6 +66,9 @@ struct profile {
 	size_t nfuncs, cap_funcs, nstats;
 	uint32_t *func_index;	/* open addressing on (file, line, name) */
 	size_t func_index_cap;
+	/* Random per profile: file contents choose line numbers and names freely,
+	 * and must not be able to steer every key into one probe chain. */
+	uint64_t hash_seed;
 
 	struct pv_edge *edges;	/* grouped by callee, in each callee's callers order */
 	size_t nedges, cap_edges;

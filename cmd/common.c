@@ -80,7 +80,11 @@ int cmd_resolve_profile(struct cmd_ctx *ctx, struct store *s, const char *arg, c
 	ref->display_mtime = -1;
 	if (!arg)
 		arg = "latest";
-	if (stat(arg, &st) != 0 || S_ISDIR(st.st_mode)) {
+	if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
+		pv_error_subject(err, arg);
+		return pv_error_set(err, "is a directory, not a profile");
+	}
+	if (stat(arg, &st) != 0) {
 		if (strchr(arg, '/') && stat(arg, &st) != 0) {
 			pv_error_subject(err, arg);
 			return pv_error_set(err, "%s", strerror(errno));

@@ -28,6 +28,12 @@ struct prof_reader {
 	size_t cap_seen;
 	uint32_t serial;
 	size_t max_edges;	/* shared back-references must not multiply work */
+	/* each stats entry's callers are one block of edges: where, for repeats */
+	size_t *block_start, *block_len, cap_block;
+	/* pstats sums counts with Python's unbounded ints; profview keeps int64, so
+	 * the sum of all |counts| read must fit, and then every total and every
+	 * strip-dirs merge does. */
+	uint64_t count_sum, edge_count_sum;
 	/* Marshal writes a repeated string or key tuple once and then refers back
 	 * to it; both resolve to the same input bytes / item array, so their
 	 * interned ids are cached by address. */
@@ -58,6 +64,15 @@ static int prof_num(const struct mval *v, double *out)
 		return 0;
 	}
 	return -1;
+}
+
+static int prof_add_counts(struct prof_reader *r, uint64_t *sum, int64_t a, int64_t b, uint64_t off)
+{
+	uint64_t ua = a < 0 ? 0 - (uint64_t)a : (uint64_t)a, ub = b < 0 ? 0 - (uint64_t)b : (uint64_t)b;
+	if (__builtin_add_overflow(*sum, ua, sum) || __builtin_add_overflow(*sum, ub, sum) ||
+	    *sum > (uint64_t)INT64_MAX)
+		return pv_error_at(r->err, off, "call counts too large: their sum does not fit in 64 bits");
+	return 0;
 }
 
 /* `python -m profile -o` keys its top entry ('profile', 0, <code object>), and
@@ -164,6 +179,8 @@ static int prof_callers(struct prof_reader *r, uint32_t callee, const struct mva
 		} else {
 			return pv_error_at(r->err, val->off, "caller stats are neither a call count nor a 4-tuple");
 		}
+		if (prof_add_counts(r, &r->edge_count_sum, e->calls, e->pcalls, val->off))
+			return -1;
 	}
 	return 0;
 }
@@ -176,11 +193,14 @@ static int prof_entry(struct prof_reader *r, const struct mval *key, const struc
 	if ((val->type != MV_TUPLE && val->type != MV_LIST) || val->n != 5)
 		return pv_error_at(r->err, val->off, "function stats are not a (cc, nc, tt, ct, callers) tuple");
 	struct pv_func *fn = &r->p->funcs[f];
+	if (r->p->nfuncs > r->cap_block) {
+		xgrow((void **)&r->block_start, &r->cap_block, r->p->nfuncs, sizeof(size_t));
+		r->block_len = xrealloc(r->block_len, r->cap_block * sizeof(size_t));
+	}
 	if (fn->flags & PV_FUNC_IN_STATS) {
 		/* a repeated key: Python keeps the first position and the last value */
-		for (size_t m = 0; m < r->p->nedges; m++)
-			if (r->p->edges[m].callee == f)
-				r->p->edges[m].aux = 1;
+		for (size_t m = r->block_start[f]; m < r->block_start[f] + r->block_len[f]; m++)
+			r->p->edges[m].aux = 1;
 	} else {
 		xgrow((void **)&r->order, &r->cap_order, r->norder + 1, sizeof(*r->order));
 		r->order[r->norder++] = f;
@@ -188,10 +208,14 @@ static int prof_entry(struct prof_reader *r, const struct mval *key, const struc
 	const struct mval *it = val->u.items;
 	int64_t cc, nc;
 	double tt, ct;
+	if (it[0].type == MV_BIGINT || it[1].type == MV_BIGINT)
+		return pv_error_at(r->err, val->off, "call count does not fit in 64 bits");
 	if (prof_int(&it[0], &cc) || prof_int(&it[1], &nc))
 		return pv_error_at(r->err, val->off, "call counts are not integers");
 	if (prof_num(&it[2], &tt) || prof_num(&it[3], &ct))
 		return pv_error_at(r->err, val->off, "times are not numbers (or are NaN)");
+	if (prof_add_counts(r, &r->count_sum, cc, nc, val->off))
+		return -1;
 	fn = &r->p->funcs[f];
 	fn->pcalls = cc;
 	fn->calls = nc;
@@ -199,7 +223,12 @@ static int prof_entry(struct prof_reader *r, const struct mval *key, const struc
 	fn->cumtime = ct;
 	fn->flags = (fn->flags & ~(uint32_t)PV_FUNC_TOP_LEVEL) | PV_FUNC_IN_STATS;
 	r->serial++;
-	return prof_callers(r, f, &it[4]);
+	size_t start = r->p->nedges;
+	if (prof_callers(r, f, &it[4]))
+		return -1;
+	r->block_start[f] = start;
+	r->block_len[f] = r->p->nedges - start;
+	return 0;
 }
 
 /* Drops edges replaced by a repeated key, keeping the others' order. */
@@ -299,6 +328,8 @@ cleanup:
 	free(r.order);
 	free(r.seen);
 	free(r.edge_at);
+	free(r.block_start);
+	free(r.block_len);
 	arena_release(&scratch);
 	return rc;
 }

@@ -129,7 +129,9 @@ static void test_strings(void)
 	CHECK_STR(e, "");
 	char *d = arena_strdup(&a, "dup me");
 	CHECK_STR(d, "dup me");
-	CHECK(d != (const char *)"dup me");
+	static const char dup_src[] = "dup me";
+	char *d2 = arena_strdup(&a, dup_src);
+	CHECK(d2 != dup_src);	/* a copy, not the source */
 	char *f = arena_printf(&a, "%s:%d(%s)", "file.py", 42, "fn");
 	CHECK_STR(f, "file.py:42(fn)");
 	char *g = arena_printf(&a, "%s", "");

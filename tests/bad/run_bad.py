@@ -1,0 +1,393 @@
+#!/usr/bin/env python3
+"""Runs profview on bad .prof inputs and checks the bad-input contract (stdlib only).
+
+  run_bad.py PROFVIEW [--group cases|hostile|truncate|corrupt]... [--timeout S] [--keep] [-v]
+
+A scratch store gets one good fixture imported first, so it is not empty; its
+content (every row of every table, ordered) is hashed.  Then every case from
+make_bad.py is written to a file and given to `profview import FILE` and
+`profview sort FILE`; each run must
+
+  * end within the timeout, not by a signal, without a sanitizer report
+    (ASAN_OPTIONS/UBSAN_OPTIONS make sanitizers exit 99/98 in the child), and
+    within 1 GiB of address space (normal builds; an allocation sized by a lying
+    length field aborts);
+  * exit 1 with exactly one stderr line "error: 'FILE': <what>" and nothing on
+    stdout -- with "at byte N", N <= the file size, when the problem is in the
+    file's content -- or, for cases that may legitimately parse (corrupted
+    bytes, odd values), exit 0 with a valid import;
+  * leave the store exactly as it was (after a failed run); a successful run
+    is checked for consistency and the store is then put back.
+
+Import and sort of the same file must agree (same status, same error line).
+Exit status: 0 when every check passes, 1 otherwise (details on stdout).
+"""
+import argparse
+import hashlib
+import os
+import re
+import resource
+import shlex
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import make_bad  # noqa: E402
+
+GOOD_FIXTURES = ('py312-cprofile.prof', 'py311-cprofile.prof', 'synth-bigcounts.prof')
+SANITIZER_MARKS = ('AddressSanitizer', 'LeakSanitizer', 'runtime error:', 'UndefinedBehaviorSanitizer',
+                   'MemorySanitizer', 'ThreadSanitizer')
+CHILD_ENV = {
+    'ASAN_OPTIONS': 'detect_leaks=1:exitcode=99:abort_on_error=0',
+    'UBSAN_OPTIONS': 'print_stacktrace=1:halt_on_error=1:exitcode=98',
+    'LC_ALL': 'C',
+    'TZ': 'UTC',
+}
+AT_BYTE = re.compile(r' at byte (\d+)$')
+MEMORY_CAP = 1 << 30    # address space of one run (normal builds): inputs are at most a few MB
+
+
+def store_content_hash(path):
+    """sha256 over the schema, user_version and every row of every table, ordered."""
+    h = hashlib.sha256()
+    con = sqlite3.connect('file:%s?mode=ro' % path, uri=True)
+    con.text_factory = bytes    # names are raw bytes, not always UTF-8
+    try:
+        h.update(repr(con.execute('PRAGMA user_version').fetchall()).encode())
+        tables = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall()
+        for name, sql in tables:
+            name, sql = name.decode(), sql.decode()
+            h.update(('\0table %s %s\n' % (name, sql)).encode())
+            ncols = len(con.execute('SELECT * FROM "%s" LIMIT 0' % name).description)
+            order = ', '.join(str(k + 1) for k in range(ncols))
+            for row in con.execute('SELECT * FROM "%s" ORDER BY %s' % (name, order)):
+                h.update(repr(row).encode())
+                h.update(b'\n')
+    finally:
+        con.close()
+    return h.hexdigest()
+
+
+def store_files(path):
+    return [path, path + '-wal', path + '-shm', path + '-journal']
+
+
+def file_signature(path):
+    """Cheap exact check: the bytes of the store and of any journal next to it."""
+    sig = []
+    for p in store_files(path):
+        try:
+            with open(p, 'rb') as f:
+                sig.append((os.path.basename(p), hashlib.sha256(f.read()).hexdigest()))
+        except FileNotFoundError:
+            pass
+    return tuple(sig)
+
+
+class Store:
+    def __init__(self, path, pristine_dir):
+        self.path = path
+        self.pristine_dir = pristine_dir
+        os.makedirs(pristine_dir, exist_ok=True)
+        for p in store_files(path):
+            if os.path.exists(p):
+                shutil.copy2(p, os.path.join(pristine_dir, os.path.basename(p)))
+        self.content = store_content_hash(path)
+        self.sig = file_signature(path)
+
+    def unchanged(self):
+        sig = file_signature(self.path)
+        if sig == self.sig:
+            return True
+        if store_content_hash(self.path) == self.content:
+            self.sig = sig    # same rows, different bytes (e.g. a journal left behind)
+            return True
+        return False
+
+    def restore(self):
+        for p in store_files(self.path):
+            if os.path.exists(p):
+                os.unlink(p)
+        for fn in os.listdir(self.pristine_dir):
+            shutil.copy2(os.path.join(self.pristine_dir, fn), os.path.join(os.path.dirname(self.path), fn))
+        self.sig = file_signature(self.path)
+
+
+class Runner:
+    def __init__(self, profview, scratch, timeout, verbose):
+        self.profview = profview
+        self.scratch = scratch
+        self.timeout = timeout
+        self.verbose = verbose
+        self.failures = []
+        self.runs = 0
+        self.accepted = []     # 'any' cases that parsed
+        self.rejected = 0      # 'any' cases refused with a proper error
+        self.slowest = (0.0, None)
+        self.env = dict(os.environ)
+        self.env.update(CHILD_ENV)
+        self.env.pop('PROFVIEW_DB', None)
+        self.env['XDG_DATA_HOME'] = os.path.join(scratch, 'xdg')    # never the user's store
+        # Without ASan (whose shadow memory needs a huge address space) the address
+        # space is capped, so an allocation driven by a lying size field aborts
+        # ("out of memory") instead of quietly succeeding.
+        with open(profview, 'rb') as f:
+            image = f.read()
+        self.memory_cap = None if any(s in image for s in (b'__asan_init', b'__msan_init', b'__tsan_init')) \
+            else MEMORY_CAP
+        self.db = os.path.join(scratch, 'store.db')
+        self.indir = os.path.join(scratch, 'in')
+        os.makedirs(self.indir)
+
+    def run(self, args, timeout=None):
+        argv = [self.profview, '--db', self.db] + args
+        t0 = time.monotonic()
+        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=self.env, start_new_session=True,
+                             preexec_fn=self.limit_memory if self.memory_cap else None)
+        try:
+            out, err = p.communicate(timeout=timeout or self.timeout)
+            rc = p.returncode
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)    # its own session: the run and anything it started
+            out, err = p.communicate()
+            rc = None
+        dt = time.monotonic() - t0
+        self.runs += 1
+        return argv, rc, out, err, dt
+
+    def limit_memory(self):
+        resource.setrlimit(resource.RLIMIT_AS, (self.memory_cap, self.memory_cap))
+
+    def setup_store(self, fixtures):
+        for fx in GOOD_FIXTURES:
+            path = os.path.join(fixtures, fx)
+            if os.path.exists(path):
+                break
+        else:
+            raise SystemExit('run_bad: none of %s in %s' % (', '.join(GOOD_FIXTURES), fixtures))
+        argv, rc, out, err, _ = self.run(['import', path])
+        if rc != 0 or not re.fullmatch(rb'\d+\n', out):
+            raise SystemExit('run_bad: cannot import the good fixture %s: exit %s\n%s%s' %
+                             (path, rc, out.decode(errors='replace'), err.decode(errors='replace')))
+        self.store = Store(self.db, os.path.join(self.scratch, 'pristine'))
+
+    def fail(self, case, mode, argv, rc, out, err, why):
+        self.failures.append((case.name, mode, why))
+        shown_err = err.decode('utf-8', 'replace')
+        if len(shown_err) > 3000:
+            shown_err = shown_err[:3000] + '\n[... %d more bytes]' % (len(err) - 3000)
+        print('FAIL %s [%s]: %s' % (case.name, mode, why))
+        print('  command: %s' % ' '.join(shlex.quote(a) for a in argv))
+        print('  exit: %s' % ('none: killed after the timeout' if rc is None else rc))
+        if out:
+            print('  stdout: %r' % out[:300])
+        print('  stderr: %s' % shown_err.rstrip('\n').replace('\n', '\n          '))
+        if case.data is not None and len(case.data) <= 160:
+            print('  input (%d bytes): %s' % (len(case.data), case.data.hex()))
+        elif case.data is not None:
+            print('  input: %d bytes, kept as %s' % (len(case.data), os.path.join(self.indir, case.name + '.prof')))
+
+    def input_path(self, case):
+        """Writes the case's input; returns (path, size or None)."""
+        if case.special == 'dir':
+            path = os.path.join(self.indir, case.name + '.d')
+            os.makedirs(path, exist_ok=True)
+            return path, None
+        if case.special == 'missing':
+            return os.path.join(self.indir, case.name + '-absent.prof'), None
+        if case.special == 'missing-dir':
+            return os.path.join(self.indir, 'no-such-dir', 'x.prof'), None
+        if case.special == 'fifo':
+            path = os.path.join(self.indir, case.name + '.fifo')
+            if not os.path.exists(path):
+                os.mkfifo(path)
+            return path, None
+        if case.special == 'devnull':
+            return '/dev/null', None
+        if case.special == 'long-path':
+            path = os.path.join(self.indir, *(['d' * 60] * 11), 'long.prof')
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, 'wb') as f:
+                f.write(case.data)
+            return path, len(case.data)
+        if case.special == 'odd-name':
+            path = os.path.join(self.indir, "it's\nodd.prof")
+            with open(path, 'wb') as f:
+                f.write(case.data)
+            return path, len(case.data)
+        path = os.path.join(self.indir, case.name + '.prof')
+        with open(path, 'wb') as f:
+            f.write(case.data)
+        return path, len(case.data)
+
+    def check_error_line(self, case, path, size, err):
+        """None when err is one proper error line for path, else why not."""
+        if sum(1 for b in err if b == 0x0a) != 1 or not err.endswith(b'\n'):
+            return 'stderr is not exactly one line'
+        line = err[:-1].decode('utf-8', 'surrogateescape')
+        prefix = "error: '%s': " % path
+        if '\n' in path:
+            # how a newline in a name is shown is open; the line must still name it
+            if not line.startswith("error: '") or "': " not in line:
+                return 'stderr does not match "error: \'FILE\': <what>"'
+            what = line.rsplit("': ", 1)[1]
+        elif not line.startswith(prefix) or len(line) == len(prefix):
+            return 'stderr does not match "error: \'%s\': <what>"' % path
+        else:
+            what = line[len(prefix):]
+        m = AT_BYTE.search(what)
+        if case.at_byte and size is not None and not m:
+            return 'no "at byte N" in the error about the file content'
+        if m and size is not None and int(m.group(1)) > size:
+            return 'byte offset %s is beyond the file size %d' % (m.group(1), size)
+        if case.stderr and case.stderr not in what:
+            return 'error does not contain %r' % case.stderr
+        return None
+
+    def check_import(self, out):
+        """A successful import: the printed id names a consistent profile."""
+        m = re.fullmatch(rb'(\d+)\n', out)
+        if not m:
+            return 'import printed %r, not one id' % out[:100]
+        pid = int(m.group(1))
+        con = sqlite3.connect('file:%s?mode=ro' % self.db, uri=True)
+        try:
+            row = con.execute('SELECT function_count, edge_count FROM profiles WHERE id = ?', (pid,)).fetchone()
+            if not row:
+                return 'import printed id %d, which is not in the store' % pid
+            nstats = con.execute('SELECT count(*) FROM functions WHERE profile_id = ? AND in_stats',
+                                 (pid,)).fetchone()[0]
+            nedges = con.execute('SELECT count(*) FROM edges WHERE profile_id = ?', (pid,)).fetchone()[0]
+            if (nstats, nedges) != tuple(row):
+                return 'stored profile %d has %d functions/%d edges, its row says %d/%d' % (
+                    pid, nstats, nedges, row[0], row[1])
+        finally:
+            con.close()
+        return None
+
+    def run_case(self, case):
+        path, size = self.input_path(case)
+        seen = {}
+        for mode in case.modes:
+            if mode == 'sort' and not case.sort_on_error and seen.get('import', (0,))[0] == 1:
+                continue
+            if mode == 'import':
+                args = ['import', path]
+            else:
+                args = ['sort', path] + list(case.sort_args or ('--by', 'tottime', '--limit', '30'))
+            timeout = min(case.timeout, self.timeout) if case.timeout else self.timeout
+            argv, rc, out, err, dt = self.run(args, timeout)
+            if dt > self.slowest[0]:
+                self.slowest = (dt, '%s [%s]' % (case.name, mode))
+            why = None
+            text = err.decode('utf-8', 'replace')
+            if rc is None:
+                why = 'hang: no exit within %ss' % timeout
+            elif rc < 0:
+                why = 'crash: killed by signal %s' % signal.Signals(-rc).name if -rc in signal.valid_signals() \
+                    else 'crash: signal %d' % -rc
+            elif any(s in text for s in SANITIZER_MARKS) or rc in (98, 99):
+                why = 'sanitizer report (exit %d)' % rc
+            elif rc not in (0, 1):
+                why = 'exit status %d, not 1' % rc
+            elif rc == 0 and case.status == 'error':
+                why = 'accepted (exit 0) a file that must be refused'
+            elif rc == 1 and case.status == 'ok':
+                why = 'refused a file pstats loads'
+            elif rc == 1:
+                why = self.check_error_line(case, path, size, err)
+                if not why and out:
+                    why = 'output on stdout from a failed run'
+                if not why and not self.store.unchanged():
+                    why = 'the store changed after a failed run'
+                    self.store.restore()
+            else:
+                if err:
+                    why = 'exit 0 but something on stderr'
+                elif mode == 'import':
+                    why = self.check_import(out)
+                elif b'function calls' not in out:
+                    why = 'sort printed no table'
+                if not why and mode == 'sort' and case.stdout and case.stdout.encode() not in out:
+                    why = 'sort output lacks %r' % case.stdout
+                self.store.restore()
+            if why:
+                self.fail(case, mode, argv, rc, out, err, why)
+                self.store.restore()    # so later cases start from the snapshot again
+                return
+            seen[mode] = (rc, err)
+        if len(seen) == 2 and seen['import'] != seen['sort']:
+            self.failures.append((case.name, 'import/sort', 'import and sort disagree'))
+            print('FAIL %s: import and sort disagree: import exit %s %r, sort exit %s %r' % (
+                case.name, seen['import'][0], seen['import'][1], seen['sort'][0], seen['sort'][1]))
+            return
+        if case.status == 'any':
+            rc = next(iter(seen.values()))[0]
+            if rc == 0:
+                self.accepted.append(case.name)
+            else:
+                self.rejected += 1
+        if self.verbose:
+            rc, err = next(iter(seen.values()))
+            print('ok   %-40s exit %d %s' % (case.name, rc, err.decode('utf-8', 'replace').strip()))
+        if case.data is not None:
+            os.unlink(path)
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('profview')
+    ap.add_argument('--group', action='append', choices=make_bad.GROUPS,
+                    help='which cases (default: all); repeatable')
+    ap.add_argument('--fixtures', default=make_bad.FIXTURES)
+    ap.add_argument('--timeout', type=float, default=float(os.environ.get('PV_BAD_TIMEOUT', 20)),
+                    help='seconds per run (default 20, or $PV_BAD_TIMEOUT)')
+    ap.add_argument('--only', help='run only the cases whose name contains this')
+    ap.add_argument('--keep', action='store_true', help='keep the scratch directory')
+    ap.add_argument('-v', '--verbose', action='store_true', help='a line for every case')
+    args = ap.parse_args(argv)
+    make_bad.FIXTURES = args.fixtures
+    profview = os.path.abspath(args.profview)
+    t0 = time.monotonic()
+    scratch = tempfile.mkdtemp(prefix='pv-bad-')
+    r = Runner(profview, scratch, args.timeout, args.verbose)
+    r.setup_store(args.fixtures)
+    ncases = 0
+    for g in args.group or make_bad.GROUPS:
+        cases = make_bad.group(g)
+        if args.only:
+            cases = [c for c in cases if args.only in c.name]
+        for c in cases:
+            r.run_case(c)
+            ncases += 1
+    if not r.store.unchanged():
+        r.failures.append(('(end)', '', 'store content differs from the snapshot'))
+        print('FAIL: at the end the store content differs from the snapshot')
+    dt = time.monotonic() - t0
+    print('%s: %d cases, %d runs in %.1fs (slowest run %.2fs: %s)' % (
+        ','.join(args.group or make_bad.GROUPS), ncases, r.runs, dt, r.slowest[0], r.slowest[1]))
+    if r.accepted or r.rejected:
+        print('may-parse cases (corrupted bytes, odd values): %d refused with an error, %d imported fine%s' % (
+            r.rejected, len(r.accepted), (' (%s%s)' % (', '.join(r.accepted[:8]),
+                                                        ', ...' if len(r.accepted) > 8 else '')) if r.accepted else ''))
+    if r.failures:
+        print('%d FAILED (scratch kept in %s):' % (len(r.failures), scratch))
+        for name, mode, why in r.failures:
+            print('  %s [%s]: %s' % (name, mode, why))
+        return 1
+    if args.keep:
+        print('scratch kept in %s' % scratch)
+    else:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
