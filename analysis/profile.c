@@ -4,11 +4,11 @@
 #include "xalloc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
-#include <stdlib.h>
-#include <string.h>
 
 static uint64_t profile_mix(uint64_t h)
 {

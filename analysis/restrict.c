@@ -19,6 +19,15 @@ size_t restrict_keep_count(const struct restriction *r, size_t n)
 	return n;
 }
 
+/* The regex as that Python's repr() shows it: a byte str on Python 2. */
+static void restrict_repr_regex(const char *re, int py2, struct strbuf *out)
+{
+	if (py2)
+		pyrepr_bytes(out, re, strlen(re));
+	else
+		pyrepr_str(out, re, strlen(re));
+}
+
 static void restrict_repr(const struct restriction *r, int py2, struct strbuf *out)
 {
 	char num[32];
@@ -31,10 +40,7 @@ static void restrict_repr(const struct restriction *r, int py2, struct strbuf *o
 		strbuf_adds(out, num);
 		break;
 	case RESTRICT_REGEX:
-		if (py2)
-			pyrepr_bytes(out, r->regex, strlen(r->regex));
-		else
-			pyrepr_str(out, r->regex, strlen(r->regex));
+		restrict_repr_regex(r->regex, py2, out);
 		break;
 	}
 }
@@ -102,10 +108,7 @@ size_t restrict_apply(const struct restriction *r, struct restrict_item *items, 
 	strbuf_release(&pat);
 	if (!code) {
 		strbuf_adds(msg, "   <Invalid regular expression ");
-		if (py2)
-			pyrepr_bytes(msg, r->regex, strlen(r->regex));
-		else
-			pyrepr_str(msg, r->regex, strlen(r->regex));
+		restrict_repr_regex(r->regex, py2, msg);
 		strbuf_adds(msg, ">\n");
 		return n;
 	}

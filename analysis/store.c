@@ -343,6 +343,11 @@ static int store_step(struct store *s, sqlite3_stmt *st, const char *what, struc
 
 enum { FUNC_COLS = 11, EDGE_COLS = 9 };
 
+static int64_t store_edge_ord(const struct profile *p, size_t i, int64_t prev)
+{
+	return i > 0 && p->edges[i - 1].callee == p->edges[i].callee ? prev + 1 : 0;
+}
+
 static int store_insert_rows(struct store *s, const struct profile *p, int64_t id, struct pv_error *err)
 {
 	sqlite3_stmt *fn_many = NULL, *fn_one = NULL, *ed_many = NULL, *ed_one = NULL;
@@ -364,24 +369,21 @@ static int store_insert_rows(struct store *s, const struct profile *p, int64_t i
 		if (store_step(s, fn_one, "cannot store function", err))
 			goto cleanup;
 	}
-	/* ord: position in the callee's callers dict */
-	int64_t ord = 0;
-	int r = 0;
-	for (i = 0; i < p->nedges; i++) {
-		ord = (i > 0 && p->edges[i - 1].callee == p->edges[i].callee) ? ord + 1 : 0;
-		int batch_fits = p->nedges - (i - (size_t)r) >= STORE_BATCH;
-		if (batch_fits) {
-			store_bind_edge(ed_many, r * EDGE_COLS, id, p, i, ord);
-			if (++r == STORE_BATCH) {
-				if (store_step(s, ed_many, "cannot store edges", err))
-					goto cleanup;
-				r = 0;
-			}
-		} else {
-			store_bind_edge(ed_one, 0, id, p, i, ord);
-			if (store_step(s, ed_one, "cannot store edge", err))
-				goto cleanup;
+	/* ord: position in the callee's callers dict (edges are grouped by callee) */
+	int64_t ord = -1;
+	for (i = 0; i + STORE_BATCH <= p->nedges; i += STORE_BATCH) {
+		for (int r = 0; r < STORE_BATCH; r++) {
+			ord = store_edge_ord(p, i + (size_t)r, ord);
+			store_bind_edge(ed_many, r * EDGE_COLS, id, p, i + (size_t)r, ord);
 		}
+		if (store_step(s, ed_many, "cannot store edges", err))
+			goto cleanup;
+	}
+	for (; i < p->nedges; i++) {
+		ord = store_edge_ord(p, i, ord);
+		store_bind_edge(ed_one, 0, id, p, i, ord);
+		if (store_step(s, ed_one, "cannot store edge", err))
+			goto cleanup;
 	}
 	rc = 0;
 cleanup:

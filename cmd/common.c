@@ -65,8 +65,6 @@ static int cmd_import_file(struct store *s, const char *path, const char *name, 
 	p->source_mtime_ns = facts->mtime_ns;
 	int rc = store_save_profile(s, p, &ref->id, &existed, err);
 	ref->imported = rc == 0 && !existed;
-	if (rc == 0 && existed && name)
-		rc = store_set_name(s, ref->id, name, err);
 	profile_free(p);
 	return rc;
 }
@@ -80,16 +78,17 @@ int cmd_resolve_profile(struct cmd_ctx *ctx, struct store *s, const char *arg, c
 	ref->display_mtime = -1;
 	if (!arg)
 		arg = "latest";
-	if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
-		pv_error_subject(err, arg);
-		return pv_error_set(err, "is a directory, not a profile");
-	}
 	if (stat(arg, &st) != 0) {
-		if (strchr(arg, '/') && stat(arg, &st) != 0) {
+		/* not a file: an id, a name or "latest", unless it can only be a path */
+		if (strchr(arg, '/')) {
 			pv_error_subject(err, arg);
 			return pv_error_set(err, "%s", strerror(errno));
 		}
 		return store_resolve(s, arg, &ref->id, err);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		pv_error_subject(err, arg);
+		return pv_error_set(err, "is a directory, not a profile");
 	}
 	struct file_facts facts;
 	if (profile_file_facts(arg, &facts, err))
@@ -97,7 +96,8 @@ int cmd_resolve_profile(struct cmd_ctx *ctx, struct store *s, const char *arg, c
 	int rc = store_find_source(s, facts.abspath, facts.size, facts.mtime_ns, &ref->id, err);
 	if (rc == 0 && ref->id == 0)
 		rc = cmd_import_file(s, arg, name, &facts, ref, err);
-	else if (rc == 0 && name)
+	/* content already stored (stat cache or hash): name that profile */
+	if (rc == 0 && name && !ref->imported)
 		rc = store_set_name(s, ref->id, name, err);
 	if (rc == 0) {
 		ref->display_source = arg;

@@ -21,15 +21,17 @@ struct prof_reader {
 	size_t norder, cap_order;
 	uint32_t jprofile_file, profiler_name;	/* pstats' top-level marker key */
 	enum pv_dialect dialect;
-	/* Repeated keys inside one callers dict: seen[caller] == serial of the entry
-	 * being read when that caller already has an edge there, at edge_at[caller]. */
-	uint32_t *seen;
-	size_t *edge_at;
-	size_t cap_seen;
+	/* Per function, for repeated keys (Python keeps the last value):
+	 * seen == serial of the entry being read when that function already is a
+	 * caller there, at edge edge_at; block_* is the function's own callers
+	 * block, retired if its stats key comes again. */
+	struct prof_func_state {
+		uint32_t seen;
+		size_t edge_at, block_start, block_len;
+	} *state;
+	size_t cap_state;
 	uint32_t serial;
 	size_t max_edges;	/* shared back-references must not multiply work */
-	/* each stats entry's callers are one block of edges: where, for repeats */
-	size_t *block_start, *block_len, cap_block;
 	/* pstats sums counts with Python's unbounded ints; profview keeps int64, so
 	 * the sum of all |counts| read must fit, and then every total and every
 	 * strip-dirs merge does. */
@@ -73,6 +75,16 @@ static int prof_add_counts(struct prof_reader *r, uint64_t *sum, int64_t a, int6
 	    *sum > (uint64_t)INT64_MAX)
 		return pv_error_at(r->err, off, "call counts too large: their sum does not fit in 64 bits");
 	return 0;
+}
+
+/* Makes r->state cover every function read so far (new ones zeroed). */
+static void prof_grow_state(struct prof_reader *r)
+{
+	size_t old = r->cap_state;
+	if (r->p->nfuncs <= old)
+		return;
+	xgrow((void **)&r->state, &r->cap_state, r->p->nfuncs, sizeof(*r->state));
+	memset(r->state + old, 0, (r->cap_state - old) * sizeof(*r->state));
 }
 
 /* `python -m profile -o` keys its top entry ('profile', 0, <code object>), and
@@ -148,21 +160,17 @@ static int prof_callers(struct prof_reader *r, uint32_t callee, const struct mva
 		if (cf->line == 0 && cf->file == r->jprofile_file && cf->name == r->profiler_name)
 			r->p->funcs[callee].flags |= PV_FUNC_TOP_LEVEL;
 		/* a repeated key in one dict: the last value wins, as in Python */
-		if (r->p->nfuncs > r->cap_seen) {
-			size_t old = r->cap_seen;
-			xgrow((void **)&r->seen, &r->cap_seen, r->p->nfuncs, sizeof(*r->seen));
-			r->edge_at = xrealloc(r->edge_at, r->cap_seen * sizeof(*r->edge_at));
-			memset(r->seen + old, 0, (r->cap_seen - old) * sizeof(*r->seen));
-		}
+		prof_grow_state(r);
+		struct prof_func_state *cs = &r->state[caller];
 		struct pv_edge *e;
-		if (r->seen[caller] == r->serial) {
-			e = &r->p->edges[r->edge_at[caller]];
+		if (cs->seen == r->serial) {
+			e = &r->p->edges[cs->edge_at];
 		} else {
 			if (r->p->nedges >= r->max_edges)
 				return pv_error_at(r->err, key->off,
 						   "more caller entries than the file could hold (shared references?)");
-			r->seen[caller] = r->serial;
-			r->edge_at[caller] = r->p->nedges;
+			cs->seen = r->serial;
+			cs->edge_at = r->p->nedges;
 			e = profile_add_edge(r->p, caller, callee);
 		}
 		if (val->type == MV_INT || val->type == MV_BOOL) {
@@ -193,13 +201,10 @@ static int prof_entry(struct prof_reader *r, const struct mval *key, const struc
 	if ((val->type != MV_TUPLE && val->type != MV_LIST) || val->n != 5)
 		return pv_error_at(r->err, val->off, "function stats are not a (cc, nc, tt, ct, callers) tuple");
 	struct pv_func *fn = &r->p->funcs[f];
-	if (r->p->nfuncs > r->cap_block) {
-		xgrow((void **)&r->block_start, &r->cap_block, r->p->nfuncs, sizeof(size_t));
-		r->block_len = xrealloc(r->block_len, r->cap_block * sizeof(size_t));
-	}
+	prof_grow_state(r);
 	if (fn->flags & PV_FUNC_IN_STATS) {
 		/* a repeated key: Python keeps the first position and the last value */
-		for (size_t m = r->block_start[f]; m < r->block_start[f] + r->block_len[f]; m++)
+		for (size_t m = r->state[f].block_start; m < r->state[f].block_start + r->state[f].block_len; m++)
 			r->p->edges[m].aux = 1;
 	} else {
 		xgrow((void **)&r->order, &r->cap_order, r->norder + 1, sizeof(*r->order));
@@ -226,8 +231,8 @@ static int prof_entry(struct prof_reader *r, const struct mval *key, const struc
 	size_t start = r->p->nedges;
 	if (prof_callers(r, f, &it[4]))
 		return -1;
-	r->block_start[f] = start;
-	r->block_len[f] = r->p->nedges - start;
+	r->state[f].block_start = start;	/* prof_callers may have grown state */
+	r->state[f].block_len = r->p->nedges - start;
 	return 0;
 }
 
@@ -326,10 +331,7 @@ int prof_read_marshal(const uint8_t *buf, size_t len, struct profile *p, struct 
 	rc = 0;
 cleanup:
 	free(r.order);
-	free(r.seen);
-	free(r.edge_at);
-	free(r.block_start);
-	free(r.block_len);
+	free(r.state);
 	arena_release(&scratch);
 	return rc;
 }
