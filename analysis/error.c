@@ -94,7 +94,12 @@ void pv_error_format(const struct pv_error *e, char *buf, size_t size)
 
 void pv_error_print(const struct pv_error *e, FILE *out)
 {
+	pv_error_print_as(e, "error", out);
+}
+
+void pv_error_print_as(const struct pv_error *e, const char *prefix, FILE *out)
+{
 	char buf[4 * sizeof(e->subject) + sizeof(e->message) + 64];
 	pv_error_format(e, buf, sizeof(buf));
-	fprintf(out, "error: %s\n", buf);
+	fprintf(out, "%s: %s\n", prefix, buf);
 }

@@ -26,6 +26,8 @@ int pv_error_usage(struct pv_error *e, const char *fmt, ...)
 void pv_error_subject(struct pv_error *e, const char *subject);
 /* Writes "error: 'subject': message at byte N\n". */
 void pv_error_print(const struct pv_error *e, FILE *out);
+/* The same with another prefix ("warning"). */
+void pv_error_print_as(const struct pv_error *e, const char *prefix, FILE *out);
 /* Formats the same text without the "error: " prefix or newline. */
 void pv_error_format(const struct pv_error *e, char *buf, size_t size);
 

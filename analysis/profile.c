@@ -49,8 +49,25 @@ void profile_free(struct profile *p)
 	free(p->funcs);
 	free(p->func_index);
 	free(p->edges);
+	free(p->nodes);
+	free(p->child_index);
 	arena_release(&p->arena);
 	free(p);
+}
+
+void profile_list_push(struct profile_list *l, struct profile *p)
+{
+	if (l->n == l->cap)
+		xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = p;
+}
+
+void profile_list_release(struct profile_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		profile_free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
 }
 
 static uint64_t profile_hash_bytes(uint64_t seed, const char *s, size_t n)
@@ -280,10 +297,37 @@ static void profile_copy_meta(const struct profile *src, struct profile *dst)
 	dst->source_mtime = src->source_mtime;
 	dst->id = src->id;
 	dst->dialect = src->dialect;
+	dst->kind = src->kind;
+	dst->thread = src->thread ? arena_strdup(&dst->arena, src->thread) : NULL;
+	dst->part = src->part;
+	dst->nparts = src->nparts;
+}
+
+/* strip_dirs() for a tree: functions that coincide once stripped become one, and
+ * so do the sibling nodes that then hold the same function. */
+static struct profile *profile_strip_tree(const struct profile *p)
+{
+	struct profile *q = profile_new();
+	profile_copy_meta(p, q);
+	uint32_t *map = xmalloc((p->nfuncs ? p->nfuncs : 1) * sizeof(uint32_t));
+	for (size_t i = 0; i < p->nfuncs; i++) {
+		const struct pv_func *f = &p->funcs[i];
+		uint32_t file = profile_basename_id(p, q, f->file);
+		uint32_t name = profile_intern(q, profile_str(p, f->name)->s, profile_str(p, f->name)->len);
+		int added;
+		map[i] = profile_func(q, file, f->line, name, &added);
+		if (added)
+			q->funcs[map[i]].annotation = f->annotation;
+	}
+	profile_tree_remap(p, q, map);
+	free(map);
+	return q;
 }
 
 struct profile *profile_strip_dirs(const struct profile *p)
 {
+	if (p->kind != PV_KIND_CALLS)
+		return profile_strip_tree(p);
 	struct profile *q = profile_new();
 	profile_copy_meta(p, q);
 	uint32_t *map = xmalloc((p->nfuncs ? p->nfuncs : 1) * sizeof(uint32_t));

@@ -31,6 +31,7 @@ struct pv_func {
 	int64_t pcalls, calls;
 	double tottime, cumtime;
 	uint32_t flags;
+	char annotation;	/* folded-stack suffix _[k] _[j] _[i] _[w]: 'k' 'j' 'i' 'w', or 0 */
 };
 
 enum pv_edge_kind {
@@ -45,6 +46,34 @@ struct pv_edge {
 	double tottime, cumtime;
 	uint32_t kind;
 	uint32_t aux;	/* scratch for algorithms that rebuild edge lists; 0 at rest */
+};
+
+/* What the numbers mean. For PV_KIND_CALLS (cProfile) pv_func and pv_edge hold
+ * pstats' (cc, nc, tt, ct). For the tree kinds they are derived from the tree by
+ * profile_tree_finish():
+ *   tottime = self weight, cumtime = total weight counted once per stack,
+ *   sampled: calls = samples with the function on the stack (once per stack),
+ *            pcalls = samples with the function as the leaf;
+ *   evented: calls = times the frame was opened, pcalls = opens not nested in
+ *            an open of the same frame (pstats' primitive calls). */
+enum pv_kind {
+	PV_KIND_CALLS = 0,	/* deterministic caller->callee stats (cProfile, profile) */
+	PV_KIND_SAMPLED = 1,	/* whole stacks with weights (folded, speedscope sampled) */
+	PV_KIND_EVENTED = 2,	/* open/close events (speedscope evented) */
+};
+
+#define PV_NO_FUNC UINT32_MAX
+/* Profiles one file may hold (threads); more must be merged on import. */
+#define PV_MAX_PARTS 4096
+
+/* A node of the call tree (a trie of stacks). Node 0 is the root: func
+ * PV_NO_FUNC, parent 0; its self weight is what samples with an empty stack
+ * weigh. Children always have larger indexes than their parent. */
+struct pv_node {
+	uint32_t parent, func;
+	double self, total;	/* weight ending here / in the whole subtree */
+	/* sampled: samples ending here; evented: times this stack was entered */
+	int64_t count;
 };
 
 enum pv_dialect {
@@ -84,10 +113,34 @@ struct profile {
 	int64_t source_size, source_mtime_ns;
 	int64_t id;		/* store id, 0 when not stored */
 	enum pv_dialect dialect;
+
+	/* The call tree, for the tree kinds (nnodes == 0 for cProfile data). */
+	enum pv_kind kind;
+	struct pv_node *nodes;
+	size_t nnodes, cap_nodes;
+	uint32_t *child_index;	/* open addressing on (parent, func) while building */
+	size_t child_index_cap;
+	double total_weight;	/* root total: every sample or event's weight */
+	int64_t total_samples;	/* sampled: number of samples; evented: opens */
+
+	/* Facts a reader reports for the command to print (never fatal). */
+	int64_t skipped_lines, first_skipped_line;	/* folded: lines without a count */
+	int64_t repaired_events;	/* speedscope --lenient: events fixed */
+	const char *thread;	/* the profile's name inside a multi-profile file */
+	int part, nparts;	/* this profile's place in its file (0 of 1 usually) */
 };
 
 struct profile *profile_new(void);
 void profile_free(struct profile *p);
+
+/* The profiles one file holds (a speedscope file has one per thread). The list
+ * owns them; profile_list_release() frees them all. */
+struct profile_list {
+	struct profile **v;
+	size_t n, cap;
+};
+void profile_list_push(struct profile_list *l, struct profile *p);
+void profile_list_release(struct profile_list *l);
 
 /* Interns bytes and returns the string id. */
 uint32_t profile_intern(struct profile *p, const char *s, size_t len);
@@ -127,6 +180,31 @@ struct pv_edge_index {
 };
 void profile_index_edges(const struct profile *p, struct pv_edge_index *ix, int by_callee);
 void pv_edge_index_release(struct pv_edge_index *ix);
+
+/* Call tree (analysis/tree.c). Begin, add children, finish: finish computes node
+ * totals, then the per-function stats, edges and profile totals from the tree. */
+void profile_tree_begin(struct profile *p, enum pv_kind kind);
+/* The child of parent for func, added (zero weights) when absent. */
+uint32_t profile_tree_child(struct profile *p, uint32_t parent, uint32_t func);
+void profile_tree_finish(struct profile *p);
+/* Rebuilds the tree of src through map (old function -> new function of dst, or
+ * PV_NO_FUNC to splice the frame out, its children joining its parent) into
+ * dst, which must have its functions already; then finishes dst. */
+void profile_tree_remap(const struct profile *src, struct profile *dst, const uint32_t *map);
+/* Child lists for walking the tree: first[n] is n's first child, next[c] the
+ * child after c, 0 meaning none (the root is nobody's child). Both malloc'd. */
+void profile_tree_links(const struct profile *p, uint32_t **first, uint32_t **next);
+/* An estimated call tree for cProfile data, built from its caller->callee edges
+ * as snakeviz does (analysis/tree_estimate.c): a new sampled profile in seconds
+ * whose node splits are proportional where a function has several callers.
+ * Recursion stops at the first repeat of a function on the path; at most
+ * max_nodes nodes. */
+struct profile *profile_estimate_tree(const struct profile *p, size_t max_nodes);
+/* "name (file:line)" the way sampled profiles show a function (annotation not
+ * included), into a caller-owned buffer; returns the length. */
+size_t profile_frame_name_buf(const struct profile *p, const struct pv_func *f, char **buf, size_t *cap);
+size_t pv_frame_name_raw(const char *file, size_t flen, int64_t line, const char *name, size_t nlen, char **buf,
+			 size_t *cap);
 
 /* pstats' strip_dirs(): a new profile whose files are basenames, functions that then
  * coincide merged (stats and callers summed like pstats.add_func_stats). */

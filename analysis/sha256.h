@@ -10,6 +10,7 @@ struct sha256 {
 	uint64_t len;
 	uint8_t buf[64];
 	size_t nbuf;
+	int ni;	/* use the x86 SHA extensions */
 };
 
 void sha256_init(struct sha256 *s);

@@ -20,8 +20,64 @@ static void stat_table_init(struct stat_table *t)
 	t->source_mtime = -1;
 }
 
+const char *stat_sort_keys(const char *by, enum pv_kind kind, char *buf, size_t size)
+{
+	if (kind == PV_KIND_CALLS)
+		return by;
+	if (!by)
+		by = "tottime";
+	static const char *const alias[][2] = { { "self", "tottime" }, { "total", "cumulative" }, { "samples", "calls" } };
+	size_t n = 0;
+	buf[0] = '\0';
+	for (const char *k = by; n + 1 < size;) {
+		size_t len = strcspn(k, ",");
+		const char *word = k;
+		size_t wlen = len;
+		for (size_t a = 0; a < 3; a++)
+			if (strlen(alias[a][0]) == len && strncmp(k, alias[a][0], len) == 0) {
+				word = alias[a][1];
+				wlen = strlen(word);
+			}
+		n += (size_t)snprintf(buf + n, size - n, "%s%.*s", n ? "," : "", (int)wlen, word);
+		if (!k[len])
+			break;
+		k += len + 1;
+	}
+	return buf;
+}
+
+/* pstats' words for the sort fields, in the terms of sampled data. */
+static void stat_table_sampled_sort_type(struct stat_table *t)
+{
+	static const char *const words[][2] = {
+		{ "internal time", "self" }, { "cumulative time", "total" },
+		{ "primitive call count", "self samples" }, { "call count", "samples" },
+	};
+	char out[sizeof(t->sort_type)];
+	size_t n = 0;
+	for (const char *c = t->sort_type; *c && n + 1 < sizeof(out);) {
+		size_t w = 0;
+		for (; w < 4; w++)
+			if (strncmp(c, words[w][0], strlen(words[w][0])) == 0)
+				break;
+		if (w < 4) {
+			const char *rep = words[w][1];
+			if (t->kind == PV_KIND_EVENTED && w >= 2)
+				rep = w == 2 ? "primitive calls" : "calls";
+			n += (size_t)snprintf(out + n, sizeof(out) - n, "%s", rep);
+			c += strlen(words[w][0]);
+		} else {
+			out[n++] = *c++;
+		}
+	}
+	out[n] = '\0';
+	memcpy(t->sort_type, out, n + 1);
+}
+
 static void stat_table_msg_head(struct stat_table *t)
 {
+	if (t->sorted && t->kind != PV_KIND_CALLS)
+		stat_table_sampled_sort_type(t);
 	if (t->sorted)
 		strbuf_addf(&t->msg, "   Ordered by: %s\n", t->sort_type);
 	else
@@ -42,8 +98,11 @@ static void stat_table_restrict(struct stat_table *t, const struct stat_query *q
 		items[i].stdname = NULL;
 		items[i].stdname_len = 0;
 		if (any_regex) {
+			/* sampled tables match the names they show */
 			const struct stat_row *r = &t->rows[i];
-			size_t len = pv_std_name_raw(r->file, r->file_len, r->line, r->name, r->name_len, &buf, &cap);
+			size_t len = t->kind == PV_KIND_CALLS
+					     ? pv_std_name_raw(r->file, r->file_len, r->line, r->name, r->name_len, &buf, &cap)
+					     : pv_frame_name_raw(r->file, r->file_len, r->line, r->name, r->name_len, &buf, &cap);
 			items[i].stdname = arena_strndup(&t->arena, buf, len);
 			items[i].stdname_len = len;
 		}
@@ -72,14 +131,21 @@ static void stat_table_meta(struct stat_table *t, const struct profile *p)
 	t->profile_name = p->name ? arena_strdup(&t->arena, p->name) : NULL;
 	t->format = p->format ? arena_strdup(&t->arena, p->format) : NULL;
 	t->unit = p->unit ? arena_strdup(&t->arena, p->unit) : NULL;
+	t->thread = p->thread ? arena_strdup(&t->arena, p->thread) : NULL;
+	t->kind = p->kind;
+	t->total_weight = p->total_weight;
+	t->total_samples = p->total_samples;
+	t->node_count = (int64_t)p->nnodes;
 }
 
 int stat_table_from_profile(const struct profile *p0, const struct stat_query *q, struct stat_table *t,
 			    struct pv_error *err)
 {
 	struct sort_spec spec;
+	char keys[600];
+	const char *by = stat_sort_keys(q->by, p0->kind, keys, sizeof(keys));
 	stat_table_init(t);
-	if (q->by && sort_spec_parse(q->by, &spec, err))
+	if (by && sort_spec_parse(by, &spec, err))
 		return -1;
 	struct profile *stripped = q->strip_dirs ? profile_strip_dirs(p0) : NULL;
 	const struct profile *p = stripped ? stripped : p0;
@@ -88,7 +154,7 @@ int stat_table_from_profile(const struct profile *p0, const struct stat_query *q
 	uint32_t *idx = xmalloc((p->nstats ? p->nstats : 1) * sizeof(uint32_t));
 	for (size_t i = 0; i < p->nstats; i++)
 		idx[i] = (uint32_t)i;
-	if (q->by) {
+	if (by) {
 		sort_entries(p, &spec, idx, p->nstats);
 		t->sorted = 1;
 		snprintf(t->sort_type, sizeof(t->sort_type), "%s", spec.sort_type);
@@ -124,6 +190,7 @@ int stat_table_from_profile(const struct profile *p0, const struct stat_query *q
 		r->calls = f->calls;
 		r->tottime = f->tottime;
 		r->cumtime = f->cumtime;
+		r->annotation = f->annotation;
 	}
 	for (size_t i = 0; i < t->ntop_level; i++)
 		t->top_level[i] = arena_strdup(&t->arena, t->top_level[i]);
@@ -166,11 +233,21 @@ int stat_table_from_store(struct store *s, int64_t id, const struct stat_query *
 	struct store_meta m;
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
+	char keys[600];
 	stat_table_init(t);
-	if (q->by && sort_spec_parse(q->by, &spec, err))
-		return -1;
 	if (store_get_meta(s, id, &m, err))
 		return -1;
+	t->kind = strcmp(m.kind, "sampled") == 0 ? PV_KIND_SAMPLED : strcmp(m.kind, "evented") == 0 ? PV_KIND_EVENTED
+												   : PV_KIND_CALLS;
+	const char *by = stat_sort_keys(q->by, t->kind, keys, sizeof(keys));
+	if (by && sort_spec_parse(by, &spec, err)) {
+		store_meta_release(&m);
+		return -1;
+	}
+	t->thread = m.thread ? arena_strdup(&t->arena, m.thread) : NULL;
+	t->total_weight = m.total_weight;
+	t->total_samples = m.total_samples;
+	t->node_count = m.node_count;
 	t->source = m.source ? arena_strdup(&t->arena, m.source) : NULL;
 	t->source_mtime = m.source_mtime;
 	t->total_calls = m.total_calls;
@@ -182,7 +259,7 @@ int stat_table_from_store(struct store *s, int64_t id, const struct stat_query *
 	t->unit = m.unit ? arena_strdup(&t->arena, m.unit) : NULL;
 	t->nentries = (size_t)m.function_count;
 	int py2 = m.dialect && strcmp(m.dialect, "py2") == 0;
-	if (q->by) {
+	if (by) {
 		t->sorted = 1;
 		snprintf(t->sort_type, sizeof(t->sort_type), "%s", spec.sort_type);
 	}
@@ -206,13 +283,13 @@ int stat_table_from_store(struct store *s, int64_t id, const struct stat_query *
 		from = 1;
 	}
 	char order[1024];
-	if (q->by)
+	if (by)
 		sort_spec_sql(&spec, q->reverse, order, sizeof(order));
 	else
 		snprintf(order, sizeof(order), "idx");
 	char sql[1400];
 	snprintf(sql, sizeof(sql),
-		 "SELECT idx, file, line, name, pcalls, calls, tottime, cumtime FROM functions"
+		 "SELECT idx, file, line, name, pcalls, calls, tottime, cumtime, annotation FROM functions"
 		 " WHERE profile_id = ?1 AND in_stats ORDER BY %s LIMIT ?2",
 		 order);
 	if (stat_table_register_sql(s->db) || sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -233,6 +310,7 @@ int stat_table_from_store(struct store *s, int64_t id, const struct stat_query *
 		r->calls = sqlite3_column_int64(st, 5);
 		r->tottime = sqlite3_column_double(st, 6);
 		r->cumtime = sqlite3_column_double(st, 7);
+		r->annotation = sqlite3_column_bytes(st, 8) == 1 ? (char)sqlite3_column_text(st, 8)[0] : 0;
 	}
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		goto sql_error;

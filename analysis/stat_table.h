@@ -22,6 +22,7 @@ struct stat_row {
 	uint32_t file_len, name_len;
 	int64_t line, pcalls, calls;
 	double tottime, cumtime;
+	char annotation;	/* sampled frames: k j i w, or 0 */
 };
 
 struct stat_query {
@@ -46,7 +47,12 @@ struct stat_table {
 	struct strbuf msg;	/* "   Ordered by: ...\n" and the reductions */
 	/* profile facts for machine formats */
 	int64_t profile_id;
-	const char *profile_name, *format, *unit;
+	const char *profile_name, *format, *unit, *thread;
+	/* what the numbers mean (profile.h): for the tree kinds tottime/cumtime are
+	 * self/total weight and calls/pcalls are sample or open counts */
+	enum pv_kind kind;
+	double total_weight;
+	int64_t total_samples, node_count;
 	/* rows */
 	struct stat_row *rows;
 	size_t nrows;
@@ -57,6 +63,10 @@ int stat_table_from_profile(const struct profile *p, const struct stat_query *q,
 			    struct pv_error *err);
 int stat_table_from_store(struct store *s, int64_t id, const struct stat_query *q, struct stat_table *t,
 			  struct pv_error *err);
+/* The sort keys for a profile of this kind: sampled profiles also take self,
+ * total and samples (for tottime, cumulative and calls), and sort by self when
+ * no key is given. Writes into buf; returns NULL for "no sort". */
+const char *stat_sort_keys(const char *by, enum pv_kind kind, char *buf, size_t size);
 /* Registers pv_stdname(file, line, name) on a connection, for ORDER BY stdname. */
 int stat_table_register_sql(sqlite3 *db);
 

@@ -69,8 +69,21 @@ static const char store_schema_v1[] =
 	"  PRIMARY KEY(profile_id, id)) WITHOUT ROWID;"
 	"CREATE INDEX profiles_by_source ON profiles(source_abspath);";
 
+/* Version 2: sampled and evented profiles (issue 3). The call tree goes to
+ * tree_nodes; profiles say what their numbers mean (kind) and which thread of a
+ * multi-profile file they are. */
+static const char store_schema_v2[] =
+	"ALTER TABLE profiles ADD COLUMN kind TEXT NOT NULL DEFAULT 'calls';"
+	"ALTER TABLE profiles ADD COLUMN thread TEXT;"
+	"ALTER TABLE profiles ADD COLUMN total_weight REAL NOT NULL DEFAULT 0;"
+	"ALTER TABLE profiles ADD COLUMN total_samples INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE profiles ADD COLUMN node_count INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE profiles SET total_weight = total_time;"
+	"ALTER TABLE functions ADD COLUMN annotation TEXT;"
+	"ALTER TABLE tree_nodes ADD COLUMN count INTEGER NOT NULL DEFAULT 0;";
+
 /* migrations[v] brings a store from user_version v to v + 1 */
-static const char *const store_migrations[] = { store_schema_v1 };
+static const char *const store_migrations[] = { store_schema_v1, store_schema_v2 };
 
 static int store_sql_error(struct store *s, struct pv_error *err, const char *what)
 {
@@ -214,39 +227,15 @@ void store_close(struct store *s)
 	free(s);
 }
 
-int store_find_hash(struct store *s, const char *hash, int64_t *id, struct pv_error *err)
+int store_find_source(struct store *s, const char *abspath, int64_t size, int64_t mtime_ns, int merged,
+		      int64_t *ids, size_t max, size_t *n, struct pv_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = -1;
-	if (sqlite3_prepare_v2(s->db, "SELECT id FROM profiles WHERE content_hash = ?1 ORDER BY part LIMIT 1", -1,
-			       &st, NULL) != SQLITE_OK) {
-		store_sql_error(s, err, "cannot query the store");
-		goto cleanup;
-	}
-	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		rc = 0;
-	} else if (step == SQLITE_DONE) {
-		*id = 0;
-		rc = 0;
-	} else {
-		store_sql_error(s, err, "cannot query the store");
-	}
-cleanup:
-	sqlite3_finalize(st);
-	return rc;
-}
-
-int store_find_source(struct store *s, const char *abspath, int64_t size, int64_t mtime_ns, int64_t *id,
-		      struct pv_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = -1;
+	int rc = -1, step;
+	*n = 0;
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT id FROM profiles WHERE source_abspath = ?1 AND source_size = ?2"
-			       " AND source_mtime_ns = ?3 ORDER BY part LIMIT 1",
+			       " AND source_mtime_ns = ?3 AND (part = -1) = ?4 ORDER BY part",
 			       -1, &st, NULL) != SQLITE_OK) {
 		store_sql_error(s, err, "cannot query the store");
 		goto cleanup;
@@ -254,13 +243,15 @@ int store_find_source(struct store *s, const char *abspath, int64_t size, int64_
 	sqlite3_bind_text(st, 1, abspath, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, size);
 	sqlite3_bind_int64(st, 3, mtime_ns);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW || step == SQLITE_DONE) {
-		*id = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-		rc = 0;
-	} else {
+	sqlite3_bind_int(st, 4, merged != 0);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if (*n < max)
+			ids[(*n)++] = sqlite3_column_int64(st, 0);
+	if (step != SQLITE_DONE) {
 		store_sql_error(s, err, "cannot query the store");
+		goto cleanup;
 	}
+	rc = 0;
 cleanup:
 	sqlite3_finalize(st);
 	return rc;
@@ -317,6 +308,25 @@ static void store_bind_function(sqlite3_stmt *st, int base, int64_t id, const st
 	sqlite3_bind_int64(st, base + 9, f->calls);
 	sqlite3_bind_double(st, base + 10, f->tottime);
 	sqlite3_bind_double(st, base + 11, f->cumtime);
+	if (f->annotation)
+		sqlite3_bind_text(st, base + 12, &f->annotation, 1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, base + 12);
+}
+
+static void store_bind_node(sqlite3_stmt *st, int base, int64_t id, const struct profile *p, size_t i)
+{
+	const struct pv_node *n = &p->nodes[i];
+	sqlite3_bind_int64(st, base + 1, id);
+	sqlite3_bind_int64(st, base + 2, (int64_t)i);
+	if (i)
+		sqlite3_bind_int64(st, base + 3, n->parent);
+	else
+		sqlite3_bind_null(st, base + 3);
+	sqlite3_bind_int64(st, base + 4, n->func == PV_NO_FUNC ? -1 : (int64_t)n->func);
+	sqlite3_bind_double(st, base + 5, n->self);
+	sqlite3_bind_double(st, base + 6, n->total);
+	sqlite3_bind_int64(st, base + 7, n->count);
 }
 
 static void store_bind_edge(sqlite3_stmt *st, int base, int64_t id, const struct profile *p, size_t i, int64_t ord)
@@ -341,7 +351,7 @@ static int store_step(struct store *s, sqlite3_stmt *st, const char *what, struc
 	return 0;
 }
 
-enum { FUNC_COLS = 11, EDGE_COLS = 9 };
+enum { FUNC_COLS = 12, EDGE_COLS = 9, NODE_COLS = 7 };
 
 static int64_t store_edge_ord(const struct profile *p, size_t i, int64_t prev)
 {
@@ -350,12 +360,14 @@ static int64_t store_edge_ord(const struct profile *p, size_t i, int64_t prev)
 
 static int store_insert_rows(struct store *s, const struct profile *p, int64_t id, struct pv_error *err)
 {
-	sqlite3_stmt *fn_many = NULL, *fn_one = NULL, *ed_many = NULL, *ed_one = NULL;
+	sqlite3_stmt *fn_many = NULL, *fn_one = NULL, *ed_many = NULL, *ed_one = NULL, *nd_many = NULL, *nd_one = NULL;
 	int rc = -1;
 	if (store_prepare_batch(s, "functions", FUNC_COLS, STORE_BATCH, &fn_many, err) ||
 	    store_prepare_batch(s, "functions", FUNC_COLS, 1, &fn_one, err) ||
 	    store_prepare_batch(s, "edges", EDGE_COLS, STORE_BATCH, &ed_many, err) ||
-	    store_prepare_batch(s, "edges", EDGE_COLS, 1, &ed_one, err))
+	    store_prepare_batch(s, "edges", EDGE_COLS, 1, &ed_one, err) ||
+	    store_prepare_batch(s, "tree_nodes", NODE_COLS, STORE_BATCH, &nd_many, err) ||
+	    store_prepare_batch(s, "tree_nodes", NODE_COLS, 1, &nd_one, err))
 		goto cleanup;
 	size_t i = 0;
 	for (; i + STORE_BATCH <= p->nfuncs; i += STORE_BATCH) {
@@ -385,8 +397,21 @@ static int store_insert_rows(struct store *s, const struct profile *p, int64_t i
 		if (store_step(s, ed_one, "cannot store edge", err))
 			goto cleanup;
 	}
+	for (i = 0; i + STORE_BATCH <= p->nnodes; i += STORE_BATCH) {
+		for (int r = 0; r < STORE_BATCH; r++)
+			store_bind_node(nd_many, r * NODE_COLS, id, p, i + (size_t)r);
+		if (store_step(s, nd_many, "cannot store the call tree", err))
+			goto cleanup;
+	}
+	for (; i < p->nnodes; i++) {
+		store_bind_node(nd_one, 0, id, p, i);
+		if (store_step(s, nd_one, "cannot store the call tree", err))
+			goto cleanup;
+	}
 	rc = 0;
 cleanup:
+	sqlite3_finalize(nd_many);
+	sqlite3_finalize(nd_one);
 	sqlite3_finalize(fn_many);
 	sqlite3_finalize(fn_one);
 	sqlite3_finalize(ed_many);
@@ -394,29 +419,50 @@ cleanup:
 	return rc;
 }
 
-int store_save_profile(struct store *s, const struct profile *p, int64_t *id, int *existed,
-		       struct pv_error *err)
+static const char *store_kind_name(enum pv_kind k)
+{
+	return k == PV_KIND_SAMPLED ? "sampled" : k == PV_KIND_EVENTED ? "evented" : "calls";
+}
+
+/* The ids already stored for this content read the same way: the merged
+ * profile (part -1), or every part in order. *n = 0 when none. */
+static int store_find_group(struct store *s, const char *hash, int merged, int64_t *ids, size_t max, size_t *n,
+			    struct pv_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = -1, began = 0;
-	*existed = 0;
-	if (store_exec(s, "BEGIN IMMEDIATE", err))
+	int rc = -1, step;
+	*n = 0;
+	if (sqlite3_prepare_v2(s->db,
+			       merged ? "SELECT id FROM profiles WHERE content_hash = ?1 AND part = -1"
+				      : "SELECT id FROM profiles WHERE content_hash = ?1 AND part >= 0 ORDER BY part",
+			       -1, &st, NULL) != SQLITE_OK) {
+		store_sql_error(s, err, "cannot query the store");
 		goto cleanup;
-	began = 1;
-	if (p->content_hash) {
-		if (store_find_hash(s, p->content_hash, id, err))
-			goto cleanup;
-		if (*id) {
-			*existed = 1;
-			rc = 0;
-			goto cleanup;
-		}
 	}
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if (*n < max)
+			ids[(*n)++] = sqlite3_column_int64(st, 0);
+	if (step != SQLITE_DONE) {
+		store_sql_error(s, err, "cannot query the store");
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int store_insert_profile(struct store *s, const struct profile *p, int64_t *id, struct pv_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
 	if (sqlite3_prepare_v2(s->db,
 			       "INSERT INTO profiles(name, source, source_mtime, format, producer, dialect,"
 			       " content_hash, imported_at, unit, total_calls, primitive_calls, total_time,"
-			       " function_count, edge_count, top_level_count, source_abspath, source_size, source_mtime_ns)"
-			       " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
+			       " function_count, edge_count, top_level_count, source_abspath, source_size, source_mtime_ns,"
+			       " kind, thread, total_weight, total_samples, node_count, part)"
+			       " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24)",
 			       -1, &st, NULL) != SQLITE_OK) {
 		store_sql_error(s, err, "cannot prepare import");
 		goto cleanup;
@@ -449,6 +495,12 @@ int store_save_profile(struct store *s, const struct profile *p, int64_t *id, in
 		sqlite3_bind_int64(st, 17, p->source_size);
 		sqlite3_bind_int64(st, 18, p->source_mtime_ns);
 	}
+	store_bind_opt(st, 19, store_kind_name(p->kind));
+	store_bind_opt(st, 20, p->thread);
+	sqlite3_bind_double(st, 21, p->kind == PV_KIND_CALLS ? p->total_tt : p->total_weight);
+	sqlite3_bind_int64(st, 22, p->total_samples);
+	sqlite3_bind_int64(st, 23, (int64_t)p->nnodes);
+	sqlite3_bind_int(st, 24, p->part);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE && p->name) {
 			pv_error_subject(err, p->name);
@@ -459,17 +511,69 @@ int store_save_profile(struct store *s, const struct profile *p, int64_t *id, in
 		goto cleanup;
 	}
 	*id = sqlite3_last_insert_rowid(s->db);
-	if (store_insert_rows(s, p, *id, err))
-		goto cleanup;
-	if (store_exec(s, "COMMIT", err))
-		goto cleanup;
-	began = 0;
-	rc = 0;
+	rc = store_insert_rows(s, p, *id, err);
 cleanup:
 	sqlite3_finalize(st);
-	if (began)
-		sqlite3_exec(s->db, rc == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
 	return rc;
+}
+
+int store_save_profiles(struct store *s, struct profile *const *v, size_t n, int64_t *ids, int *existed,
+			struct pv_error *err)
+{
+	int rc = -1;
+	*existed = 0;
+	if (n == 0)
+		return 0;
+	if (store_exec(s, "BEGIN IMMEDIATE", err))
+		return -1;
+	if (v[0]->content_hash) {
+		size_t found;
+		if (store_find_group(s, v[0]->content_hash, v[0]->part < 0, ids, n, &found, err))
+			goto cleanup;
+		if (found == n) {
+			*existed = 1;
+			rc = 0;
+			goto cleanup;
+		}
+		if (found) {
+			/* the same content stored with a different thread split: keep
+			 * what is there rather than mixing two imports */
+			pv_error_subject(err, v[0]->source ? v[0]->source : "");
+			pv_error_set(err, "this content is stored already as %zu profile(s), not %zu", found, n);
+			goto cleanup;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (store_insert_profile(s, v[i], &ids[i], err))
+			goto cleanup;
+	if (n > 1) {
+		sqlite3_stmt *st = NULL;
+		int ok = sqlite3_prepare_v2(s->db, "UPDATE profiles SET group_id = ?1 WHERE id >= ?1 AND id <= ?2", -1, &st,
+					    NULL) == SQLITE_OK;
+		if (ok) {
+			sqlite3_bind_int64(st, 1, ids[0]);
+			sqlite3_bind_int64(st, 2, ids[n - 1]);
+			ok = sqlite3_step(st) == SQLITE_DONE;
+		}
+		sqlite3_finalize(st);
+		if (!ok) {
+			store_sql_error(s, err, "cannot group the profiles");
+			goto cleanup;
+		}
+	}
+	if (store_exec(s, "COMMIT", err))
+		goto cleanup;
+	return 0;
+cleanup:
+	sqlite3_exec(s->db, rc == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int store_save_profile(struct store *s, const struct profile *p, int64_t *id, int *existed,
+		       struct pv_error *err)
+{
+	struct profile *v[1] = { (struct profile *)p };
+	return store_save_profiles(s, v, 1, id, existed, err);
 }
 
 int store_name_is_valid(const char *name)
@@ -561,7 +665,8 @@ int store_get_meta(struct store *s, int64_t id, struct store_meta *m, struct pv_
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT id, name, source, source_mtime, format, producer, dialect, content_hash,"
 			       " imported_at, unit, total_calls, primitive_calls, total_time, function_count, edge_count,"
-			       " top_level_count"
+			       " top_level_count, kind, thread, total_weight, total_samples, node_count, part, group_id,"
+			       " source_abspath"
 			       " FROM profiles WHERE id = ?1",
 			       -1, &st, NULL) != SQLITE_OK) {
 		store_sql_error(s, err, "cannot query the store");
@@ -596,6 +701,14 @@ int store_get_meta(struct store *s, int64_t id, struct store_meta *m, struct pv_
 	m->function_count = sqlite3_column_int64(st, 13);
 	m->edge_count = sqlite3_column_int64(st, 14);
 	m->top_level_count = sqlite3_column_int64(st, 15);
+	m->kind = store_col_dup(st, 16);
+	m->thread = store_col_dup(st, 17);
+	m->total_weight = sqlite3_column_double(st, 18);
+	m->total_samples = sqlite3_column_int64(st, 19);
+	m->node_count = sqlite3_column_int64(st, 20);
+	m->part = sqlite3_column_int64(st, 21);
+	m->group_id = sqlite3_column_type(st, 22) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 22);
+	m->source_abspath = store_col_dup(st, 23);
 	rc = 0;
 cleanup:
 	sqlite3_finalize(st);
@@ -612,12 +725,73 @@ void store_meta_release(struct store_meta *m)
 	free(m->content_hash);
 	free(m->imported_at);
 	free(m->unit);
+	free(m->kind);
+	free(m->thread);
+	free(m->source_abspath);
 	memset(m, 0, sizeof(*m));
 }
 
 static const char *store_arena_dup(struct profile *p, const char *s)
 {
 	return s ? arena_strdup(&p->arena, s) : NULL;
+}
+
+static enum pv_kind store_kind_parse(const char *k)
+{
+	if (k && strcmp(k, "sampled") == 0)
+		return PV_KIND_SAMPLED;
+	if (k && strcmp(k, "evented") == 0)
+		return PV_KIND_EVENTED;
+	return PV_KIND_CALLS;
+}
+
+/* Reads the call tree back; nodes come in id order, so a parent always precedes
+ * its children and the ids are the array indexes. */
+static int store_load_tree(struct store *s, int64_t id, struct profile *p, struct pv_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1, step;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT id, parent, func, self, total, count FROM tree_nodes WHERE profile_id = ?1 ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK) {
+		store_sql_error(s, err, "cannot query the store");
+		goto cleanup;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	p->nnodes = 0;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t nid = sqlite3_column_int64(st, 0), parent = sqlite3_column_int64(st, 1);
+		int64_t func = sqlite3_column_int64(st, 2);
+		int root = nid == 0;
+		if (nid != (int64_t)p->nnodes || (root ? func != -1 : (parent < 0 || parent >= nid || func < 0 ||
+								      (uint64_t)func >= p->nfuncs))) {
+			pv_error_subject(err, s->path);
+			pv_error_set(err, "corrupt store: profile %lld has a broken call tree", (long long)id);
+			goto cleanup;
+		}
+		if (p->nnodes == p->cap_nodes)
+			xgrow((void **)&p->nodes, &p->cap_nodes, p->nnodes + 1, sizeof(*p->nodes));
+		p->nodes[p->nnodes++] = (struct pv_node){
+			.parent = root ? 0 : (uint32_t)parent,
+			.func = root ? PV_NO_FUNC : (uint32_t)func,
+			.self = sqlite3_column_double(st, 3),
+			.total = sqlite3_column_double(st, 4),
+			.count = sqlite3_column_int64(st, 5),
+		};
+	}
+	if (step != SQLITE_DONE) {
+		store_sql_error(s, err, "cannot read the call tree");
+		goto cleanup;
+	}
+	if (p->nnodes == 0) {
+		pv_error_subject(err, s->path);
+		pv_error_set(err, "corrupt store: profile %lld has no call tree", (long long)id);
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	sqlite3_finalize(st);
+	return rc;
 }
 
 int store_load_profile(struct store *s, int64_t id, struct profile **out, struct pv_error *err)
@@ -641,8 +815,13 @@ int store_load_profile(struct store *s, int64_t id, struct profile **out, struct
 	p->total_calls = m.total_calls;
 	p->prim_calls = m.primitive_calls;
 	p->total_tt = m.total_time;
+	p->kind = store_kind_parse(m.kind);
+	p->thread = store_arena_dup(p, m.thread);
+	p->total_weight = m.total_weight;
+	p->total_samples = m.total_samples;
+	p->part = (int)m.part;
 	if (sqlite3_prepare_v2(s->db,
-			       "SELECT file, line, name, in_stats, top_level, pcalls, calls, tottime, cumtime"
+			       "SELECT file, line, name, in_stats, top_level, pcalls, calls, tottime, cumtime, annotation"
 			       " FROM functions WHERE profile_id = ?1 ORDER BY idx",
 			       -1, &fn, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db,
@@ -670,6 +849,8 @@ int store_load_profile(struct store *s, int64_t id, struct profile **out, struct
 		f->calls = sqlite3_column_int64(fn, 6);
 		f->tottime = sqlite3_column_double(fn, 7);
 		f->cumtime = sqlite3_column_double(fn, 8);
+		if (sqlite3_column_bytes(fn, 9) == 1)
+			f->annotation = (char)sqlite3_column_text(fn, 9)[0];
 		if (f->flags & PV_FUNC_IN_STATS)
 			p->nstats = k + 1;
 	}
@@ -696,6 +877,8 @@ int store_load_profile(struct store *s, int64_t id, struct profile **out, struct
 		store_sql_error(s, err, "cannot read edges");
 		goto cleanup;
 	}
+	if (p->kind != PV_KIND_CALLS && store_load_tree(s, id, p, err))
+		goto cleanup;
 	*out = p;
 	p = NULL;
 	rc = 0;

@@ -12,7 +12,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store {
 	sqlite3 *db;
@@ -24,9 +24,11 @@ struct store {
 struct store_meta {
 	int64_t id;
 	char *name, *source, *format, *producer, *dialect, *content_hash, *imported_at, *unit;
+	char *kind, *thread, *source_abspath;	/* kind: calls, sampled, evented */
 	int64_t source_mtime;
 	int64_t total_calls, primitive_calls, function_count, edge_count, top_level_count;
-	double total_time;
+	double total_time, total_weight;
+	int64_t total_samples, node_count, part, group_id;	/* group_id 0: not in a group */
 };
 
 /* $PROFVIEW_DB, else $XDG_DATA_HOME/profview/profiles.db, else
@@ -41,11 +43,15 @@ void store_close(struct store *s);
  * nothing is written and its id is returned with *existed = 1. */
 int store_save_profile(struct store *s, const struct profile *p, int64_t *id, int *existed,
 		       struct pv_error *err);
-/* The stat cache: a profile imported from this very file (same real path, size and
- * mtime to the nanosecond) is found without reading the file. *id = 0 when none. */
-int store_find_source(struct store *s, const char *abspath, int64_t size, int64_t mtime_ns, int64_t *id,
-		      struct pv_error *err);
-int store_find_hash(struct store *s, const char *hash, int64_t *id, struct pv_error *err);
+/* Saves the n profiles of one file (its threads) in one transaction, grouped;
+ * ids[n] receives their ids. Content stored already: its ids, *existed = 1. */
+int store_save_profiles(struct store *s, struct profile *const *v, size_t n, int64_t *ids, int *existed,
+			struct pv_error *err);
+/* The stat cache: profiles imported from this very file (same real path, size
+ * and mtime to the nanosecond) are found without reading the file: up to max
+ * ids, in part order, the merged profile when merged is set. *n = 0 when none. */
+int store_find_source(struct store *s, const char *abspath, int64_t size, int64_t mtime_ns, int merged,
+		      int64_t *ids, size_t max, size_t *n, struct pv_error *err);
 
 /* Names the profile (replacing an earlier name); a name held by another profile
  * is an error. */

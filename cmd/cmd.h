@@ -6,6 +6,7 @@
 
 #include "../analysis/error.h"
 #include "../analysis/store.h"
+#include "../formats/profile_file.h"
 #include <getopt.h>
 #include <stdio.h>
 
@@ -23,6 +24,11 @@ struct cmd_entry {
 
 extern const struct cmd_entry cmd_sort_entry;
 extern const struct cmd_entry cmd_import_entry;
+extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_show_entry;
+extern const struct cmd_entry cmd_rm_entry;
+extern const struct cmd_entry cmd_export_entry;
+extern const struct cmd_entry cmd_sql_entry;
 
 /* Exit codes (DESIGN.md §2). */
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
@@ -53,6 +59,21 @@ struct cmd_profile_ref {
 	const char *display_source;	/* borrowed from arg, or NULL to use the stored one */
 	int64_t display_mtime;
 };
+/* Importing one file: the ids of its profiles (one per thread), stored already
+ * or read now. Release with cmd_import_release(). */
+struct cmd_import {
+	int64_t *ids;
+	size_t n;
+	int imported;		/* read and stored by this call */
+	int64_t mtime;		/* the file's, in seconds */
+};
+struct read_options;
+int cmd_import_path(struct cmd_ctx *ctx, struct store *s, const char *path, const struct read_options *o,
+		    const char *name, struct cmd_import *im, struct pv_error *err);
+void cmd_import_release(struct cmd_import *im);
+/* Progress bars and colour: stderr is a terminal, not -q, NO_COLOR unset. */
+int cmd_wants_progress(const struct cmd_ctx *ctx);
+
 int cmd_resolve_profile(struct cmd_ctx *ctx, struct store *s, const char *arg, const char *name,
 			struct cmd_profile_ref *ref, struct pv_error *err);
 

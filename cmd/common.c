@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 int cmd_common_option(int opt, const struct cmd_entry *e, struct cmd_ctx *ctx)
 {
@@ -52,27 +54,142 @@ int cmd_open_store(struct cmd_ctx *ctx, int readonly, struct store **out, struct
 	return rc;
 }
 
-static int cmd_import_file(struct store *s, const char *path, const char *name, struct file_facts *facts,
-			   struct cmd_profile_ref *ref, struct pv_error *err)
+/* A progress line on a terminal while a big file streams in. */
+struct cmd_progress {
+	const char *path;
+	struct timespec last;
+	int shown;
+};
+
+static void cmd_progress_cb(void *ctx, uint64_t done, uint64_t total)
 {
-	struct profile *p = NULL;
-	int existed = 0;
-	if (profile_read_file(path, &p, err))
+	struct cmd_progress *pr = ctx;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (pr->shown && (now.tv_sec - pr->last.tv_sec) * 1000000000L + (now.tv_nsec - pr->last.tv_nsec) < 100000000L)
+		return;
+	pr->last = now;
+	pr->shown = 1;
+	int pct = total ? (int)(done * 100 / total) : 0;
+	int bar = pct / 4;
+	fprintf(stderr, "\rimporting %.40s [%.*s%*s] %3d%% %llu/%llu MB", pr->path, bar,
+		"#########################", 25 - bar, "", pct, (unsigned long long)(done >> 20),
+		(unsigned long long)(total >> 20));
+	fflush(stderr);
+}
+
+int cmd_wants_progress(const struct cmd_ctx *ctx)
+{
+	const char *nc = getenv("NO_COLOR");
+	return !ctx->quiet && isatty(2) && !(nc && *nc);
+}
+
+void cmd_import_release(struct cmd_import *im)
+{
+	free(im->ids);
+	memset(im, 0, sizeof(*im));
+}
+
+/* Prints what the reader noticed but did not refuse. */
+static void cmd_reader_warnings(const char *path, const struct profile_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct profile *p = l->v[i];
+		struct pv_error w;
+		pv_error_clear(&w);
+		pv_error_subject(&w, path);
+		if (p->skipped_lines) {
+			pv_error_set(&w, "skipped %lld malformed line%s, first at line %lld", (long long)p->skipped_lines,
+				     p->skipped_lines == 1 ? "" : "s", (long long)p->first_skipped_line);
+			pv_error_print_as(&w, "warning", stderr);
+		}
+		if (p->repaired_events) {
+			pv_error_set(&w, "profile %d: repaired %lld event%s (--lenient)", p->part < 0 ? 0 : p->part,
+				     (long long)p->repaired_events, p->repaired_events == 1 ? "" : "s");
+			pv_error_print_as(&w, "warning", stderr);
+		}
+	}
+}
+
+static int cmd_read_and_save(struct cmd_ctx *ctx, struct store *s, const char *path, const struct read_options *o,
+			     const char *name, struct file_facts *facts, struct cmd_import *im, struct pv_error *err)
+{
+	struct profile_list l = { 0 };
+	struct read_options ro = *o;
+	struct cmd_progress pr = { path, { 0, 0 }, 0 };
+	int existed = 0, rc = -1;
+	if (cmd_wants_progress(ctx) && facts->size > (64 << 20)) {
+		ro.progress = cmd_progress_cb;
+		ro.progress_ctx = &pr;
+	}
+	rc = profile_read_path(path, &ro, &l, err);
+	if (pr.shown)
+		fputs("\r\033[K", stderr);
+	if (rc)
 		return -1;
-	p->name = name ? arena_strdup(&p->arena, name) : NULL;
-	p->source_abspath = arena_strdup(&p->arena, facts->abspath);
-	p->source_size = facts->size;
-	p->source_mtime_ns = facts->mtime_ns;
-	int rc = store_save_profile(s, p, &ref->id, &existed, err);
-	ref->imported = rc == 0 && !existed;
-	profile_free(p);
+	cmd_reader_warnings(path, &l);
+	for (size_t i = 0; i < l.n; i++) {
+		struct profile *p = l.v[i];
+		if (name)
+			p->name = i == 0 ? arena_strdup(&p->arena, name) : arena_printf(&p->arena, "%s.%zu", name, i + 1);
+		p->source_abspath = arena_strdup(&p->arena, facts->abspath);
+		p->source_size = facts->size;
+		p->source_mtime_ns = facts->mtime_ns;
+	}
+	im->ids = xcalloc(l.n ? l.n : 1, sizeof(int64_t));
+	im->n = l.n;
+	rc = store_save_profiles(s, l.v, l.n, im->ids, &existed, err);
+	im->imported = rc == 0 && !existed;
+	if (rc == 0 && existed && name)
+		for (size_t i = 0; i < im->n && rc == 0; i++) {
+			char *nm = i == 0 ? xstrdup(name) : NULL;
+			if (!nm) {
+				nm = xmalloc(strlen(name) + 24);
+				sprintf(nm, "%s.%zu", name, i + 1);
+			}
+			rc = store_set_name(s, im->ids[i], nm, err);
+			free(nm);
+		}
+	profile_list_release(&l);
+	return rc;
+}
+
+int cmd_import_path(struct cmd_ctx *ctx, struct store *s, const char *path, const struct read_options *o,
+		    const char *name, struct cmd_import *im, struct pv_error *err)
+{
+	struct file_facts facts;
+	memset(im, 0, sizeof(*im));
+	if (profile_file_facts(path, &facts, err))
+		return -1;
+	im->mtime = facts.mtime;
+	im->ids = xcalloc(PV_MAX_PARTS, sizeof(int64_t));
+	int rc = store_find_source(s, facts.abspath, facts.size, facts.mtime_ns, o->merge, im->ids, PV_MAX_PARTS, &im->n,
+				   err);
+	if (rc == 0 && im->n == 0) {
+		free(im->ids);
+		im->ids = NULL;
+		rc = cmd_read_and_save(ctx, s, path, o, name, &facts, im, err);
+	} else if (rc == 0 && name) {
+		/* found by the stat cache: name what is there */
+		for (size_t i = 0; i < im->n && rc == 0; i++) {
+			char *nm = xmalloc(strlen(name) + 24);
+			if (i == 0)
+				strcpy(nm, name);
+			else
+				sprintf(nm, "%s.%zu", name, i + 1);
+			rc = store_set_name(s, im->ids[i], nm, err);
+			free(nm);
+		}
+	}
+	file_facts_release(&facts);
+	if (rc)
+		cmd_import_release(im);
 	return rc;
 }
 
 int cmd_resolve_profile(struct cmd_ctx *ctx, struct store *s, const char *arg, const char *name,
 			struct cmd_profile_ref *ref, struct pv_error *err)
 {
-	(void)ctx;
 	struct stat st;
 	memset(ref, 0, sizeof(*ref));
 	ref->display_mtime = -1;
@@ -90,21 +207,19 @@ int cmd_resolve_profile(struct cmd_ctx *ctx, struct store *s, const char *arg, c
 		pv_error_subject(err, arg);
 		return pv_error_set(err, "is a directory, not a profile");
 	}
-	struct file_facts facts;
-	if (profile_file_facts(arg, &facts, err))
+	struct read_options o = { 0 };
+	struct cmd_import im;
+	if (cmd_import_path(ctx, s, arg, &o, name, &im, err))
 		return -1;
-	int rc = store_find_source(s, facts.abspath, facts.size, facts.mtime_ns, &ref->id, err);
-	if (rc == 0 && ref->id == 0)
-		rc = cmd_import_file(s, arg, name, &facts, ref, err);
-	/* content already stored (stat cache or hash): name that profile */
-	if (rc == 0 && name && !ref->imported)
-		rc = store_set_name(s, ref->id, name, err);
-	if (rc == 0) {
-		ref->display_source = arg;
-		ref->display_mtime = facts.mtime;
-	}
-	file_facts_release(&facts);
-	return rc;
+	ref->id = im.ids[0];
+	ref->imported = im.imported;
+	ref->display_source = arg;
+	ref->display_mtime = im.mtime;
+	if (im.n > 1 && !ctx->quiet)
+		fprintf(stderr, "note: '%s' holds %zu profiles (ids %lld to %lld); using %lld\n", arg, im.n,
+			(long long)im.ids[0], (long long)im.ids[im.n - 1], (long long)im.ids[0]);
+	cmd_import_release(&im);
+	return 0;
 }
 
 int cmd_parse_int(const char *opt, const char *s, long long *v, struct pv_error *err)

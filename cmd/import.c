@@ -5,29 +5,44 @@
 #include <sys/stat.h>
 
 static const char import_usage[] =
-	"usage: profview import FILE... [--name NAME]\n"
+	"usage: profview import FILE... [--name NAME] [--format auto|pstats|folded|speedscope]\n"
+	"                       [--lenient] [--merge-threads]\n"
 	"\n"
-	"Import profiles into the store and print their ids. Importing the same content\n"
-	"again gives the same id. Each import is one transaction: a bad file leaves the\n"
-	"store as it was.\n"
+	"Import profiles into the store and print their ids, one per line. The format is\n"
+	"recognised from the content (gzip-compressed files too): cProfile/profile .prof\n"
+	"files, folded stacks (py-spy, Austin, perf + stackcollapse, inferno) and speedscope\n"
+	"JSON. A speedscope file with several profiles (threads) becomes one stored profile\n"
+	"per thread, grouped. Importing the same content again gives the same ids. Each file\n"
+	"is one transaction: a bad file leaves the store as it was.\n"
 	"\n"
-	"  --name NAME   a name to refer to the profile by (one FILE only)\n"
-	"  --db PATH     the store to use\n"
+	"  --name NAME       a name to refer to the profile by (one FILE only); the threads\n"
+	"                    of a multi-profile file are NAME, NAME.2, NAME.3, ...\n"
+	"  --format FMT      read FILE as this format instead of recognising it\n"
+	"  --lenient         speedscope: repair broken event streams (a close that does not\n"
+	"                    match, a close with nothing open, time going back, frames left\n"
+	"                    open) instead of refusing them, and say how many were repaired\n"
+	"  --merge-threads   several profiles in one file: merge them into one tree\n"
+	"  --db PATH         the store to use\n"
 	"\n"
 	"Examples:\n"
 	"  profview import out.prof --name before\n"
-	"  profview sort before --by tottime\n";
+	"  py-spy record -f raw -o stacks.txt -- python app.py && profview import stacks.txt\n"
+	"  profview import trace.speedscope.json --merge-threads\n";
 
-enum { OPT_NAME = 1 };
+enum { OPT_NAME = 1, OPT_FORMAT, OPT_LENIENT, OPT_MERGE };
 
 static int cmd_import(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, OPT_NAME },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "lenient", no_argument, NULL, OPT_LENIENT },
+		{ "merge-threads", no_argument, NULL, OPT_MERGE },
 		CMD_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *name = NULL;
+	struct read_options ro = { 0 };
 	struct pv_error err;
 	struct store *store = NULL;
 	int rc = EXIT_ERROR, opt;
@@ -39,11 +54,27 @@ static int cmd_import(int argc, char **argv, struct cmd_ctx *ctx)
 			return EXIT_OK;
 		if (common)
 			continue;
-		if (opt == OPT_NAME) {
+		switch (opt) {
+		case OPT_NAME:
 			name = optarg;
-			continue;
+			break;
+		case OPT_FORMAT: {
+			int f = profile_format_parse(optarg);
+			if (f < 0)
+				return cmd_usage_error(&cmd_import_entry,
+						       "unknown --format '%s' (auto, pstats, folded or speedscope)", optarg);
+			ro.format = (enum profile_format)f;
+			break;
 		}
-		return cmd_usage_error(&cmd_import_entry, "unknown or incomplete option '%s'", argv[optind - 1]);
+		case OPT_LENIENT:
+			ro.lenient = 1;
+			break;
+		case OPT_MERGE:
+			ro.merge = 1;
+			break;
+		default:
+			return cmd_usage_error(&cmd_import_entry, "unknown or incomplete option '%s'", argv[optind - 1]);
+		}
 	}
 	if (optind >= argc)
 		return cmd_usage_error(&cmd_import_entry, "no FILE given");
@@ -58,7 +89,7 @@ static int cmd_import(int argc, char **argv, struct cmd_ctx *ctx)
 	}
 	rc = EXIT_OK;
 	for (int i = optind; i < argc; i++) {
-		struct cmd_profile_ref ref;
+		struct cmd_import im;
 		struct stat st;
 		if (stat(argv[i], &st) != 0) {
 			pv_error_subject(&err, argv[i]);
@@ -67,19 +98,14 @@ static int cmd_import(int argc, char **argv, struct cmd_ctx *ctx)
 			pv_error_clear(&err);
 			continue;
 		}
-		if (cmd_resolve_profile(ctx, store, argv[i], name, &ref, &err) != 0) {
+		if (cmd_import_path(ctx, store, argv[i], &ro, name, &im, &err) != 0) {
 			rc = cmd_fail(&err);
 			pv_error_clear(&err);
 			continue;
 		}
-		if (!ref.display_source) {
-			pv_error_subject(&err, argv[i]);
-			pv_error_set(&err, "no such file");
-			rc = cmd_fail(&err);
-			pv_error_clear(&err);
-			continue;
-		}
-		printf("%lld\n", (long long)ref.id);
+		for (size_t k = 0; k < im.n; k++)
+			printf("%lld\n", (long long)im.ids[k]);
+		cmd_import_release(&im);
 	}
 cleanup:
 	store_close(store);
@@ -87,4 +113,4 @@ cleanup:
 }
 
 const struct cmd_entry cmd_import_entry = { "import", cmd_import, import_usage,
-					    "import profile files into the store" };
+					    "import profile files (.prof, folded, speedscope) into the store" };

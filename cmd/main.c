@@ -10,7 +10,12 @@
 
 static const struct cmd_entry *const commands[] = {
 	&cmd_import_entry,
+	&cmd_list_entry,
+	&cmd_show_entry,
 	&cmd_sort_entry,
+	&cmd_export_entry,
+	&cmd_rm_entry,
+	&cmd_sql_entry,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -19,7 +24,8 @@ static void main_usage(FILE *out)
 	fputs("usage: profview [--db PATH] [-q] COMMAND [ARGS]\n"
 	      "       profview COMMAND --help\n"
 	      "\n"
-	      "Fast profile analysis: cProfile .prof files into one SQLite store, read like pstats.\n"
+	      "Fast profile analysis: cProfile .prof files, folded stacks and speedscope JSON\n"
+	      "in one SQLite store, read like pstats.\n"
 	      "\n"
 	      "Commands:\n",
 	      out);

@@ -1,16 +1,15 @@
 #include "profile_file.h"
+#include "folded_read.h"
+#include "input.h"
 #include "prof_read.h"
-#include "../analysis/sha256.h"
+#include "speedscope_read.h"
 #include "../analysis/xalloc.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 int profile_file_facts(const char *path, struct file_facts *f, struct pv_error *err)
 {
@@ -38,101 +37,172 @@ void file_facts_release(struct file_facts *f)
 	f->abspath = NULL;
 }
 
-int profile_read_bytes(const uint8_t *buf, size_t len, struct profile *p, struct pv_error *err)
+int profile_format_parse(const char *name)
 {
-	if (len == 0)
-		return pv_error_set(err, "empty file");
-	if (prof_looks_like_marshal(buf, len))
-		return prof_read_marshal(buf, len, p, err);
-	return pv_error_at(err, 0, "unrecognised format: not a cProfile/pstats file (marshalled dict)");
-}
-
-static int profile_slurp(const char *path, uint8_t **out, size_t *len, struct pv_error *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	uint8_t *buf = NULL;
-	size_t cap = 0, n = 0;
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		pv_error_set(err, "%s", strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		pv_error_set(err, "not a regular file");
-		goto fail;
-	}
-	/* st_size is a hint only: read until EOF, growing as needed */
-	cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
-	buf = xmalloc(cap);
-	for (;;) {
-		if (n == cap)
-			xgrow((void **)&buf, &cap, cap + 1, 1);
-		ssize_t r = read(fd, buf + n, cap - n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			pv_error_set(err, "read error: %s", strerror(errno));
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	*out = buf;
-	*len = n;
-	return 0;
-fail:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
+	static const char *const names[] = { "auto", "pstats", "folded", "speedscope" };
+	for (int i = 0; i < 4; i++)
+		if (strcmp(name, names[i]) == 0)
+			return i;
 	return -1;
 }
 
-struct profile_hash_job {
-	const uint8_t *buf;
-	size_t len;
-	char hex[65];
-};
-
-static void *profile_hash_thread(void *arg)
+/* The format from the first bytes of the (decompressed) content. */
+static int profile_detect(const uint8_t *head, size_t n, enum profile_format *f, struct pv_error *err)
 {
-	struct profile_hash_job *job = arg;
-	sha256_hex(job->buf, job->len, job->hex);
-	return NULL;
+	if (n == 0)
+		return pv_error_set(err, "empty file");
+	/* JSON first: its "{" + whitespace or quote is never a marshalled dict */
+	if (speedscope_looks_like(head, n))
+		*f = FORMAT_SPEEDSCOPE;
+	else if (prof_looks_like_marshal(head, n))
+		*f = FORMAT_PSTATS;
+	else if (folded_looks_like(head, n))
+		*f = FORMAT_FOLDED;
+	else
+		return pv_error_at(err, 0, "unrecognised format: not a cProfile/pstats file, folded stacks or "
+					   "speedscope JSON");
+	return 0;
 }
 
-int profile_read_file(const char *path, struct profile **out, struct pv_error *err)
+/* Parses a whole buffer (pstats or speedscope); buf[len] must be readable. */
+static int profile_parse_whole(enum profile_format f, const uint8_t *buf, size_t len, const struct read_options *o,
+			       struct profile_list *out, struct pv_error *err)
 {
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	struct profile *p = NULL;
-	struct stat st;
+	if (f == FORMAT_SPEEDSCOPE) {
+		struct speedscope_options so = { o->lenient, o->merge };
+		return speedscope_read(buf, len, &so, out, err);
+	}
+	if (len == 0)
+		return pv_error_set(err, "empty file");
+	struct profile *p = profile_new();
+	if (prof_read_marshal(buf, len, p, err)) {
+		profile_free(p);
+		return -1;
+	}
+	p->nparts = 1;
+	profile_list_push(out, p);
+	return 0;
+}
+
+int profile_read_buffer(const uint8_t *buf, size_t len, const struct read_options *o, struct profile_list *out,
+			struct pv_error *err)
+{
+	enum profile_format f = o->format;
+	if (f == FORMAT_AUTO && profile_detect(buf, len, &f, err))
+		return -1;
+	if (f != FORMAT_FOLDED) {
+		/* the readers want a terminating NUL after the data */
+		uint8_t *copy = xmalloc(len + 1);
+		memcpy(copy, buf, len);
+		copy[len] = 0;
+		int rc = profile_parse_whole(f, copy, len, o, out, err);
+		free(copy);
+		return rc;
+	}
+	struct profile *p = profile_new();
+	struct folded_reader *r = folded_reader_new(p);
+	int rc = folded_reader_feed(r, buf, len, err) || folded_reader_finish(r, err) ? -1 : 0;
+	folded_reader_free(r);
+	if (rc) {
+		profile_free(p);
+		return -1;
+	}
+	p->nparts = 1;
+	profile_list_push(out, p);
+	return 0;
+}
+
+/* Streams the rest of in through the folded reader. */
+static int profile_stream_folded(struct input *in, const uint8_t *head, size_t n, const struct read_options *o,
+				 struct profile_list *out, struct pv_error *err)
+{
+	struct profile *p = profile_new();
+	struct folded_reader *r = folded_reader_new(p);
+	uint8_t *buf = xmalloc(INPUT_CHUNK);
 	int rc = -1;
-	if (profile_slurp(path, &buf, &len, err))
+	if (folded_reader_feed(r, head, n, err))
 		goto cleanup;
-	p = profile_new();
-	/* the content hash runs on another core while this one parses */
-	struct profile_hash_job job = { buf, len, { 0 } };
-	pthread_t hasher;
-	int threaded = len > (1u << 20) && pthread_create(&hasher, NULL, profile_hash_thread, &job) == 0;
-	int parsed = profile_read_bytes(buf, len, p, err);
-	if (threaded)
-		pthread_join(hasher, NULL);
-	else if (parsed == 0)
-		profile_hash_thread(&job);
-	if (parsed)
+	for (;;) {
+		ssize_t got = input_read(in, buf, INPUT_CHUNK, err);
+		if (got < 0)
+			goto cleanup;
+		if (got == 0)
+			break;
+		if (folded_reader_feed(r, buf, (size_t)got, err))
+			goto cleanup;
+		if (o->progress)
+			o->progress(o->progress_ctx, in->raw_read, in->size);
+	}
+	if (folded_reader_finish(r, err))
 		goto cleanup;
-	p->content_hash = arena_strdup(&p->arena, job.hex);
-	p->source = arena_strdup(&p->arena, path);
-	p->source_mtime = stat(path, &st) == 0 ? (int64_t)st.st_mtim.tv_sec : -1;
-	*out = p;
+	p->nparts = 1;
+	profile_list_push(out, p);
 	p = NULL;
 	rc = 0;
 cleanup:
-	if (rc)
-		pv_error_subject(err, path);
+	folded_reader_free(r);
 	profile_free(p);
 	free(buf);
+	return rc;
+}
+
+int profile_read_path(const char *path, const struct read_options *o, struct profile_list *out,
+		      struct pv_error *err)
+{
+	struct input in;
+	struct profile_list got = { 0 };
+	uint8_t *head = NULL, *whole = NULL;
+	size_t n = 0;
+	int rc = -1;
+	if (input_open(&in, path, err))
+		goto fail;
+	/* enough of the content to recognise its format */
+	head = xmalloc(65536 + 1);
+	while (n < 65536) {
+		ssize_t got = input_read(&in, head + n, 65536 - n, err);
+		if (got < 0)
+			goto fail;
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	enum profile_format f = o->format;
+	if (f == FORMAT_AUTO && profile_detect(head, n, &f, err))
+		goto fail;
+	if (f == FORMAT_FOLDED) {
+		if (profile_stream_folded(&in, head, n, o, &got, err))
+			goto fail;
+	} else {
+		size_t len;
+		if (input_read_all(&in, head, n, &whole, &len, PROFILE_MAX_WHOLE, err) ||
+		    profile_parse_whole(f, whole, len, o, &got, err))
+			goto fail;
+	}
+	char hex[65];
+	input_hash_hex(&in, hex);
+	struct stat st;
+	int64_t mtime = stat(path, &st) == 0 ? (int64_t)st.st_mtim.tv_sec : -1;
+	for (size_t i = 0; i < got.n; i++) {
+		struct profile *p = got.v[i];
+		p->content_hash = arena_strdup(&p->arena, hex);
+		p->source = arena_strdup(&p->arena, path);
+		p->source_mtime = mtime;
+		if (!p->format)
+			p->format = "pstats";
+		if (o->merge && p->nparts > 1)
+			p->nparts = 1;
+		profile_list_push(out, p);
+	}
+	free(got.v);
+	got.v = NULL;
+	got.n = 0;
+	rc = 0;
+fail:
+	if (rc)
+		pv_error_subject(err, path);
+	profile_list_release(&got);
+	input_close(&in);
+	free(head);
+	free(whole);
 	return rc;
 }

@@ -1,5 +1,5 @@
-/* Reading a profile file from disk: the bytes, their content hash, the format
- * detected from the content, and the reader for it. */
+/* Reading a profile file from disk: the bytes (gzip inflated on the fly), their
+ * content hash, the format detected from the content, and the reader for it. */
 #ifndef PV_PROFILE_FILE_H
 #define PV_PROFILE_FILE_H
 #include "../analysis/error.h"
@@ -18,10 +18,30 @@ struct file_facts {
 int profile_file_facts(const char *path, struct file_facts *f, struct pv_error *err);
 void file_facts_release(struct file_facts *f);
 
-/* Reads and parses path. The new profile carries source (= path as given),
- * source_mtime and content_hash. Errors name the file. */
-int profile_read_file(const char *path, struct profile **out, struct pv_error *err);
-/* The same from bytes already in memory (fuzzers, tests). */
-int profile_read_bytes(const uint8_t *buf, size_t len, struct profile *p, struct pv_error *err);
+enum profile_format { FORMAT_AUTO, FORMAT_PSTATS, FORMAT_FOLDED, FORMAT_SPEEDSCOPE };
+
+struct read_options {
+	enum profile_format format;	/* FORMAT_AUTO: decided by the content */
+	int lenient;		/* speedscope: repair broken event streams */
+	int merge;		/* several profiles (threads) in one file: one tree */
+	/* called now and then while a big file streams in; may be NULL */
+	void (*progress)(void *ctx, uint64_t done, uint64_t total);
+	void *progress_ctx;
+};
+
+/* Formats by name: "auto", "pstats", "folded", "speedscope"; -1 when unknown. */
+int profile_format_parse(const char *name);
+
+/* Files read whole (pstats, speedscope) are refused beyond this size. */
+#define PROFILE_MAX_WHOLE ((size_t)1 << 30)
+
+/* Reads and parses path into one profile per profile in the file, each carrying
+ * source (= path as given), source_mtime, content_hash, format, part/nparts.
+ * Errors name the file; on error out is unchanged. */
+int profile_read_path(const char *path, const struct read_options *o, struct profile_list *out,
+		      struct pv_error *err);
+/* The same from bytes in memory (fuzzers, tests); no hash or source. */
+int profile_read_buffer(const uint8_t *buf, size_t len, const struct read_options *o, struct profile_list *out,
+			struct pv_error *err);
 
 #endif

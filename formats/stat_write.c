@@ -30,6 +30,10 @@ static void stat_write_f8(FILE *out, double v)
 
 void stat_write_text(FILE *out, const struct stat_table *t)
 {
+	if (t->kind != PV_KIND_CALLS) {
+		stat_write_sampled_text(out, t);
+		return;
+	}
 	stat_write_files_line(out, t);
 	for (size_t i = 0; i < t->ntop_level; i++) {
 		fputs("         ", out);
@@ -98,6 +102,10 @@ static void stat_json_opt_string(struct strbuf *sb, const char *s)
 
 void stat_write_json(FILE *out, const struct stat_table *t)
 {
+	if (t->kind != PV_KIND_CALLS) {
+		stat_write_sampled_json(out, t);
+		return;
+	}
 	struct strbuf sb = STRBUF_INIT;
 	char *buf = NULL;
 	size_t cap = 0;
@@ -164,6 +172,10 @@ static void stat_csv_num(struct strbuf *sb, double v)
 
 void stat_write_csv(FILE *out, const struct stat_table *t)
 {
+	if (t->kind != PV_KIND_CALLS) {
+		stat_write_sampled_csv(out, t);
+		return;
+	}
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_adds(&sb, "calls,primitive_calls,tottime,tottime_per_call,cumtime,cumtime_per_call,file,line,name\r\n");
 	for (size_t i = 0; i < t->nrows; i++) {

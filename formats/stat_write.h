@@ -8,5 +8,10 @@
 void stat_write_text(FILE *out, const struct stat_table *t);
 void stat_write_json(FILE *out, const struct stat_table *t);
 void stat_write_csv(FILE *out, const struct stat_table *t);
+/* The same for sampled and evented profiles (stat_write_sampled.c); the three
+ * above hand over to these by the table's kind. */
+void stat_write_sampled_text(FILE *out, const struct stat_table *t);
+void stat_write_sampled_json(FILE *out, const struct stat_table *t);
+void stat_write_sampled_csv(FILE *out, const struct stat_table *t);
 
 #endif

@@ -84,7 +84,9 @@ def main():
         # --- command prefixes and option spellings
         rc, full, err = sb.run(['sort', prof, '--by', 'calls'])
         c.eq(rc, 0, 'sort PROFILE --by calls exits 0')
-        for argv in (['so', prof, '--by', 'calls'], ['s', prof, '--by', 'calls'], ['sor', prof, '--by=calls'],
+        rc, out, err = sb.run(['s', prof, '--by', 'calls'])
+        c.ok(rc == 2 and b'ambiguous' in err, "profview s: ambiguous (show, sort, sql), exit 2", text(err))
+        for argv in (['so', prof, '--by', 'calls'], ['sor', prof, '--by=calls'],
                      ['sort', '--by', 'calls', prof], ['sort', prof, '--sort', 'calls'],
                      ['-q', 'sort', prof, '--by', 'calls']):
             rc, out, err = sb.run(argv)

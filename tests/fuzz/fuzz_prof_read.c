@@ -8,7 +8,7 @@
  *   fuzz-replay FILE|DIR...                          (any compiler: replay_main.c)
  */
 #include "../../analysis/stat_table.h"
-#include "../../formats/profile_file.h"
+#include "../../formats/prof_read.h"
 #include "../../formats/stat_write.h"
 
 #include <stdint.h>
@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pv_error err;
 	pv_error_clear(&err);
 	struct profile *p = profile_new();
-	int rc = profile_read_bytes(buf, size, p, &err);
+	int rc = prof_read_marshal(buf, size, p, &err);
 	if (rc != 0) {
 		if (rc != -1)
 			fuzz_fail("reader returned neither 0 nor -1", &err);

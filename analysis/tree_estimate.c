@@ -1,0 +1,98 @@
+/* A call tree for cProfile data, which has no stacks: expand from the functions
+ * nobody calls, giving each callee the share of its caller's time that the
+ * caller->callee edge carries (snakeviz's approach). Where a function has one
+ * caller the split is exact; with several it is proportional, an estimate. */
+#include "profile.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct estimate_frame {
+	uint32_t node, func;
+	double weight, children;
+	size_t cursor;		/* next edge of func to expand */
+};
+
+struct profile *profile_estimate_tree(const struct profile *p, size_t max_nodes)
+{
+	struct profile *q = profile_new();
+	q->source = p->source ? arena_strdup(&q->arena, p->source) : NULL;
+	q->name = p->name ? arena_strdup(&q->arena, p->name) : NULL;
+	q->format = p->format ? arena_strdup(&q->arena, p->format) : NULL;
+	q->producer = "profview estimate from caller->callee edges";
+	q->unit = "seconds";
+	q->source_mtime = p->source_mtime;
+	q->id = p->id;
+	for (size_t i = 0; i < p->nfuncs; i++) {
+		const struct pv_str *file = profile_str(p, p->funcs[i].file), *name = profile_str(p, p->funcs[i].name);
+		profile_func(q, profile_intern(q, file->s, file->len), p->funcs[i].line, profile_intern(q, name->s, name->len),
+			     NULL);
+	}
+	profile_tree_begin(q, PV_KIND_SAMPLED);
+	struct pv_edge_index out;
+	profile_index_edges(p, &out, 0);
+	struct pv_edge_index in;
+	profile_index_edges(p, &in, 1);
+	/* A root's weight is the time its callers do not account for: all of it
+	 * for a function nobody calls, the top-level call of one that is also
+	 * called from inside (exec, run through imports). */
+	double *root = xcalloc(p->nfuncs ? p->nfuncs : 1, sizeof(double)), total = 0;
+	for (size_t i = 0; i < p->nstats; i++) {
+		double called = 0;
+		for (size_t k = in.start[i]; k < in.start[i + 1]; k++) {
+			const struct pv_edge *e = &p->edges[in.edge[k]];
+			if (e->caller != i && e->kind == PV_EDGE_TIMED)
+				called += e->cumtime;
+		}
+		double rest = p->funcs[i].cumtime - called;
+		if (in.start[i + 1] == in.start[i] || rest > p->funcs[i].cumtime * 0.005)
+			root[i] = rest > 0 ? rest : 0;
+		total += root[i];
+	}
+	double min_weight = total * 1e-7;
+	uint32_t *onpath = xcalloc(p->nfuncs ? p->nfuncs : 1, sizeof(uint32_t));
+	size_t cap = 64, depth = 0;
+	struct estimate_frame *st = xmalloc(cap * sizeof(*st));
+	for (size_t r = 0; r < p->nstats; r++) {
+		if (root[r] <= 0)
+			continue;
+		uint32_t node = profile_tree_child(q, 0, (uint32_t)r);
+		st[depth++] = (struct estimate_frame){ node, (uint32_t)r, root[r], 0, out.start[r] };
+		onpath[r]++;
+		while (depth) {
+			struct estimate_frame *fr = &st[depth - 1];
+			if (fr->cursor == out.start[fr->func + 1]) {
+				double self = fr->weight - fr->children;
+				q->nodes[fr->node].self += self > 0 ? self : 0;
+				onpath[fr->func]--;
+				depth--;
+				if (depth)
+					st[depth - 1].children += fr->weight;
+				continue;
+			}
+			const struct pv_edge *e = &p->edges[out.edge[fr->cursor++]];
+			const struct pv_func *caller = &p->funcs[fr->func];
+			double share = caller->cumtime > 0 ? fr->weight / caller->cumtime : 0;
+			double w = e->cumtime * share;
+			if (w > fr->weight - fr->children)
+				w = fr->weight - fr->children;	/* rounding in the file: never exceed the parent */
+			if (onpath[e->callee] || w < min_weight || w <= 0 || q->nnodes >= max_nodes)
+				continue;
+			uint32_t child = profile_tree_child(q, fr->node, e->callee);
+			if (depth == cap) {
+				xgrow((void **)&st, &cap, depth + 1, sizeof(*st));
+				fr = &st[depth - 1];
+			}
+			st[depth++] = (struct estimate_frame){ child, e->callee, w, 0, out.start[e->callee] };
+			onpath[e->callee]++;
+		}
+	}
+	free(st);
+	free(onpath);
+	free(root);
+	pv_edge_index_release(&out);
+	pv_edge_index_release(&in);
+	profile_tree_finish(q);
+	return q;
+}

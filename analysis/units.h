@@ -1,0 +1,14 @@
+/* Units of profile weights (DESIGN.md §1: never mix them silently): which are
+ * times, how they convert, and how people read them. */
+#ifndef PV_UNITS_H
+#define PV_UNITS_H
+#include <stddef.h>
+
+/* Seconds per unit for nanoseconds, microseconds, milliseconds and seconds;
+ * 0 for units that are not times (samples, none, bytes, unknown). */
+double unit_seconds(const char *unit);
+/* v in unit, for people: "1.234s", "12.5ms", "830us", "41ns", "3.0MiB", "1234"
+ * (counts). Fits in 32 bytes. */
+void unit_format(double v, const char *unit, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,181 @@
+#include "cmd.h"
+#include "../analysis/strbuf.h"
+#include "../analysis/units.h"
+#include "../analysis/xalloc.h"
+#include "../formats/prof_write.h"
+#include "../formats/profile_json.h"
+#include "../formats/tree_write.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char export_usage[] =
+	"usage: profview export [PROFILE] --to pstats|folded|speedscope|json [-o FILE]\n"
+	"\n"
+	"Write a stored profile in another format. Without -o (or with -o -) it goes to\n"
+	"standard output; with -o the file appears whole or not at all.\n"
+	"\n"
+	"  --to pstats       a .prof file that Python's pstats.Stats loads. cProfile data is\n"
+	"                    written back as read; sampled data as ncalls = samples, tottime\n"
+	"                    and cumtime = self and total weight (converted to seconds for\n"
+	"                    time units; sample counts are written as they are)\n"
+	"  --to folded       'frame;frame COUNT' lines (flamegraph.pl, inferno, speedscope)\n"
+	"  --to speedscope   speedscope JSON, one sampled profile (opens in speedscope.app)\n"
+	"  --to json         everything profview holds: functions, edges and the call tree\n"
+	"  -o, --output FILE where to write\n"
+	"\n"
+	"cProfile data has no stacks: for folded and speedscope profview estimates a call\n"
+	"tree from the caller->callee edges, splitting a function's time between its\n"
+	"callers in proportion (as snakeviz does), and says so.\n"
+	"\n"
+	"Examples:\n"
+	"  profview export py-spy.txt --to pstats -o py-spy.prof\n"
+	"  profview export 3 --to speedscope -o app.speedscope.json\n"
+	"  profview export out.prof --to folded | flamegraph.pl > flame.svg\n";
+
+enum { OPT_TO = 1, OPT_OUTPUT };
+enum export_kind { TO_PSTATS, TO_FOLDED, TO_SPEEDSCOPE, TO_JSON };
+
+/* A temporary file beside path, renamed over it once written whole. */
+static int export_to_file(const char *path, FILE **out, char **tmp, struct pv_error *err)
+{
+	*tmp = xmalloc(strlen(path) + 32);
+	sprintf(*tmp, "%s.tmp-%ld", path, (long)getpid());
+	*out = fopen(*tmp, "wb");
+	if (!*out) {
+		pv_error_subject(err, path);
+		pv_error_set(err, "cannot write: %s", strerror(errno));
+		free(*tmp);
+		*tmp = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "to", required_argument, NULL, OPT_TO },
+		{ "output", required_argument, NULL, OPT_OUTPUT },
+		CMD_COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const names[] = { "pstats", "folded", "speedscope", "json" };
+	int to = -1, rc = EXIT_ERROR, opt;
+	const char *output = NULL, *profile_arg = NULL;
+	struct pv_error err;
+	struct store *store = NULL;
+	struct profile *p = NULL, *est = NULL;
+	FILE *out = stdout;
+	char *tmp = NULL;
+	pv_error_clear(&err);
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		int common = cmd_common_option(opt, &cmd_export_entry, ctx);
+		if (common < 0)
+			return EXIT_OK;
+		if (common)
+			continue;
+		if (opt == OPT_TO) {
+			for (int i = 0; i < 4; i++)
+				if (strcmp(optarg, names[i]) == 0)
+					to = i;
+			if (to < 0)
+				return cmd_usage_error(&cmd_export_entry,
+						       "unknown --to '%s' (pstats, folded, speedscope or json)", optarg);
+		} else if (opt == OPT_OUTPUT || opt == 'o') {
+			output = optarg;
+		} else {
+			return cmd_usage_error(&cmd_export_entry, "unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (to < 0)
+		return cmd_usage_error(&cmd_export_entry, "--to is required (pstats, folded, speedscope or json)");
+	if (argc - optind > 1)
+		return cmd_usage_error(&cmd_export_entry, "more than one PROFILE given ('%s')", argv[optind + 1]);
+	if (optind < argc)
+		profile_arg = argv[optind];
+	if (output && strcmp(output, "-") == 0)
+		output = NULL;
+	if (!output && to == TO_PSTATS && isatty(1))
+		return cmd_usage_error(&cmd_export_entry, "a .prof file is binary: give -o FILE or redirect the output");
+
+	struct cmd_profile_ref ref;
+	if (cmd_open_store(ctx, 0, &store, &err) || cmd_resolve_profile(ctx, store, profile_arg, NULL, &ref, &err) ||
+	    store_load_profile(store, ref.id, &p, &err))
+		goto fail;
+	const struct profile *src = p;
+	if ((to == TO_FOLDED || to == TO_SPEEDSCOPE) && p->kind == PV_KIND_CALLS) {
+		est = profile_estimate_tree(p, 4000000);
+		src = est;
+		if (!ctx->quiet)
+			fprintf(stderr, "note: cProfile data has no stacks; the call tree is estimated from caller->callee "
+					"edges (time split in proportion where a function has several callers)\n");
+	}
+	if (output && export_to_file(output, &out, &tmp, &err))
+		goto fail;
+	size_t changed = 0;
+	if (to == TO_PSTATS) {
+		double scale = 1.0;
+		if (p->kind != PV_KIND_CALLS) {
+			scale = unit_seconds(p->unit);
+			if (scale == 0) {
+				scale = 1.0;
+				if (!ctx->quiet)
+					fprintf(stderr, "note: the weights are %s, not time; pstats will show them as seconds\n",
+						p->unit ? p->unit : "samples");
+			}
+		}
+		struct strbuf sb = STRBUF_INIT;
+		prof_write(&sb, p, scale);
+		fwrite(sb.buf, 1, sb.len, out);
+		strbuf_release(&sb);
+	} else if (to == TO_FOLDED) {
+		changed = folded_write(out, src);
+	} else if (to == TO_SPEEDSCOPE) {
+		speedscope_write(out, src, PROFVIEW_VERSION);
+	} else {
+		profile_write_json(out, p);
+	}
+	if (changed)
+		fprintf(stderr, "warning: %zu function names held ';' or line breaks, which folded text cannot; "
+				"written as ',' and ' '\n",
+			changed);
+	if (out != stdout) {
+		int bad = ferror(out);
+		if (fclose(out) != 0 || bad) {
+			out = stdout;
+			pv_error_subject(&err, output);
+			pv_error_set(&err, "cannot write: %s", strerror(errno ? errno : EIO));
+			goto fail;
+		}
+		out = stdout;
+		if (rename(tmp, output) != 0) {
+			pv_error_subject(&err, output);
+			pv_error_set(&err, "cannot write: %s", strerror(errno));
+			goto fail;
+		}
+		free(tmp);
+		tmp = NULL;
+	}
+	rc = EXIT_OK;
+	goto cleanup;
+fail:
+	rc = cmd_fail(&err);
+cleanup:
+	if (out != stdout)
+		fclose(out);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	profile_free(p);
+	profile_free(est);
+	store_close(store);
+	return rc;
+}
+
+const struct cmd_entry cmd_export_entry = { "export", cmd_export, export_usage,
+					    "write a stored profile as .prof, folded, speedscope or JSON" };

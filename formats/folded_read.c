@@ -1,0 +1,415 @@
+#include "folded_read.h"
+#include "../analysis/strbuf.h"
+#include "../analysis/xalloc.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum folded_encoding { ENC_UNKNOWN, ENC_UTF8, ENC_UTF16LE, ENC_UTF16BE };
+
+struct folded_reader {
+	struct profile *p;
+	enum folded_encoding enc;
+	uint8_t carry[4];	/* bytes of a unit or BOM split across chunks */
+	size_t ncarry;
+	uint32_t high;		/* a UTF-16 high surrogate waiting for its pair */
+	struct strbuf u8;	/* a UTF-16 chunk as UTF-8 */
+	struct strbuf partial;	/* a line split across chunks */
+	int64_t line_no, lines_ok;
+	uint64_t byte_pos;	/* of the decoded text, for error positions */
+
+	/* The previous line's stack with a ';' after its last frame, the node
+	 * reached at each depth and where each frame's ';' is: a line that shares
+	 * a prefix with the one before (sorted folded files mostly do) walks only
+	 * its new frames. */
+	char *prev, *cur;
+	size_t prev_len, prev_cap, cur_cap;
+	uint32_t *node_at, *end_at;
+	size_t depth, cap_depth;
+
+	/* string id of a raw frame -> function, PV_NO_FUNC until first seen */
+	uint32_t *frame_func;
+	size_t cap_frame_func;
+};
+
+struct folded_reader *folded_reader_new(struct profile *p)
+{
+	struct folded_reader *r = xcalloc(1, sizeof(*r));
+	r->p = p;
+	profile_tree_begin(p, PV_KIND_SAMPLED);
+	return r;
+}
+
+void folded_reader_free(struct folded_reader *r)
+{
+	if (!r)
+		return;
+	strbuf_release(&r->u8);
+	strbuf_release(&r->partial);
+	free(r->prev);
+	free(r->cur);
+	free(r->node_at);
+	free(r->end_at);
+	free(r->frame_func);
+	free(r);
+}
+
+int folded_looks_like(const uint8_t *buf, size_t len)
+{
+	if (len >= 2 && ((buf[0] == 0xff && buf[1] == 0xfe) || (buf[0] == 0xfe && buf[1] == 0xff)))
+		return 1;
+	size_t n = len < 4096 ? len : 4096;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = buf[i];
+		if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' && c != '\v'))
+			return 0;
+	}
+	return 1;
+}
+
+/* Splits a frame into name, file, line and annotation: "name (file:line)" as
+ * py-spy writes, and the _[k] _[j] _[i] _[w] suffixes of perf/inferno. */
+static uint32_t folded_frame_func(struct folded_reader *r, const char *f, size_t len)
+{
+	struct profile *p = r->p;
+	char annotation = 0;
+	if (len >= 4 && f[len - 4] == '_' && f[len - 3] == '[' && f[len - 1] == ']' &&
+	    memchr("kjiw", f[len - 2], 4)) {
+		annotation = f[len - 2];
+		len -= 4;
+	}
+	const char *name = f, *file = "";
+	size_t name_len = len, file_len = 0;
+	int64_t line = 0;
+	if (len >= 5 && f[len - 1] == ')') {
+		size_t open = len - 1;
+		while (open > 0 && f[open] != '(')
+			open--;
+		if (open >= 2 && f[open] == '(' && f[open - 1] == ' ') {
+			const char *in = f + open + 1;
+			size_t in_len = len - 1 - (open + 1);
+			size_t colon = in_len, digits = 0;
+			while (colon > 0 && in[colon - 1] >= '0' && in[colon - 1] <= '9')
+				colon--, digits++;
+			if (digits > 0 && digits <= 15 && colon >= 2 && in[colon - 1] == ':') {
+				file = in;
+				file_len = colon - 1;
+				for (size_t i = colon; i < in_len; i++)
+					line = line * 10 + (in[i] - '0');
+			} else if (in_len > 3 && memcmp(in + in_len - 3, ".py", 3) == 0) {
+				file = in;
+				file_len = in_len;
+			}
+			if (file_len)
+				name_len = open - 1;
+		}
+	}
+	int added;
+	uint32_t k = profile_func(p, profile_intern(p, file, file_len), line, profile_intern(p, name, name_len), &added);
+	if (added)
+		p->funcs[k].annotation = annotation;
+	return k;
+}
+
+/* The count after the last space: a non-negative decimal (fractions allowed).
+ * Returns 0 when it is not one. */
+static int folded_count(const char *s, size_t n, double *w)
+{
+	if (n == 0)
+		return 0;
+	uint64_t v = 0;
+	size_t i = 0;
+	while (i < n && i < 16 && s[i] >= '0' && s[i] <= '9')
+		v = v * 10 + (uint64_t)(s[i++] - '0');
+	if (i == n) {
+		*w = (double)v;
+		return 1;
+	}
+	/* the rare forms: fractions, exponents, long digit runs */
+	char buf[64];
+	if (n >= sizeof(buf))
+		return 0;
+	int digits = 0;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (c >= '0' && c <= '9')
+			digits = 1;
+		else if (!(c == '.' || ((c == 'e' || c == 'E') && digits) || ((c == '+' || c == '-') && i > 0 &&
+									   (s[i - 1] == 'e' || s[i - 1] == 'E'))))
+			return 0;
+	}
+	if (!digits)
+		return 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	char *end;
+	double d = strtod(buf, &end);
+	/* beyond 2^53 a count is no longer exact: treat it as damage */
+	if (*end || !isfinite(d) || d < 0 || d > 9007199254740992.0)
+		return 0;
+	*w = d;
+	return 1;
+}
+
+static void folded_skip(struct folded_reader *r)
+{
+	if (r->p->skipped_lines++ == 0)
+		r->p->first_skipped_line = r->line_no;
+}
+
+static void folded_depth(struct folded_reader *r, size_t need)
+{
+	if (need <= r->cap_depth)
+		return;
+	size_t cap = r->cap_depth;
+	xgrow((void **)&r->node_at, &cap, need, sizeof(uint32_t));
+	cap = r->cap_depth;
+	xgrow((void **)&r->end_at, &cap, need, sizeof(uint32_t));
+	r->cap_depth = cap;
+}
+
+static void folded_stack(struct folded_reader *r, const char *s, size_t n, double w)
+{
+	struct profile *p = r->p;
+	if (r->cur_cap < n + 1)
+		xgrow((void **)&r->cur, &r->cur_cap, n + 1, 1);
+	memcpy(r->cur, s, n);
+	r->cur[n] = ';';
+	size_t len = n + 1;
+
+	/* frames shared with the previous line: those whose ';' lies inside the
+	 * common prefix */
+	size_t common = 0, lim = len < r->prev_len ? len : r->prev_len;
+	while (common + 8 <= lim) {
+		uint64_t a, b;
+		memcpy(&a, r->cur + common, 8);
+		memcpy(&b, r->prev + common, 8);
+		if (a != b)
+			break;
+		common += 8;
+	}
+	while (common < lim && r->cur[common] == r->prev[common])
+		common++;
+	size_t depth = 0;
+	while (depth < r->depth && r->end_at[depth] < common)
+		depth++;
+	uint32_t node = depth ? r->node_at[depth - 1] : 0;
+	size_t at = depth ? r->end_at[depth - 1] + 1 : 0;
+	while (at < len) {
+		const char *semi = memchr(r->cur + at, ';', len - at);
+		size_t end = (size_t)(semi - r->cur);
+		uint32_t sid = profile_intern(p, r->cur + at, end - at);
+		if (sid >= r->cap_frame_func) {
+			size_t old = r->cap_frame_func;
+			xgrow((void **)&r->frame_func, &r->cap_frame_func, (size_t)sid + 1, sizeof(uint32_t));
+			for (size_t i = old; i < r->cap_frame_func; i++)
+				r->frame_func[i] = PV_NO_FUNC;
+		}
+		if (r->frame_func[sid] == PV_NO_FUNC)
+			r->frame_func[sid] = folded_frame_func(r, r->cur + at, end - at);
+		node = profile_tree_child(p, node, r->frame_func[sid]);
+		folded_depth(r, depth + 1);
+		r->node_at[depth] = node;
+		r->end_at[depth] = (uint32_t)end;
+		depth++;
+		at = end + 1;
+	}
+	r->depth = depth;
+	p->nodes[node].self += w;
+	p->nodes[node].count += (int64_t)llround(w);
+	char *t = r->prev;
+	r->prev = r->cur;
+	r->cur = t;
+	size_t tc = r->prev_cap;
+	r->prev_cap = r->cur_cap;
+	r->cur_cap = tc;
+	r->prev_len = len;
+}
+
+static void folded_line(struct folded_reader *r, const char *s, size_t n)
+{
+	r->line_no++;
+	if (n && s[n - 1] == '\r')
+		n--;
+	size_t lead = 0;
+	while (lead < n && (s[lead] == ' ' || s[lead] == '\t'))
+		lead++;
+	if (lead == n || s[lead] == '#')
+		return;	/* blank, or a comment (Austin writes "# key: value" headers) */
+	size_t sp = n;
+	while (sp > lead && s[sp - 1] != ' ' && s[sp - 1] != '\t')
+		sp--;
+	double w;
+	if (sp == lead || !folded_count(s + sp, n - sp, &w)) {
+		folded_skip(r);
+		return;
+	}
+	size_t stack_len = sp - 1;
+	while (stack_len > 0 && (s[stack_len - 1] == ' ' || s[stack_len - 1] == '\t'))
+		stack_len--;
+	if (stack_len == 0 || (uint64_t)stack_len >= UINT32_MAX - 1) {
+		folded_skip(r);
+		return;
+	}
+	r->lines_ok++;
+	if (w > 0)
+		folded_stack(r, s, stack_len, w);
+}
+
+/* Splits UTF-8 text into lines; a line cut by the chunk end waits in partial. */
+static void folded_text(struct folded_reader *r, const char *s, size_t n)
+{
+	r->byte_pos += n;
+	while (n) {
+		const char *nl = memchr(s, '\n', n);
+		if (!nl) {
+			strbuf_add(&r->partial, s, n);
+			return;
+		}
+		size_t len = (size_t)(nl - s);
+		if (r->partial.len) {
+			strbuf_add(&r->partial, s, len);
+			folded_line(r, r->partial.buf, r->partial.len);
+			strbuf_reset(&r->partial);
+		} else {
+			folded_line(r, s, len);
+		}
+		s = nl + 1;
+		n -= len + 1;
+	}
+}
+
+static void folded_put_utf8(struct strbuf *sb, uint32_t c)
+{
+	char b[4];
+	size_t n;
+	if (c < 0x80) {
+		b[0] = (char)c;
+		n = 1;
+	} else if (c < 0x800) {
+		b[0] = (char)(0xc0 | c >> 6);
+		b[1] = (char)(0x80 | (c & 0x3f));
+		n = 2;
+	} else if (c < 0x10000) {
+		b[0] = (char)(0xe0 | c >> 12);
+		b[1] = (char)(0x80 | (c >> 6 & 0x3f));
+		b[2] = (char)(0x80 | (c & 0x3f));
+		n = 3;
+	} else {
+		b[0] = (char)(0xf0 | c >> 18);
+		b[1] = (char)(0x80 | (c >> 12 & 0x3f));
+		b[2] = (char)(0x80 | (c >> 6 & 0x3f));
+		b[3] = (char)(0x80 | (c & 0x3f));
+		n = 4;
+	}
+	strbuf_add(sb, b, n);
+}
+
+/* One UTF-16 code unit; unpaired surrogates become U+FFFD. */
+static void folded_utf16_unit(struct folded_reader *r, uint32_t u)
+{
+	if (r->high) {
+		if (u >= 0xdc00 && u <= 0xdfff) {
+			folded_put_utf8(&r->u8, 0x10000 + ((r->high - 0xd800) << 10) + (u - 0xdc00));
+			r->high = 0;
+			return;
+		}
+		folded_put_utf8(&r->u8, 0xfffd);
+		r->high = 0;
+	}
+	if (u >= 0xd800 && u <= 0xdbff)
+		r->high = u;
+	else
+		folded_put_utf8(&r->u8, u >= 0xdc00 && u <= 0xdfff ? 0xfffd : u);
+}
+
+static void folded_utf16(struct folded_reader *r, const uint8_t *b, size_t n)
+{
+	strbuf_reset(&r->u8);
+	size_t i = 0;
+	if (r->ncarry && n) {
+		uint8_t pair[2] = { r->carry[0], b[0] };
+		folded_utf16_unit(r, r->enc == ENC_UTF16LE ? (uint32_t)(pair[0] | pair[1] << 8)
+							    : (uint32_t)(pair[0] << 8 | pair[1]));
+		r->ncarry = 0;
+		i = 1;
+	}
+	for (; i + 2 <= n; i += 2)
+		folded_utf16_unit(r, r->enc == ENC_UTF16LE ? (uint32_t)(b[i] | b[i + 1] << 8)
+							   : (uint32_t)(b[i] << 8 | b[i + 1]));
+	if (i < n)
+		r->carry[r->ncarry++] = b[i];
+	folded_text(r, r->u8.buf ? r->u8.buf : "", r->u8.len);
+}
+
+int folded_reader_feed(struct folded_reader *r, const uint8_t *buf, size_t len, struct pv_error *err)
+{
+	(void)err;
+	if (r->enc == ENC_UNKNOWN) {
+		/* the BOM decides; wait for three bytes to see it whole */
+		while (len && r->ncarry < 3) {
+			r->carry[r->ncarry++] = *buf++;
+			len--;
+		}
+		if (r->ncarry < 3)
+			return 0;
+		uint8_t head[3];
+		size_t nhead = r->ncarry;
+		memcpy(head, r->carry, nhead);
+		r->ncarry = 0;
+		if (head[0] == 0xef && head[1] == 0xbb && head[2] == 0xbf) {
+			r->enc = ENC_UTF8;
+			nhead = 0;
+		} else if (head[0] == 0xff && head[1] == 0xfe) {
+			r->enc = ENC_UTF16LE;
+			folded_utf16(r, head + 2, 1);
+			nhead = 0;
+		} else if (head[0] == 0xfe && head[1] == 0xff) {
+			r->enc = ENC_UTF16BE;
+			folded_utf16(r, head + 2, 1);
+			nhead = 0;
+		} else {
+			r->enc = ENC_UTF8;
+		}
+		if (nhead)
+			folded_text(r, (const char *)head, nhead);
+	}
+	if (!len)
+		return 0;
+	if (r->enc == ENC_UTF8)
+		folded_text(r, (const char *)buf, len);
+	else
+		folded_utf16(r, buf, len);
+	return 0;
+}
+
+int folded_reader_finish(struct folded_reader *r, struct pv_error *err)
+{
+	if (r->enc == ENC_UNKNOWN && r->ncarry) {
+		/* fewer than three bytes in all */
+		r->enc = ENC_UTF8;
+		folded_text(r, (const char *)r->carry, r->ncarry);
+		r->ncarry = 0;
+	}
+	if (r->enc != ENC_UTF8 && (r->high || r->ncarry)) {
+		strbuf_reset(&r->u8);
+		folded_put_utf8(&r->u8, 0xfffd);
+		folded_text(r, r->u8.buf, r->u8.len);
+	}
+	if (r->partial.len) {
+		folded_line(r, r->partial.buf, r->partial.len);
+		strbuf_reset(&r->partial);
+	}
+	struct profile *p = r->p;
+	if (r->lines_ok == 0) {
+		if (p->skipped_lines)
+			return pv_error_set(err, "no line holds a stack and a count: %lld malformed lines, the first at line %lld",
+					    (long long)p->skipped_lines, (long long)p->first_skipped_line);
+		return pv_error_set(err, "no stacks: the file has no 'frame;frame COUNT' lines");
+	}
+	p->format = "folded";
+	p->unit = "samples";
+	profile_tree_finish(p);
+	return 0;
+}

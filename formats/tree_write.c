@@ -1,0 +1,180 @@
+#include "tree_write.h"
+#include "text_bytes.h"
+#include "../analysis/pyrepr.h"
+#include "../analysis/strbuf.h"
+#include "../analysis/xalloc.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Integral weights print as integers (sample counts), others at full precision. */
+static void tree_weight(struct strbuf *sb, double w)
+{
+	if (w == floor(w) && fabs(w) < 9007199254740992.0) {
+		strbuf_addf(sb, "%.0f", w);
+	} else {
+		char num[32];
+		pyrepr_float(w, num);
+		strbuf_adds(sb, num);
+	}
+}
+
+/* A frame as the folded reader parses it back: a file without a line gets ":0"
+ * so the reader still sees "(file:line)". */
+static size_t folded_frame(const struct profile *p, uint32_t f, struct strbuf *sb)
+{
+	const struct pv_func *fn = &p->funcs[f];
+	const struct pv_str *name = profile_str(p, fn->name), *file = profile_str(p, fn->file);
+	size_t changed = 0, start = sb->len;
+	strbuf_add(sb, name->s, name->len);
+	if (file->len) {
+		strbuf_adds(sb, " (");
+		strbuf_add(sb, file->s, file->len);
+		strbuf_addf(sb, ":%lld)", (long long)(fn->line > 0 ? fn->line : 0));
+	}
+	for (size_t i = start; i < sb->len; i++) {
+		char c = sb->buf[i];
+		if (c == ';' || c == '\n' || c == '\r') {
+			sb->buf[i] = c == ';' ? ',' : ' ';
+			changed = 1;
+		}
+	}
+	if (fn->annotation)
+		strbuf_addf(sb, "_[%c]", fn->annotation);
+	return changed;
+}
+
+size_t folded_write(FILE *out, const struct profile *p)
+{
+	uint32_t *first, *next;
+	profile_tree_links(p, &first, &next);
+	size_t n = p->nnodes;
+	uint32_t *stack = xmalloc((n ? n : 1) * sizeof(uint32_t)), *cursor = xmalloc((n ? n : 1) * sizeof(uint32_t));
+	size_t *len_at = xmalloc((n ? n : 1) * sizeof(size_t));
+	char *changed = xcalloc(p->nfuncs ? p->nfuncs : 1, 1);
+	struct strbuf path = STRBUF_INIT, line = STRBUF_INIT;
+	size_t depth = 1;
+	stack[0] = 0;
+	cursor[0] = n ? first[0] : 0;
+	len_at[0] = 0;
+	while (depth) {
+		uint32_t c = cursor[depth - 1];
+		if (c == 0) {
+			depth--;
+			continue;
+		}
+		cursor[depth - 1] = next[c];
+		path.len = len_at[depth - 1];
+		if (depth > 1)
+			strbuf_addc(&path, ';');
+		changed[p->nodes[c].func] |= (char)folded_frame(p, p->nodes[c].func, &path);
+		const struct pv_node *node = &p->nodes[c];
+		if (node->self > 0) {
+			strbuf_reset(&line);
+			strbuf_add(&line, path.buf, path.len);
+			strbuf_addc(&line, ' ');
+			tree_weight(&line, node->self);
+			strbuf_addc(&line, '\n');
+			text_write_raw(out, line.buf, line.len);
+		}
+		stack[depth] = c;
+		cursor[depth] = first[c];
+		len_at[depth] = path.len;
+		depth++;
+	}
+	size_t nchanged = 0;
+	for (size_t f = 0; f < p->nfuncs; f++)
+		nchanged += changed[f] != 0;
+	strbuf_release(&path);
+	strbuf_release(&line);
+	free(stack);
+	free(cursor);
+	free(len_at);
+	free(changed);
+	free(first);
+	free(next);
+	return nchanged;
+}
+
+static const char *speedscope_unit(const char *unit)
+{
+	static const char *const known[] = { "nanoseconds", "microseconds", "milliseconds", "seconds", "bytes" };
+	for (size_t i = 0; unit && i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(unit, known[i]) == 0)
+			return known[i];
+	return "none";
+}
+
+static void speedscope_flush(FILE *out, struct strbuf *sb)
+{
+	if (sb->len > (1u << 20)) {
+		fwrite(sb->buf, 1, sb->len, out);
+		strbuf_reset(sb);
+	}
+}
+
+void speedscope_write(FILE *out, const struct profile *p, const char *version)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *name = p->name ? p->name : p->thread ? p->thread : p->source ? p->source : "profile";
+	strbuf_adds(&sb, "{\"$schema\": \"https://www.speedscope.app/file-format-schema.json\",\n \"exporter\": ");
+	strbuf_addf(&sb, "\"profview@%s\", \"name\": ", version);
+	text_json_string(&sb, name, strlen(name));
+	strbuf_adds(&sb, ", \"activeProfileIndex\": 0,\n \"shared\": {\"frames\": [");
+	for (size_t f = 0; f < p->nfuncs; f++) {
+		const struct pv_func *fn = &p->funcs[f];
+		const struct pv_str *nm = profile_str(p, fn->name), *file = profile_str(p, fn->file);
+		strbuf_adds(&sb, f ? ",\n  {\"name\": " : "\n  {\"name\": ");
+		text_json_string(&sb, nm->s, nm->len);
+		if (file->len) {
+			strbuf_adds(&sb, ", \"file\": ");
+			text_json_string(&sb, file->s, file->len);
+		}
+		if (fn->line > 0)
+			strbuf_addf(&sb, ", \"line\": %lld", (long long)fn->line);
+		strbuf_addc(&sb, '}');
+		speedscope_flush(out, &sb);
+	}
+	strbuf_adds(&sb, "]},\n \"profiles\": [{\"type\": \"sampled\", \"name\": ");
+	const char *pname = p->thread ? p->thread : name;
+	text_json_string(&sb, pname, strlen(pname));
+	strbuf_addf(&sb, ", \"unit\": \"%s\", \"startValue\": 0, \"endValue\": ", speedscope_unit(p->unit));
+	/* the root's own weight (evented idle time) is a sample with an empty stack */
+	double total = 0;
+	for (size_t i = 0; i < p->nnodes; i++)
+		if (p->nodes[i].self > 0)
+			total += p->nodes[i].self;
+	tree_weight(&sb, total);
+	strbuf_adds(&sb, ",\n  \"samples\": [");
+	uint32_t *path = xmalloc((p->nnodes ? p->nnodes : 1) * sizeof(uint32_t));
+	int firstw = 1;
+	for (size_t i = 0; i < p->nnodes; i++) {
+		if (!(p->nodes[i].self > 0))
+			continue;
+		size_t d = 0;
+		for (uint32_t k = (uint32_t)i; k; k = p->nodes[k].parent)
+			path[d++] = p->nodes[k].func;
+		strbuf_adds(&sb, firstw ? "\n   [" : ",\n   [");
+		firstw = 0;
+		for (size_t j = d; j-- > 0;)
+			strbuf_addf(&sb, j + 1 == d ? "%u" : ",%u", path[j]);
+		strbuf_addc(&sb, ']');
+		speedscope_flush(out, &sb);
+	}
+	strbuf_adds(&sb, "],\n  \"weights\": [");
+	firstw = 1;
+	for (size_t i = 0; i < p->nnodes; i++) {
+		if (!(p->nodes[i].self > 0))
+			continue;
+		if (!firstw)
+			strbuf_addc(&sb, ',');
+		firstw = 0;
+		tree_weight(&sb, p->nodes[i].self);
+		speedscope_flush(out, &sb);
+	}
+	strbuf_adds(&sb, "]}]}\n");
+	fwrite(sb.buf, 1, sb.len, out);
+	free(path);
+	strbuf_release(&sb);
+}
