@@ -31,6 +31,21 @@ struct folded_reader {
 	/* string id of a raw frame -> function, PV_NO_FUNC until first seen */
 	uint32_t *frame_func;
 	size_t cap_frame_func;
+
+	/* Whole stacks seen before -> their leaf node: an unsorted file repeats
+	 * stacks far apart, and one lookup beats a walk of every frame. Memory
+	 * grows with the distinct stacks, as the tree does. */
+	struct folded_seen *seen;
+	size_t seen_cap, seen_n;
+	struct strbuf seen_bytes;
+	uint64_t lookups, hits;
+	int seen_off;		/* the file does not repeat stacks: stop looking */
+};
+
+struct folded_seen {
+	uint64_t hash;
+	uint64_t off;		/* the stack's bytes in seen_bytes */
+	uint32_t len, leaf;
 };
 
 struct folded_reader *folded_reader_new(struct profile *p)
@@ -52,7 +67,62 @@ void folded_reader_free(struct folded_reader *r)
 	free(r->node_at);
 	free(r->end_at);
 	free(r->frame_func);
+	free(r->seen);
+	strbuf_release(&r->seen_bytes);
 	free(r);
+}
+
+static uint64_t folded_hash(uint64_t seed, const char *s, size_t n)
+{
+	uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ull);
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 29;
+	}
+	uint64_t tail = 0;
+	memcpy(&tail, s + i, n - i);
+	h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 32;
+	return h | 1;	/* 0 marks an empty slot */
+}
+
+/* The slot for this stack: its entry, or the empty slot where it goes. */
+static struct folded_seen *folded_seen_slot(struct folded_reader *r, uint64_t h, const char *s, size_t n)
+{
+	size_t mask = r->seen_cap - 1;
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		struct folded_seen *e = &r->seen[i];
+		if (!e->hash || (e->hash == h && e->len == n && memcmp(r->seen_bytes.buf + e->off, s, n) == 0))
+			return e;
+	}
+}
+
+static void folded_seen_add(struct folded_reader *r, struct folded_seen *slot, uint64_t h, const char *s, size_t n,
+			    uint32_t leaf)
+{
+	slot->hash = h;
+	slot->off = r->seen_bytes.len;
+	slot->len = (uint32_t)n;
+	slot->leaf = leaf;
+	strbuf_add(&r->seen_bytes, s, n);
+	if (++r->seen_n * 2 <= r->seen_cap)
+		return;
+	struct folded_seen *old = r->seen;
+	size_t oldcap = r->seen_cap;
+	r->seen_cap *= 2;
+	r->seen = xcalloc(r->seen_cap, sizeof(*r->seen));
+	for (size_t i = 0; i < oldcap; i++) {
+		if (!old[i].hash)
+			continue;
+		size_t j = old[i].hash & (r->seen_cap - 1);
+		while (r->seen[j].hash)
+			j = (j + 1) & (r->seen_cap - 1);
+		r->seen[j] = old[i];
+	}
+	free(old);
 }
 
 int folded_looks_like(const uint8_t *buf, size_t len)
@@ -172,6 +242,39 @@ static void folded_depth(struct folded_reader *r, size_t need)
 static void folded_stack(struct folded_reader *r, const char *s, size_t n, double w)
 {
 	struct profile *p = r->p;
+	struct folded_seen *slot = NULL;
+	uint64_t h = 0;
+	if (r->depth && n + 1 == r->prev_len && memcmp(s, r->prev, n) == 0) {
+		/* the same stack as the line before (sorted input) */
+		uint32_t leaf = r->node_at[r->depth - 1];
+		p->nodes[leaf].self += w;
+		p->nodes[leaf].count += (int64_t)llround(w);
+		return;
+	}
+	if (!r->seen_off) {
+		if (!r->seen) {
+			r->seen_cap = 1024;
+			r->seen = xcalloc(r->seen_cap, sizeof(*r->seen));
+		}
+		h = folded_hash(p->hash_seed, s, n);
+		slot = folded_seen_slot(r, h, s, n);
+		r->lookups++;
+		if (slot->hash) {
+			r->hits++;
+			p->nodes[slot->leaf].self += w;
+			p->nodes[slot->leaf].count += (int64_t)llround(w);
+			return;
+		}
+		/* already aggregated files (stackcollapse, py-spy) never repeat a
+		 * stack: there the lookups only cost time and memory */
+		if (r->lookups == 65536 && r->hits < r->lookups / 8) {
+			r->seen_off = 1;
+			free(r->seen);
+			r->seen = NULL;
+			strbuf_release(&r->seen_bytes);
+			slot = NULL;
+		}
+	}
 	if (r->cur_cap < n + 1)
 		xgrow((void **)&r->cur, &r->cur_cap, n + 1, 1);
 	memcpy(r->cur, s, n);
@@ -216,6 +319,8 @@ static void folded_stack(struct folded_reader *r, const char *s, size_t n, doubl
 		at = end + 1;
 	}
 	r->depth = depth;
+	if (slot)
+		folded_seen_add(r, slot, h, s, n, node);
 	p->nodes[node].self += w;
 	p->nodes[node].count += (int64_t)llround(w);
 	char *t = r->prev;

@@ -16,8 +16,11 @@
 
 #define INPUT_CHUNK (1u << 20)
 
+struct input_pump;
+
 struct input {
 	int fd;
+	struct input_pump *pump;	/* big files: read and hashed on another thread */
 	int gzip;		/* inflating */
 	int raw_eof, z_end;
 	z_stream z;
