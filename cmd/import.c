@@ -98,6 +98,13 @@ static int cmd_import(int argc, char **argv, struct cmd_ctx *ctx)
 			pv_error_clear(&err);
 			continue;
 		}
+		if (S_ISDIR(st.st_mode)) {
+			pv_error_subject(&err, argv[i]);
+			pv_error_set(&err, "is a directory, not a profile");
+			rc = cmd_fail(&err);
+			pv_error_clear(&err);
+			continue;
+		}
 		if (cmd_import_path(ctx, store, argv[i], &ro, name, &im, &err) != 0) {
 			rc = cmd_fail(&err);
 			pv_error_clear(&err);

@@ -6,6 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Longer lines (a stack of a million frames) are skipped as malformed rather than
+ * buffered: a file of NUL bytes or a missing newline must not take memory
+ * proportional to its size. */
+#define FOLDED_MAX_LINE ((size_t)64 << 20)
+/* Bytes of whole stacks kept for the repeat lookup. */
+#define FOLDED_MAX_SEEN ((size_t)64 << 20)
+
 enum folded_encoding { ENC_UNKNOWN, ENC_UTF8, ENC_UTF16LE, ENC_UTF16BE };
 
 struct folded_reader {
@@ -17,6 +24,9 @@ struct folded_reader {
 	struct strbuf u8;	/* a UTF-16 chunk as UTF-8 */
 	struct strbuf partial;	/* a line split across chunks */
 	int64_t line_no, lines_ok;
+	int64_t total_count;	/* samples so far: the sum must fit int64 */
+	int64_t overflow_line;	/* ... and when it would not, the line where */
+	int skipping;		/* inside a line longer than FOLDED_MAX_LINE */
 	uint64_t byte_pos;	/* of the decoded text, for error positions */
 
 	/* The previous line's stack with a ';' after its last frame, the node
@@ -123,6 +133,23 @@ static void folded_seen_add(struct folded_reader *r, struct folded_seen *slot, u
 		r->seen[j] = old[i];
 	}
 	free(old);
+}
+
+int folded_first_line_is_stack(const uint8_t *buf, size_t len)
+{
+	const uint8_t *nl = memchr(buf, '\n', len);
+	size_t n = nl ? (size_t)(nl - buf) : len;
+	if (n && buf[n - 1] == '\r')
+		n--;
+	size_t i = n, digits = 0;
+	while (i > 0 && ((buf[i - 1] >= '0' && buf[i - 1] <= '9') || buf[i - 1] == '.'))
+		digits += buf[--i] != '.';
+	if (!digits || i < 2 || buf[i - 1] != ' ')
+		return 0;
+	for (size_t k = 0; k < i; k++)
+		if (buf[k] < 0x20 && buf[k] != '\t')
+			return 0;
+	return 1;
 }
 
 int folded_looks_like(const uint8_t *buf, size_t len)
@@ -319,7 +346,8 @@ static void folded_stack(struct folded_reader *r, const char *s, size_t n, doubl
 		at = end + 1;
 	}
 	r->depth = depth;
-	if (slot)
+	/* the trie shares prefixes, these copies do not: cap them */
+	if (slot && r->seen_bytes.len + n <= FOLDED_MAX_SEEN)
 		folded_seen_add(r, slot, h, s, n, node);
 	p->nodes[node].self += w;
 	p->nodes[node].count += (int64_t)llround(w);
@@ -358,6 +386,13 @@ static void folded_line(struct folded_reader *r, const char *s, size_t n)
 		return;
 	}
 	r->lines_ok++;
+	int64_t count = (int64_t)llround(w);
+	if (r->total_count > INT64_MAX / 2 - count) {
+		if (!r->overflow_line)
+			r->overflow_line = r->line_no;
+		return;
+	}
+	r->total_count += count;
 	if (w > 0)
 		folded_stack(r, s, stack_len, w);
 }
@@ -368,11 +403,25 @@ static void folded_text(struct folded_reader *r, const char *s, size_t n)
 	r->byte_pos += n;
 	while (n) {
 		const char *nl = memchr(s, '\n', n);
+		size_t len = nl ? (size_t)(nl - s) : n;
+		if (!r->skipping && r->partial.len + len > FOLDED_MAX_LINE) {
+			r->skipping = 1;
+			strbuf_release(&r->partial);
+		}
+		if (r->skipping) {
+			if (!nl)
+				return;
+			r->skipping = 0;
+			r->line_no++;
+			folded_skip(r);
+			s = nl + 1;
+			n -= len + 1;
+			continue;
+		}
 		if (!nl) {
 			strbuf_add(&r->partial, s, n);
 			return;
 		}
-		size_t len = (size_t)(nl - s);
 		if (r->partial.len) {
 			strbuf_add(&r->partial, s, len);
 			folded_line(r, r->partial.buf, r->partial.len);
@@ -502,11 +551,16 @@ int folded_reader_finish(struct folded_reader *r, struct pv_error *err)
 		folded_put_utf8(&r->u8, 0xfffd);
 		folded_text(r, r->u8.buf, r->u8.len);
 	}
-	if (r->partial.len) {
+	if (r->skipping) {
+		r->line_no++;
+		folded_skip(r);
+	} else if (r->partial.len) {
 		folded_line(r, r->partial.buf, r->partial.len);
 		strbuf_reset(&r->partial);
 	}
 	struct profile *p = r->p;
+	if (r->overflow_line)
+		return pv_error_set(err, "the sample counts add up beyond 2^62 at line %lld", (long long)r->overflow_line);
 	if (r->lines_ok == 0) {
 		if (p->skipped_lines)
 			return pv_error_set(err, "no line holds a stack and a count: %lld malformed lines, the first at line %lld",

@@ -23,6 +23,8 @@ int folded_reader_feed(struct folded_reader *r, const uint8_t *buf, size_t len, 
 int folded_reader_finish(struct folded_reader *r, struct pv_error *err);
 void folded_reader_free(struct folded_reader *r);
 
+/* Is the first line "stack COUNT"? (Frames may begin with '{', as marshal does.) */
+int folded_first_line_is_stack(const uint8_t *buf, size_t len);
 /* Does this start of a file look like folded text (not binary)? */
 int folded_looks_like(const uint8_t *buf, size_t len);
 

@@ -11,6 +11,7 @@
 
 int prof_looks_like_marshal(const uint8_t *buf, size_t len)
 {
+	/* JSON and folded lines that begin with '{' are told apart by the caller */
 	return len > 0 && (buf[0] & 0x7f) == '{';
 }
 

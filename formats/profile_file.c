@@ -54,7 +54,7 @@ static int profile_detect(const uint8_t *head, size_t n, enum profile_format *f,
 	/* JSON first: its "{" + whitespace or quote is never a marshalled dict */
 	if (speedscope_looks_like(head, n))
 		*f = FORMAT_SPEEDSCOPE;
-	else if (prof_looks_like_marshal(head, n))
+	else if (prof_looks_like_marshal(head, n) && !folded_first_line_is_stack(head, n))
 		*f = FORMAT_PSTATS;
 	else if (folded_looks_like(head, n))
 		*f = FORMAT_FOLDED;

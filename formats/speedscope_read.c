@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 struct ss_frame {
 	const char *name, *file;
@@ -18,6 +20,8 @@ struct ss_reader {
 	struct ss_frame *frames;
 	size_t nframes;
 	uint32_t *func_of;	/* frame -> function of the profile being built */
+	uint32_t *open_count;	/* evented: how often each frame is open now */
+	double sum;		/* weight so far: must stay finite */
 	struct pv_error *err;
 	size_t prof;		/* index of the profile being read, for messages */
 };
@@ -33,7 +37,7 @@ int speedscope_looks_like(const uint8_t *buf, size_t len)
 		return 0;
 	for (i++; i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r'); i++)
 		;
-	return i >= len || buf[i] == '"' || buf[i] == '}';
+	return i < len && (buf[i] == '"' || buf[i] == '}');
 }
 
 static const char *ss_string(const cJSON *obj, const char *key)
@@ -134,6 +138,9 @@ static int ss_read_sampled(struct ss_reader *r, const cJSON *prof, struct profil
 		}
 		p->nodes[node].self += wt;
 		p->nodes[node].count += 1;
+		r->sum += wt;
+		if (!isfinite(r->sum))
+			return ss_fail(r, "weight %zu: the weights add up beyond the largest number", i);
 	}
 	return 0;
 }
@@ -161,6 +168,7 @@ static int ss_read_evented(struct ss_reader *r, const cJSON *prof, struct profil
 	int rc = -1;
 	size_t i = 0;
 	const cJSON *ev;
+	memset(r->open_count, 0, (r->nframes ? r->nframes : 1) * sizeof(uint32_t));
 	cJSON_ArrayForEach(ev, events) {
 		const char *type = ss_string(ev, "type");
 		const cJSON *at = cJSON_GetObjectItemCaseSensitive(ev, "at");
@@ -180,6 +188,10 @@ static int ss_read_evented(struct ss_reader *r, const cJSON *prof, struct profil
 		double t = at->valuedouble;
 		if (i == 0 && t < last)
 			last = t;	/* events may begin before startValue */
+		if (!isfinite(t - last) || !isfinite(end - t)) {
+			ss_fail(r, "event %zu: 'at' is too far from the others to measure", i);
+			goto cleanup;
+		}
 		if (t < last) {
 			if (!r->o->lenient) {
 				ss_fail(r, "event %zu goes back in time ('at' decreases; --lenient repairs it)", i);
@@ -194,7 +206,9 @@ static int ss_read_evented(struct ss_reader *r, const cJSON *prof, struct profil
 			p->nodes[node].count++;
 			frame_at[depth] = frame;
 			stack[depth++] = node;
+			r->open_count[frame]++;
 		} else if (depth && frame_at[depth - 1] == frame) {
+			r->open_count[frame]--;
 			depth--;
 		} else if (!r->o->lenient) {
 			if (depth)
@@ -204,13 +218,16 @@ static int ss_read_evented(struct ss_reader *r, const cJSON *prof, struct profil
 			goto cleanup;
 		} else {
 			/* close what was opened inside the frame too; a close of a frame
-			 * that is not open at all is dropped */
-			size_t k = depth;
-			while (k > 0 && frame_at[k - 1] != frame)
-				k--;
-			if (k > 0) {
-				p->repaired_events += (int64_t)(depth - k);
-				depth = k - 1;
+			 * that is not open at all is dropped (counted opens keep this
+			 * linear: only frames really closed are walked) */
+			if (r->open_count[frame]) {
+				while (frame_at[depth - 1] != frame) {
+					r->open_count[frame_at[depth - 1]]--;
+					depth--;
+					p->repaired_events++;
+				}
+				r->open_count[frame]--;
+				depth--;
 			} else {
 				p->repaired_events++;
 			}
@@ -226,6 +243,10 @@ static int ss_read_evented(struct ss_reader *r, const cJSON *prof, struct profil
 	}
 	if (end > last)
 		ss_elapse(p, stack, depth, &last, end);
+	if (!isfinite(p->nodes[0].self) || !isfinite(end - start)) {
+		ss_fail(r, "the times add up beyond the largest number");
+		goto cleanup;
+	}
 	rc = 0;
 cleanup:
 	free(stack);
@@ -272,13 +293,38 @@ static int ss_read_profile(struct ss_reader *r, const cJSON *prof, struct profil
 	return sampled ? ss_read_sampled(r, prof, p) : ss_read_evented(r, prof, p, start, end);
 }
 
+/* cJSON holds every value in a ~64-byte node: a file of many small values needs
+ * far more memory than its size. Refuse clearly, before parsing, when that
+ * cannot fit, rather than fail half-way and look like bad JSON. */
+static int ss_fits_memory(const uint8_t *buf, size_t len, struct pv_error *err)
+{
+	size_t values = 1;
+	for (size_t i = 0; i < len; i++)
+		values += buf[i] == ',' || buf[i] == '[' || buf[i] == '{';
+	uint64_t need = (uint64_t)values * sizeof(cJSON) + len;
+	uint64_t room = UINT64_MAX;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		room = rl.rlim_cur / 10 * 7;
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	if (pages > 0 && page > 0 && (uint64_t)pages * (uint64_t)page / 10 * 7 < room)
+		room = (uint64_t)pages * (uint64_t)page / 10 * 7;
+	if (need > room)
+		return pv_error_set(err, "too big to read: about %zu JSON values need %llu MiB, more than the %llu MiB "
+					 "this process may use",
+				    values, (unsigned long long)(need >> 20), (unsigned long long)(room >> 20));
+	return 0;
+}
+
 int speedscope_read(const uint8_t *buf, size_t len, const struct speedscope_options *o, struct profile_list *out,
 		    struct pv_error *err)
 {
+	if (ss_fits_memory(buf, len, err))
+		return -1;
 	const char *end = NULL;
 	size_t skip = len >= 3 && buf[0] == 0xef && buf[1] == 0xbb && buf[2] == 0xbf ? 3 : 0;
 	cJSON *root = cJSON_ParseWithLengthOpts((const char *)buf + skip, len - skip, &end, 0);
-	struct ss_reader r = { o, NULL, 0, NULL, err, 0 };
+	struct ss_reader r = { .o = o, .err = err };
 	struct profile_list got = { 0 };
 	int rc = -1;
 	if (!root) {
@@ -298,6 +344,7 @@ int speedscope_read(const uint8_t *buf, size_t len, const struct speedscope_opti
 	if (ss_read_frames(&r, root))
 		goto cleanup;
 	r.func_of = xmalloc((r.nframes ? r.nframes : 1) * sizeof(uint32_t));
+	r.open_count = xmalloc((r.nframes ? r.nframes : 1) * sizeof(uint32_t));
 	const char *exporter = ss_string(root, "exporter");
 	int nprof = cJSON_GetArraySize(profiles);
 	if (nprof > PV_MAX_PARTS && !o->merge) {
@@ -335,5 +382,6 @@ cleanup:
 	cJSON_Delete(root);
 	free(r.frames);
 	free(r.func_of);
+	free(r.open_count);
 	return rc;
 }
