@@ -3,6 +3,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <string.h>
 
 static void xalloc_fail(size_t n)
@@ -60,4 +62,17 @@ void xgrow(void **p, size_t *cap, size_t need, size_t elem)
 	}
 	*p = xrealloc(*p, n * elem);
 	*cap = n;
+}
+
+size_t xalloc_room(void)
+{
+	uint64_t room = UINT64_MAX;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		room = (uint64_t)rl.rlim_cur;
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	if (pages > 0 && page > 0 && (uint64_t)pages * (uint64_t)page < room)
+		room = (uint64_t)pages * (uint64_t)page;
+	room = room / 10 * 6;
+	return room > SIZE_MAX ? SIZE_MAX : (size_t)room;
 }

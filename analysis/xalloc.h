@@ -12,4 +12,9 @@ char *xstrndup(const char *s, size_t n);
 /* Grow *p (an array of *cap elements of size elem) to hold at least need elements. */
 void xgrow(void **p, size_t *cap, size_t need, size_t elem);
 
+/* Bytes this process can sensibly use: 60% of the smaller of its address-space
+ * limit and the machine's memory. Readers that must hold a whole file (or a
+ * parsed tree many times its size) refuse beyond it instead of aborting. */
+size_t xalloc_room(void);
+
 #endif

@@ -142,9 +142,9 @@ int folded_first_line_is_stack(const uint8_t *buf, size_t len)
 	if (n && buf[n - 1] == '\r')
 		n--;
 	size_t i = n, digits = 0;
-	while (i > 0 && ((buf[i - 1] >= '0' && buf[i - 1] <= '9') || buf[i - 1] == '.'))
-		digits += buf[--i] != '.';
-	if (!digits || i < 2 || buf[i - 1] != ' ')
+	while (i > 0 && ((buf[i - 1] >= '0' && buf[i - 1] <= '9') || memchr(".eE+-", buf[i - 1], 5)))
+		digits += buf[--i] >= '0' && buf[i] <= '9';
+	if (!digits || i < 2 || (buf[i - 1] != ' ' && buf[i - 1] != '\t'))
 		return 0;
 	for (size_t k = 0; k < i; k++)
 		if (buf[k] < 0x20 && buf[k] != '\t')

@@ -174,7 +174,10 @@ int profile_read_path(const char *path, const struct read_options *o, struct pro
 			goto fail;
 	} else {
 		size_t len;
-		if (input_read_all(&in, head, n, &whole, &len, PROFILE_MAX_WHOLE, err) ||
+		size_t limit = xalloc_room() / 2;
+		if (limit > PROFILE_MAX_WHOLE)
+			limit = PROFILE_MAX_WHOLE;
+		if (input_read_all(&in, head, n, &whole, &len, limit, err) ||
 		    profile_parse_whole(f, whole, len, o, &got, err))
 			goto fail;
 	}

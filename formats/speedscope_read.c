@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 struct ss_frame {
 	const char *name, *file;
@@ -301,14 +299,10 @@ static int ss_fits_memory(const uint8_t *buf, size_t len, struct pv_error *err)
 	size_t values = 1;
 	for (size_t i = 0; i < len; i++)
 		values += buf[i] == ',' || buf[i] == '[' || buf[i] == '{';
-	uint64_t need = (uint64_t)values * sizeof(cJSON) + len;
-	uint64_t room = UINT64_MAX;
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		room = rl.rlim_cur / 10 * 7;
-	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-	if (pages > 0 && page > 0 && (uint64_t)pages * (uint64_t)page / 10 * 7 < room)
-		room = (uint64_t)pages * (uint64_t)page / 10 * 7;
+	/* a node per value, and about as much again for key and string copies;
+	 * the profile built afterwards needs room too */
+	uint64_t need = (uint64_t)values * (2 * sizeof(cJSON)) + 2 * (uint64_t)len;
+	uint64_t room = xalloc_room();
 	if (need > room)
 		return pv_error_set(err, "too big to read: about %zu JSON values need %llu MiB, more than the %llu MiB "
 					 "this process may use",
@@ -369,8 +363,13 @@ int speedscope_read(const uint8_t *buf, size_t len, const struct speedscope_opti
 			goto cleanup;
 		r.prof++;
 	}
-	for (size_t i = 0; i < got.n; i++)
+	for (size_t i = 0; i < got.n; i++) {
 		profile_tree_finish(got.v[i]);
+		if (!isfinite(got.v[i]->total_weight)) {
+			pv_error_set(err, "profile %zu: the weights add up beyond the largest number", i);
+			goto cleanup;
+		}
+	}
 	for (size_t i = 0; i < got.n; i++)
 		profile_list_push(out, got.v[i]);
 	free(got.v);
