@@ -16,6 +16,21 @@ Groups (each is one meson test, see meson.build):
   corrupt   real fixtures with single bytes flipped or replaced at many offsets;
             these may legitimately still parse, so exit 0 (with a usable import)
             and exit 1 (with a proper error line) are both accepted
+  folded    folded stacks: the committed cases-folded/ (NAME.folded + NAME.expect),
+            big/hostile inputs made at test time (1 MB lines, 100k-deep stacks,
+            100k distinct frames, NUL bytes, UTF-16 with odd bytes and lone
+            surrogates, counts whose sum overflows int64), and truncated/corrupted
+            tests/sampled/fixtures; valid-after-all inputs must import with the
+            samples, weight and warning FoldedModel predicts
+  speedscope speedscope JSON: the committed cases-speedscope/ (bad frame indexes,
+            weights, event streams with and without --lenient, JSON oddities), and
+            at test time deep nesting, a million events, 4096+ profiles, the DOM
+            blow-up of many small values, truncated/corrupted fixtures
+  gzip      gzip input: the committed cases-gzip/ (headers, trailers, members),
+            member boundaries at the 1 MiB read chunk, truncated/corrupted gzip
+            fixtures, 100-member files, and gzip bombs (2 GiB read whole must be
+            refused beyond the 1 GiB limit; 300 MB streamed into the folded reader
+            must stay in bounded memory)
 
 Expectations ("status"):
   error  exit status 1 and one line "error: 'PATH': ..." on stderr
@@ -24,24 +39,34 @@ Expectations ("status"):
 An "at byte N" at the end of the line must have N <= the file size; it is required
 (at_byte=True, the default) where the problem is at the marshal level. Corrupted
 fixtures (at_byte=False) may also fail at the pstats level, with or without it.
+For gzip input the content's errors count inflated bytes (at_max bounds them).
+On exit 0 the folded/speedscope/gzip cases may print the reader's warnings only
+as the case says (warn), and the imported profiles must be consistent call trees
+with the expected facts (expect: profiles, samples, weight, functions, nodes).
 
 Usage:
   make_bad.py OUTDIR [--group G]...   write the cases' files and a manifest.tsv
-  make_bad.py --write-cases [DIR]     (re)write the committed tests/bad/cases/
+  make_bad.py --write-cases [DIR]     (re)write the committed tests/bad/cases/ (and,
+                                      without DIR, cases-folded/, cases-speedscope/,
+                                      cases-gzip/)
 """
 import argparse
+import json
 import marshal
+import math
 import os
 import random
+import re
 import struct
 import sys
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, '..', 'golden', 'fixtures')
 CASES_DIR = os.path.join(HERE, 'cases')
 SEED = 20240611
 
-GROUPS = ('cases', 'hostile', 'truncate', 'corrupt')
+GROUPS = ('cases', 'hostile', 'truncate', 'corrupt', 'folded', 'speedscope', 'gzip')
 
 
 class Case:
@@ -51,10 +76,28 @@ class Case:
     about 700 bytes."""
 
     def __init__(self, name, data, status='error', stderr=None, stdout=None, at_byte=True,
-                 modes=('import', 'sort'), special=None, timeout=None, sort_on_error=True, sort_args=()):
+                 modes=('import', 'sort'), special=None, timeout=None, sort_on_error=True, sort_args=(),
+                 ext='.prof', args=(), expect=None, warn=None, forbid=None, at_max=None, max_rss_mb=None,
+                 memory_cap=None, sanitizers=True, sort_mark=None):
         assert status in ('error', 'ok', 'any')
         self.name = name
-        self.data = data
+        self.data = data    # bytes, None (special), or a function making the bytes (big inputs)
+        # For the folded/speedscope/gzip groups:
+        self.ext = ext                  # the input file's suffix
+        self.args = tuple(args)         # extra import options (--format, --lenient, ...): then import only
+        if self.args:
+            modes = tuple(m for m in modes if m == 'import')
+        # facts the imported profile(s) must show when the run succeeds (status ok, or any
+        # and accepted): profiles (ids printed), samples, weight, functions, nodes, kind, unit
+        self.expect = dict(expect or {})
+        # warnings on a successful run: None none allowed, '*' any, else one must contain this
+        self.warn = warn
+        self.forbid = forbid            # a refusal must not say this (a misleading message)
+        self.at_max = at_max            # bound of "at byte N" when not the file size (gzip: inflated size)
+        self.max_rss_mb = max_rss_mb    # peak resident memory of a run (bounded-memory checks)
+        self.memory_cap = memory_cap    # address-space cap of a run (normal builds) instead of 1 GiB
+        self.sanitizers = sanitizers    # False: skipped in sanitizer builds (no address-space cap there)
+        self.sort_mark = sort_mark      # bytes `sort` must print (default: pstats' "function calls")
         self.status = status
         self.stderr = stderr
         self.stdout = stdout
@@ -106,11 +149,14 @@ def handcrafted():
 
     # not marshal at all
     add('empty', b'', stderr='empty file', at_byte=False)
-    add('text', b'this is not a profile, just text\n', stderr='unrecognised format')
-    add('json', b'{"a.py:1(f)": [1, 1, 0.5, 0.5, {}]}\n', stderr='unknown marshal type code 0x22 at byte 1')
-    add('json-array', b'[{"calls": 1}]\n', stderr='unrecognised format')
+    # text is read as folded stacks and JSON objects as speedscope: each reader says
+    # what is wrong in its own terms (a line, not a byte)
+    add('text', b'this is not a profile, just text\n', stderr='no line holds a stack and a count', at_byte=False)
+    add('json', b'{"a.py:1(f)": [1, 1, 0.5, 0.5, {}]}\n', stderr="not a speedscope file: no 'profiles' array",
+        at_byte=False)
+    add('json-array', b'[{"calls": 1}]\n', stderr='no line holds a stack and a count', at_byte=False)
     add('top-list', m([KEY, GOOD_VALUE]), stderr='unrecognised format')
-    add('top-none', m(None), stderr='unrecognised format')
+    add('top-none', m(None), stderr='no line holds a stack and a count', at_byte=False)
     add('only-brace', b'{', stderr='truncated marshal data at byte 1')
     add('no-terminator', m({KEY: GOOD_VALUE})[:-1], stderr='truncated marshal data')
 
@@ -332,8 +378,8 @@ def hostile():
             stderr='bad string reference', modes=('import',))
     # every unknown type code, plain and with the ref flag
     for b in range(256):
-        if (b & 0x7f) in KNOWN_CODES:
-            continue
+        if (b & 0x7f) in KNOWN_CODES or b in b'"}':
+            continue  # '{"' and '{}' begin JSON, read as speedscope (tests/bad 'speedscope' group)
         add('code-0x%02x' % b, b'{' + bytes([b]) + b'\x00' * 8 + b'0', stderr='unknown marshal type code 0x%02x' % b,
             modes=('import',) if b % 8 else ('import', 'sort'))
     # every first byte that cannot start a marshalled dict
@@ -559,6 +605,946 @@ def corruptions():
     return C
 
 
+# --- folded stacks, speedscope JSON and gzip input ---------------------------------
+#
+# The groups folded, speedscope and gzip: handcrafted small files committed in
+# tests/bad/cases-folded/, cases-speedscope/ and cases-gzip/ (NAME.folded|.json|.gz
+# with NAME.expect, rewritten by --write-cases), plus inputs generated at test time
+# (big ones never touch the source tree): hostile shapes, truncations and
+# corruptions of tests/sampled/fixtures, and gzip bombs.
+#
+# A folded file is valid text whatever is cut off or changed, so truncated and
+# corrupted folded files are checked against folded_model(), which restates the
+# documented reading rules (lines, BOMs, UTF-16, comments, the count after the last
+# space): it says whether the import must succeed, with how many samples, what
+# total weight and which "skipped N malformed lines" warning.
+
+SAMPLED_FIXTURES = os.path.join(HERE, '..', 'sampled', 'fixtures')
+SAMPLED_GROUPS = {
+    'folded': (os.path.join(HERE, 'cases-folded'), '.folded'),
+    'speedscope': (os.path.join(HERE, 'cases-speedscope'), '.json'),
+    'gzip': (os.path.join(HERE, 'cases-gzip'), '.gz'),
+}
+SORT_MARK = 'Ordered by'      # what `sort` prints for every kind of profile
+BOM8 = b'\xef\xbb\xbf'
+GIB = 1 << 30
+MAX_WHOLE = 1 << 30           # formats/profile_file.h PROFILE_MAX_WHOLE
+
+
+def sampled_fixture(name):
+    try:
+        with open(os.path.join(SAMPLED_FIXTURES, name), 'rb') as f:
+            return f.read()
+    except FileNotFoundError:
+        print('make_bad: sampled fixture %s not found in %s, skipped' % (name, SAMPLED_FIXTURES))
+        return None
+
+
+# the format profview recognises (formats/profile_file.c profile_detect and the
+# readers' *_looks_like), for the model of a corrupted file
+
+def looks_like_speedscope(b):
+    i = 3 if b[:3] == BOM8 else 0
+    n = len(b)
+    while i < n and b[i] in b' \t\n\r':
+        i += 1
+    if i >= n or b[i] != 0x7b:
+        return False
+    i += 1
+    while i < n and b[i] in b' \t\n\r':
+        i += 1
+    return i >= n or b[i] in b'"}'
+
+
+def looks_like_folded(b):
+    if b[:2] in (b'\xff\xfe', b'\xfe\xff'):
+        return True
+    return not any(c == 0 or (c < 0x20 and c not in b'\n\r\t\f\v') for c in b[:4096])
+
+
+def detect(b):
+    head = b[:65536]
+    if not head:
+        return 'empty'
+    if looks_like_speedscope(head):
+        return 'speedscope'
+    if head[0] & 0x7f == 0x7b:
+        return 'pstats'
+    if looks_like_folded(head):
+        return 'folded'
+    return None
+
+
+def _utf16_to_utf8(b, le):
+    """UTF-16 code units to UTF-8; an unpaired surrogate, and a trailing odd byte or
+    high surrogate, become U+FFFD (once at the end)."""
+    out = []
+    high = 0
+    for k in range(len(b) // 2):
+        u = b[2 * k] | b[2 * k + 1] << 8 if le else b[2 * k] << 8 | b[2 * k + 1]
+        if high:
+            if 0xdc00 <= u <= 0xdfff:
+                out.append(chr(0x10000 + ((high - 0xd800) << 10) + (u - 0xdc00)))
+                high = 0
+                continue
+            out.append('\ufffd')
+            high = 0
+        if 0xd800 <= u <= 0xdbff:
+            high = u
+        else:
+            out.append('\ufffd' if 0xdc00 <= u <= 0xdfff else chr(u))
+    if high or len(b) % 2:
+        out.append('\ufffd')
+    return ''.join(out).encode('utf-8')
+
+
+def folded_text(data):
+    """The text the folded reader splits into lines: the BOM decides (three bytes
+    are needed to see one)."""
+    if len(data) >= 3 and data[:3] == BOM8:
+        return data[3:]
+    if len(data) >= 3 and data[:2] == b'\xff\xfe':
+        return _utf16_to_utf8(data[2:], True)
+    if len(data) >= 3 and data[:2] == b'\xfe\xff':
+        return _utf16_to_utf8(data[2:], False)
+    return data
+
+
+_COUNT = re.compile(rb'(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?')
+
+
+def folded_count(c):
+    """The count after the last space: a non-negative decimal, fractions and
+    exponents allowed, at most 2^53; None when it is not one."""
+    if not c:
+        return None
+    i = 0
+    while i < len(c) and i < 16 and 0x30 <= c[i] <= 0x39:
+        i += 1
+    if i == len(c):
+        return float(int(c))
+    if len(c) >= 64 or not _COUNT.fullmatch(c):
+        return None
+    d = float(c)
+    if not math.isfinite(d) or d < 0 or d > 2.0 ** 53:
+        return None
+    return d
+
+
+class FoldedModel:
+    def __init__(self, data, auto=True):
+        self.format = detect(data) if auto else 'folded'
+        self.lines_ok = self.samples = self.skipped = self.first_skipped = 0
+        self.weight = 0.0
+        if self.format != 'folded':
+            return
+        parts = folded_text(data).split(b'\n')
+        if parts[-1] == b'':
+            parts.pop()
+        for no, s in enumerate(parts, 1):
+            if s.endswith(b'\r'):
+                s = s[:-1]
+            lead = len(s) - len(s.lstrip(b' \t'))
+            if lead == len(s) or s[lead] == 0x23:
+                continue                        # blank or comment
+            sp = len(s)
+            while sp > lead and s[sp - 1] not in (0x20, 0x09):
+                sp -= 1
+            w = folded_count(s[sp:]) if sp > lead else None
+            end = sp - 1
+            while end > 0 and s[end - 1] in (0x20, 0x09):
+                end -= 1
+            if w is None or end <= 0:
+                self.skipped += 1
+                self.first_skipped = self.first_skipped or no
+                continue
+            self.lines_ok += 1
+            if w > 0:
+                self.samples += int(math.floor(w + 0.5))
+                self.weight += w
+
+    def ok(self):
+        return self.format == 'folded' and self.lines_ok > 0
+
+    def warning(self):
+        if not self.skipped:
+            return None
+        return 'skipped %d malformed line%s, first at line %d' % (
+            self.skipped, '' if self.skipped == 1 else 's', self.first_skipped)
+
+
+def folded_case(name, data, auto=True, functions=None, nodes=None, model_auto=None, **kw):
+    """A folded input whose expectations come from FoldedModel. auto: let profview
+    recognise the format (else --format folded); model_auto=False: expect it to be
+    recognised as folded text whatever the detection heuristics say."""
+    m = FoldedModel(data, auto if model_auto is None else model_auto)
+    if m.ok():
+        expect = {'profiles': 1, 'samples': m.samples, 'weight': m.weight, 'kind': 'sampled'}
+        if functions is not None:
+            expect['functions'] = functions
+        if nodes is not None:
+            expect['nodes'] = nodes
+        kw.setdefault('warn', m.warning())
+        kw.setdefault('sort_mark', SORT_MARK)
+        return Case(name, data, status='ok', expect=expect, ext='.folded', at_byte=False,
+                    args=() if auto else ('--format', 'folded'), **kw)
+    if m.format == 'empty':
+        kw.setdefault('stderr', 'empty file')
+    elif m.format == 'folded':
+        kw.setdefault('stderr', 'no line holds a stack and a count' if m.skipped else 'no stacks')
+    elif m.format is None:
+        kw.setdefault('stderr', 'unrecognised format')
+    return Case(name, data, status='error', ext='.folded', at_byte=False,
+                args=() if auto else ('--format', 'folded'), **kw)
+
+
+def folded_handcrafted():
+    C = []
+    add = lambda *a, **k: C.append(folded_case(*a, **k))
+    add('simple', b'main;a;b 3\nmain;a;c 1\nmain;d 2\n', functions=5, nodes=6)
+    add('no-final-newline', b'main;a 1\nmain;b 2', functions=3)
+    add('crlf', b'main;a 1\r\nmain;b 2\r\n', functions=3)
+    add('bom-utf8', BOM8 + b'main;a 1\nmain;b 2\n', functions=3)
+    text = 'main;z\u00e4hle (w.py:3);\U0001f600 5\nmain;b 2\n'
+    add('utf16le', b'\xff\xfe' + text.encode('utf-16-le'), functions=4)
+    add('utf16be', b'\xfe\xff' + text.encode('utf-16-be'), functions=4)
+    add('utf16le-odd-byte', b'\xff\xfe' + text.encode('utf-16-le') + b'x')
+    add('utf16le-odd-byte-no-newline', b'\xff\xfe' + 'a;b 7'.encode('utf-16-le') + b'x')
+    add('utf16-lone-surrogates', b'\xff\xfe' + b'\x00\xd8' + 'a;b 1\n'.encode('utf-16-le') + b'\x00\xdc' +
+        'c 2\n'.encode('utf-16-le') + b'\x00\xd8')
+    add('utf16be-lone-low', b'\xfe\xff' + b'\xdc\x00' + 'a;b 1\n'.encode('utf-16-be'))
+    add('utf16-surrogate-split-by-newline', b'\xff\xfe' + b'\x3d\xd8' + '\n'.encode('utf-16-le') + b'\x00\xde' +
+        ' 1\nx 2\n'.encode('utf-16-le'))
+    add('utf16le-bom-only', b'\xff\xfe')
+    add('utf16le-bom-and-one-byte', b'\xff\xfe1')
+    add('utf8-bom-only', BOM8)
+    add('utf8-bom-twice', BOM8 + BOM8 + b'a 1\n', functions=1)
+    add('empty', b'')
+    add('comments-only', b'# austin: 3\n# mode: wall\n#a;b 1\n')
+    add('blank-only', b'\n\n\r\n \t \n')
+    add('comment-indented', b'  # x 1\n\t#y 2\na 1\n', functions=1)
+    for label, c in (('1e400', b'1e400'), ('minus-5', b'-5'), ('nan', b'nan'), ('inf', b'inf'),
+                     ('0x10', b'0x10'), ('plus-5', b'+5'), ('dot', b'.'), ('1e', b'1e'), ('e5', b'e5'),
+                     ('20-digits', b'9' * 20), ('2p53-plus-2', b'9007199254740994.0'), ('1e16', b'1e16'),
+                     ('64-chars', b'0' * 63 + b'1'), ('comma', b'1,5'), ('unicode-digit', '\u0661'.encode()),
+                     ('trailing-space', b'5 '), ('hex-float', b'0x1p3'), ('two-dots', b'1.2.3')):
+        add('count-' + label, b'a;b ' + c + b'\n')
+    add('count-fraction', b'a 0.5\nb 1.5\nc 2.25\n', functions=3)
+    add('count-exponent', b'a 1e3\nb 2.5E+1\nc 5e-1\n', functions=3)
+    add('count-zero', b'a 0\n', functions=0, nodes=1, sort_mark='0 samples, 0 functions')
+    add('count-2p53', b'a 9007199254740992\n', functions=1)
+    add('count-63-chars', b'a ' + b'0' * 62 + b'1\n', functions=1)
+    add('count-leading-zeros', b'a 0000000000000000000000007\n', functions=1)
+    add('count-tiny', b'a 5e-324\nb 0.49\n', functions=2)
+    add('mixed-bad-lines', b'no count\na;b 1\na;b nan\n\na;c 2\n; 3\n 4\n', functions=4)
+    add('nul-in-frame', b'a\x00b;c 1\n')
+    add('nul-in-frame-forced', b'a\x00b;c 1\n', auto=False, functions=2)
+    add('nul-only-forced', b'\x00' * 64, auto=False)
+    add('control-chars', b'a\x01;b 1\n')
+    add('frames-empty', b';;; 1\n', functions=1)
+    add('frame-trailing-semicolon', b'a; 1\n', functions=2)
+    add('only-count', b' 5\n\t6\n')
+    add('tab-separated', b'a;b\t3\n', functions=2)
+    add('spaces-inside-frames', b'a b;c d 3\n', functions=2)
+    add('ws-before-count', b'a   \t 5\n', functions=1)
+    add('leading-spaces', b'  a;b 3\n', functions=2)
+    add('annotations', b'a_[k];b_[j];c_[i];d_[w] 2\na;b 1\n', functions=4)
+    add('annotation-only', b'_[k] 1\n_[x] 1\n', functions=2)
+    add('pyspy-frames', b'<module> (a.py:1);f (a.py:10) 2\nf (b.py) 1\nidle (thread) 1\n', functions=4)
+    add('pyspy-odd-frames', b' (a.py:1) 1\n(x:1) 1\nf (:1) 1\nf (a:99999999999999999) 1\nf (a:1)x 1\n'
+        b'f ( a.py:1) 1\nf (a.py:-1) 1\n)) 1\n( 1\n')
+    # PHP (excimer "{main}") and Rust ("{{closure}}") frames: the file is folded text
+    add('brace-first-frame', b'{main};Foo::bar 3\n{main};baz 1\n', functions=3, model_auto=False)
+    add('brace-brace-closure', b'{{closure}};main 5\n', functions=2, model_auto=False)
+    add('brace-first-frame-forced', b'{main};Foo::bar 3\n', functions=2, auto=False)
+    # ... whatever separates or writes the count of the first line (both are valid counts)
+    add('brace-first-frame-tab', b'{main};Foo::bar\t3\n{main};baz 1\n', functions=3, model_auto=False)
+    add('brace-first-frame-exponent', b'{main};Foo::bar 1e3\n{main};baz 1\n', functions=3, model_auto=False)
+    add('brace-first-frame-crlf', b'{main};Foo::bar 3\r\n', functions=2, model_auto=False)
+    C.append(Case('brace-first-line-malformed', b'{main};no count\n{main};baz 1\n', status='any', ext='.folded',
+                  at_byte=False, warn='*', sort_mark=SORT_MARK))
+    add('cr-only-line-ends', b'a 1\rb 2\r')
+    add('cr-cr-lf', b'a 1\r\r\nb 2\n', functions=1)
+    add('form-feed', b'a\x0cb 1\n', functions=1)
+    add('invalid-utf8', b'\xff\xfe\xfd;\xc3 1\n\x80 2\n', functions=3)
+    add('long-count-line', b'a ' + b'1' * 70 + b'\n')
+    add('json-array', b'[1, 2, 3]\n')
+    add('brace-json-empty', b'{} 5\n', auto=True)
+    return C
+
+
+def gen_deep(n, distinct):
+    return (b';'.join(b'f%d' % i for i in range(n)) if distinct else b';'.join([b'f'] * n)) + b' 1\n'
+
+
+def folded_generated():
+    """Big and hostile folded inputs, made at test time (import only: sort reads the
+    same way, and the sanitizer build must stay quick)."""
+    C = []
+    add = lambda *a, **k: C.append(folded_case(*a, **dict(k, modes=('import',))))
+    MB = 1 << 20
+    add('line-1mb', b'a' * MB + b' 1\n', functions=1, timeout=15)
+    add('line-1mb-no-count', b'a' * MB + b'\nb 1\n', functions=1, timeout=15)
+    add('semicolons-1m', b';' * MB + b' 1\n', timeout=15)
+    add('deep-100k-distinct', gen_deep(100000, True), functions=100000, nodes=100001, timeout=15)
+    add('deep-100k-recursive', gen_deep(100000, False), functions=1, nodes=100001, timeout=15)
+    # lines sharing a 20000-frame prefix, and lines alternating between two deep stacks
+    pre = b';'.join(b'p%d' % i for i in range(20000))
+    add('deep-20k-x-100-shared-prefix', b''.join(pre + b';leaf%d 1\n' % k for k in range(100)),
+        functions=20100, nodes=20101, timeout=15)
+    other = b';'.join(b'q%d' % i for i in range(20000))
+    add('deep-20k-alternating', b''.join((pre if k % 2 else other) + b' 1\n' for k in range(60)),
+        functions=40000, nodes=40001, timeout=15)
+    add('distinct-100k-frames', b''.join(b'f%d 1\n' % i for i in range(100000)), functions=100000, timeout=15)
+    add('distinct-100k-stacks', b''.join(b'g%d;h%d 1\n' % (i % 300, i) for i in range(100000)),
+        functions=100300, timeout=15)
+    add('lines-1m', b'a;b 1\n' * 1000000, functions=2, timeout=15)
+    add('comments-1m', b'# comment 1\n' * 1000000, timeout=15)
+    add('malformed-1m-then-one', b'x\n' * 1000000 + b'a 1\n', functions=1, timeout=15)
+    add('nul-300k', b'\x00' * 300000)
+    add('nul-300k-forced', b'\x00' * 300000, auto=False, timeout=15)
+    add('nul-after-head', b'a;b 1\n' * 1000 + b'\x00' * 1000 + b' 1\n', timeout=15)
+    surrogates = ''.join('f%d;g\udc00;h 1\n' % i for i in range(20000)).encode('utf-16-le', 'surrogatepass')
+    add('utf16-20k-lone-surrogates', b'\xff\xfe' + surrogates, timeout=15)
+    add('utf16-odd-100k', b'\xff\xfe' + 'a;b 1\n'.encode('utf-16-le') * 20000 + b'\x00', timeout=15)
+    add('count-16-digits', b'a 9999999999999999\n', functions=1)
+    C[-1].status = 'any'    # beyond 2^53 but under the 16-digit fast path: refusing is fine too
+    # int64 sample counts: 1100 lines of 2^53 (each a valid count) add up beyond 2^63
+    big = b' 9007199254740992\n'
+    C.append(Case('counts-sum-overflow-same-stack', (b'a' + big) * 1100, status='any', ext='.folded',
+                  at_byte=False, sort_mark=SORT_MARK, modes=('import',)))
+    C.append(Case('counts-sum-overflow-distinct', b''.join(b'a;f%d' % i + big for i in range(1100)),
+                  status='any', ext='.folded', at_byte=False, sort_mark=SORT_MARK))
+    return C
+
+
+def fixture_offsets(size, count, rng, extra=()):
+    return sorted(set(offsets(size, count, rng)) | {o for o in extra if 0 <= o < size})
+
+
+def folded_fixture_cases():
+    rng = random.Random(SEED + 10)
+    C = []
+    plan = [('py_sampled.folded', 30, 20), ('py_sampled-utf16le.folded', 20, 10),
+            ('py_sampled-utf16be.folded', 8, 5), ('py_sampled-crlf.folded', 10, 6),
+            ('py_sampled-bom.folded', 6, 4), ('py_sampled-comments.folded', 10, 6),
+            ('py_sampled-annotated.folded', 6, 4), ('perf_python.folded', 10, 6)]
+    for fx, ntrunc, ncorrupt in plan:
+        data = sampled_fixture(fx)
+        if data is None:
+            continue
+        stem = fx[:-len('.folded')]
+        for k, off in enumerate(fixture_offsets(len(data), ntrunc, rng, (2, 3, 4, 5))):
+            C.append(folded_case('trunc-%s-%d' % (stem, off), data[:off],
+                                 modes=('import', 'sort') if k % 3 == 0 else ('import',)))
+        for k, off in enumerate(offsets(len(data), ncorrupt, rng)):
+            b = rng.choice((data[off] ^ 0xff, rng.randrange(256), 0x0a, 0x20, 0x3b, 0x00, 0x0d))
+            if b == data[off]:
+                b ^= 0x01
+            C.append(folded_case('corrupt-%s-%d-%02x' % (stem, off, b), data[:off] + bytes([b]) + data[off + 1:],
+                                 warn='*', modes=('import', 'sort') if k % 4 == 0 else ('import',)))
+    return C
+
+
+# --- speedscope ---------------------------------------------------------------
+
+def jd(obj):
+    return json.dumps(obj, separators=(',', ':')).encode()
+
+
+SS_FRAMES = [{'name': 'main', 'file': 'app.py', 'line': 1}, {'name': 'a', 'file': 'app.py', 'line': 5},
+             {'name': 'b'}]
+
+
+def ss_doc(profiles, frames=None, **extra):
+    d = {'$schema': 'https://www.speedscope.app/file-format-schema.json',
+         'shared': {'frames': SS_FRAMES if frames is None else frames}, 'profiles': profiles}
+    d.update(extra)
+    return jd(d)
+
+
+def ss_sampled(samples, weights, unit='none', **kw):
+    try:
+        end = sum(w for w in weights if w > 0)
+    except TypeError:
+        end = 0
+    if not math.isfinite(end):
+        end = 0
+    p = {'type': 'sampled', 'name': 'main', 'unit': unit, 'startValue': 0, 'endValue': end, 'samples': samples,
+         'weights': weights}
+    p.update(kw)
+    return p
+
+
+def ss_evented(events, start=0, end=10, unit='none', **kw):
+    p = {'type': 'evented', 'name': 'ev', 'unit': unit, 'startValue': start, 'endValue': end, 'events': events}
+    p.update(kw)
+    return p
+
+
+def O(frame, at):
+    return {'type': 'O', 'frame': frame, 'at': at}
+
+
+def Cl(frame, at):
+    return {'type': 'C', 'frame': frame, 'at': at}
+
+
+def ss_case(name, data, status='error', stderr=None, expect=None, **kw):
+    if status != 'error':
+        kw.setdefault('sort_mark', SORT_MARK)
+    return Case(name, data, status=status, stderr=stderr, expect=expect, ext='.json', at_byte=False, **kw)
+
+
+def speedscope_handcrafted():
+    C = []
+    add = lambda *a, **k: C.append(ss_case(*a, **k))
+    ok1 = ss_doc([ss_sampled([[0, 1], [0, 1, 2], [0]], [1, 2, 3])])
+    add('sampled-ok', ok1, 'ok', expect={'profiles': 1, 'samples': 3, 'weight': 6, 'functions': 3, 'nodes': 4,
+                                         'kind': 'sampled'})
+    bad_ref = 'refers to a frame that does not exist'
+    for label, idx in (('out-of-range', 3), ('negative', -1), ('fraction', 0.5), ('1e300', 1e300),
+                       ('2p32', 2 ** 32), ('2p64', 2 ** 64), ('string', '0'), ('null', None), ('true', True),
+                       ('array', [0]), ('object', {'i': 0})):
+        add('frame-index-' + label, ss_doc([ss_sampled([[0, idx]], [1])]), stderr=bad_ref)
+        add('event-frame-' + label, ss_doc([ss_evented([O(idx, 1), Cl(idx, 2)])]), stderr=bad_ref)
+    add('frame-index-minus-zero', ok1.replace(b'[[0,1]', b'[[-0,1]'), 'ok', expect={'samples': 3})
+    add('frame-index-1e0', ok1.replace(b'[[0,1]', b'[[0,1e0]'), 'ok', expect={'samples': 3})
+    add('samples-weights-1-2', ss_doc([ss_sampled([[0]], [1, 2])]), stderr='1 samples but 2 weights')
+    add('samples-weights-2-1', ss_doc([ss_sampled([[0], [1]], [1])]), stderr='2 samples but 1 weights')
+    add('samples-weights-0-1', ss_doc([ss_sampled([], [1])]), stderr='0 samples but 1 weights')
+    add('weights-missing', ss_doc([{'type': 'sampled', 'unit': 'none', 'samples': [[0]]}]), stderr="no 'weights'")
+    add('samples-missing', ss_doc([{'type': 'sampled', 'unit': 'none', 'weights': [1]}]), stderr="no 'samples'")
+    add('samples-object', ss_doc([ss_sampled({'0': [0]}, [1])]), stderr="no 'samples'")
+    add('sample-not-array', ss_doc([ss_sampled([0], [1])]), stderr='is not an array')
+    add('weight-negative', ss_doc([ss_sampled([[0]], [-1])]), stderr='weight 0 is negative')
+    add('weight-negative-tiny', ss_doc([ss_sampled([[0], [1]], [1, -5e-324])]), stderr='weight 1 is negative')
+    add('weight-minus-zero', ss_doc([ss_sampled([[0]], [1])]).replace(b'"weights":[1]', b'"weights":[-0.0]'),
+        'ok', expect={'samples': 0, 'weight': 0}, sort_mark='0 functions')
+    add('weight-zero-skipped', ss_doc([ss_sampled([[0], [1], [2]], [0, 2, 0])]), 'ok',
+        expect={'samples': 1, 'weight': 2, 'functions': 1})
+    add('weight-string', ss_doc([ss_sampled([[0]], ['1'])]), stderr='weight 0 is not a number')
+    add('weight-null', ss_doc([ss_sampled([[0]], [None])]), stderr='weight 0 is not a number')
+    add('weight-1e400', ss_doc([ss_sampled([[0]], [1])]).replace(b'"weights":[1]', b'"weights":[1e400]'))
+    add('weight-NaN', ss_doc([ss_sampled([[0]], [1])]).replace(b'"weights":[1]', b'"weights":[NaN]'),
+        stderr='invalid JSON')
+    add('weight-Infinity', ss_doc([ss_sampled([[0]], [1])]).replace(b'"weights":[1]', b'"weights":[Infinity]'),
+        stderr='invalid JSON')
+    add('weight-negative-NaN-like', ss_doc([ss_sampled([[0]], [1])]).replace(b'"weights":[1]', b'"weights":[-nan]'),
+        stderr='invalid JSON')
+    add('weight-400-digits', ss_doc([ss_sampled([[0]], [1])]).replace(b'"weights":[1]',
+                                                                       b'"weights":[' + b'9' * 400 + b']'))
+    # two finite weights whose sum is not finite: refusing is fine, an infinite total is not
+    add('weights-sum-overflow', ss_doc([ss_sampled([[0], [0]], [1e308, 1e308])]), 'any')
+    add('weights-max-double', ss_doc([ss_sampled([[0]], [1.7976931348623157e308])]), 'ok',
+        expect={'weight': 1.7976931348623157e308})
+    # events
+    ev = lambda *e, **k: ss_doc([ss_evented(list(e), **k)])
+    add('evented-ok', ev(O(0, 0), O(1, 1), Cl(1, 3), Cl(0, 4)), 'ok',
+        expect={'profiles': 1, 'kind': 'evented', 'functions': 2, 'weight': 10})
+    add('evented-at-decreases', ev(O(0, 5), Cl(0, 4)), stderr="event 1 goes back in time")
+    add('evented-at-decreases-lenient', ev(O(0, 5), Cl(0, 4)), 'ok', args=('--lenient',),
+        warn='repaired 1 event (--lenient)')
+    add('evented-close-unmatched', ev(O(0, 1), Cl(1, 2)), stderr='not the innermost open one')
+    add('evented-close-unmatched-lenient', ev(O(0, 1), Cl(1, 2), Cl(0, 3)), 'ok', args=('--lenient',),
+        warn='repaired 1 event')
+    add('evented-close-outer-lenient', ev(O(0, 1), O(1, 2), O(2, 3), Cl(0, 4)), 'ok', args=('--lenient',),
+        warn='repaired 2 events')
+    add('evented-close-empty', ev(Cl(0, 1)), stderr='closes a frame when none is open')
+    add('evented-close-empty-lenient', ev(Cl(0, 1)), 'ok', args=('--lenient',), warn='repaired 1 event')
+    add('evented-open-at-end', ev(O(0, 1), O(1, 2)), stderr='frames still open at the end: 2')
+    add('evented-open-at-end-lenient', ev(O(0, 1), O(1, 2)), 'ok', args=('--lenient',), warn='repaired 2 events')
+    add('evented-type-lowercase', ev(dict(O(0, 1), type='o')), stderr='has no type "O" or "C"')
+    add('evented-type-missing', ev({'frame': 0, 'at': 1}), stderr='has no type "O" or "C"')
+    add('evented-type-nul', ev(O(0, 1), Cl(0, 2)).replace(b'"type":"O"', b'"type":"O\\u0000x"'), 'any')
+    add('evented-at-missing', ev({'type': 'O', 'frame': 0}), stderr="has no 'at' number")
+    add('evented-at-string', ev(O(0, '1')), stderr="has no 'at' number")
+    add('evented-at-1e400', ev(O(0, 1), Cl(0, 2)).replace(b'"at":2', b'"at":1e400'))
+    add('evented-event-not-object', ev(1), stderr='has no type')
+    add('evented-events-missing', ss_doc([{'type': 'evented', 'unit': 'none'}]), stderr="no 'events' array")
+    add('evented-empty', ev(), 'ok', expect={'functions': 0, 'weight': 10}, sort_mark='0 functions')
+    add('evented-start-after-end', ev(O(0, 1), Cl(0, 2), start=100, end=-100), 'ok', expect={'functions': 1})
+    add('evented-before-start', ev(O(0, -5), Cl(0, -1), start=0, end=1), 'ok', expect={'functions': 1})
+    # time spans beyond the largest double: refusing is fine, an infinite total is not
+    add('evented-span-overflow', ev(O(0, -1e308), Cl(0, 1e308), start=-1e308, end=1e308), 'any')
+    add('evented-idle-overflow', ev(start=-1e308, end=1e308), 'any')
+    # idle time and a frame's time, each finite, whose sum is not (found by fuzz-speedscope-read)
+    add('evented-idle-plus-frame-overflow', b'{"shared":{"frames":[{"name":"a"}]},"profiles":[{"type":"evented",'
+        b'"unit":"none","startValue":-1e308,"events":[{"type":"O","frame":0,"at":0},{"type":"C","frame":0,'
+        b'"at":1e308}]}]}', 'any')
+    add('evented-start-not-finite', ev().replace(b'"startValue":0', b'"startValue":1e999'))
+    # document shape
+    add('profiles-empty', ss_doc([]), stderr="no 'profiles' array with a profile in it")
+    add('profiles-missing', jd({'shared': {'frames': SS_FRAMES}}), stderr="no 'profiles' array")
+    add('profiles-object', jd({'shared': {'frames': SS_FRAMES}, 'profiles': {'0': ss_sampled([[0]], [1])}}),
+        stderr="no 'profiles' array")
+    add('profile-not-object', ss_doc([1]), stderr='\'type\' is not "sampled" or "evented"')
+    add('profile-type-unknown', ss_doc([dict(ss_sampled([[0]], [1]), type='weird')]),
+        stderr='\'type\' is not "sampled" or "evented"')
+    add('profile-unit-unknown', ss_doc([ss_sampled([[0]], [1], unit='parsecs')]), stderr="'unit' is not one of")
+    add('profile-unit-missing', ss_doc([{'type': 'sampled', 'samples': [[0]], 'weights': [1]}]),
+        stderr="'unit' is not one of")
+    add('shared-missing', jd({'profiles': [ss_sampled([[0]], [1])]}), stderr="no 'shared.frames' array")
+    add('shared-array', jd({'shared': [], 'profiles': [ss_sampled([[0]], [1])]}), stderr="no 'shared.frames'")
+    add('frames-object', jd({'shared': {'frames': {}}, 'profiles': [ss_sampled([[0]], [1])]}),
+        stderr="no 'shared.frames'")
+    add('frame-not-object', ss_doc([ss_sampled([[0]], [1])], frames=[1]), stderr="frame 0 has no 'name' string")
+    add('frame-name-number', ss_doc([ss_sampled([[0]], [1])], frames=[{'name': 5}]),
+        stderr="frame 0 has no 'name' string")
+    add('frame-line-negative', ss_doc([ss_sampled([[0]], [1])], frames=[{'name': 'a', 'line': -1}]),
+        stderr="'line' is not a line number")
+    add('frame-line-fraction', ss_doc([ss_sampled([[0]], [1])], frames=[{'name': 'a', 'line': 1.5}]),
+        stderr="'line' is not a line number")
+    add('frame-line-1e300', ss_doc([ss_sampled([[0]], [1])], frames=[{'name': 'a', 'line': 1e300}]),
+        stderr="'line' is not a line number")
+    add('frame-line-string', ss_doc([ss_sampled([[0]], [1])], frames=[{'name': 'a', 'line': '7'}]),
+        stderr="'line' is not a line number")
+    add('frame-file-number', ss_doc([ss_sampled([[0]], [1])], frames=[{'name': 'a', 'file': 5}]), 'any')
+    add('frames-empty-unused', ss_doc([ss_sampled([[]], [4])], frames=[]), 'ok',
+        expect={'functions': 0, 'weight': 4}, sort_mark='0 functions')
+    mixed = ss_doc([ss_sampled([[0]], [1]), ss_evented([O(1, 1), Cl(1, 2)])])
+    add('mixed-kinds', mixed, 'ok', expect={'profiles': 2})
+    add('mixed-kinds-merged', mixed, stderr='cannot merge', args=('--merge-threads',))
+    add('units-differ-merged', ss_doc([ss_sampled([[0]], [1]), ss_sampled([[1]], [1], unit='bytes')]),
+        stderr='cannot merge', args=('--merge-threads',))
+    add('threads-merged', ss_doc([ss_sampled([[0]], [1]), ss_sampled([[0, 1]], [2])]), 'ok',
+        args=('--merge-threads',), expect={'profiles': 1, 'samples': 2, 'weight': 3})
+    # JSON level
+    add('root-array', b'[{"shared":{}}]', stderr='not a speedscope file', args=('--format', 'speedscope'))
+    add('root-number', b'42', stderr='not a speedscope file', args=('--format', 'speedscope'))
+    add('root-string', b'"speedscope"', stderr='not a speedscope file', args=('--format', 'speedscope'))
+    add('root-null', b'null', stderr='not a speedscope file', args=('--format', 'speedscope'))
+    add('root-array-auto', b'[{"shared":{}}]\n')
+    add('only-brace', b'{')     # JSON or a truncated marshalled dict: an error either way
+    add('only-brace-quote', b'{"', stderr='invalid JSON')
+    add('empty-object', b'{}', stderr='not a speedscope file')
+    add('not-json-forced', b'hello', stderr='invalid JSON', args=('--format', 'speedscope'))
+    add('empty-forced', b'', args=('--format', 'speedscope'))
+    add('truncated-string', ok1[:ok1.index(b'"app.py"') + 4], stderr='invalid JSON')
+    add('duplicate-keys-empty-first', b'{"shared":{"frames":[{"name":"a"}]},"profiles":[],"profiles":'
+        b'[{"type":"sampled","unit":"none","samples":[[0]],"weights":[1]}]}', 'any')
+    add('duplicate-keys-empty-last', b'{"shared":{"frames":[{"name":"a"}]},"profiles":'
+        b'[{"type":"sampled","unit":"none","samples":[[0]],"weights":[1]}],"profiles":[]}', 'any')
+    add('duplicate-frames-key', b'{"shared":{"frames":[],"frames":[{"name":"a"}]},"profiles":'
+        b'[{"type":"sampled","unit":"none","samples":[[0]],"weights":[1]}]}', 'any')
+    add('name-nul-escape', ss_doc([ss_sampled([[0]], [1])], frames=[{'name': 'a\x00b', 'file': '\x00'}]), 'ok',
+        expect={'functions': 1})
+    add('name-nul-escapes-collide', ss_doc([ss_sampled([[0], [1]], [1, 1])],
+                                            frames=[{'name': 'a\x00b'}, {'name': 'a\x00c'}]), 'ok',
+        expect={'samples': 2})
+    add('name-invalid-utf8', ss_doc([ss_sampled([[0]], [1])], frames=[{'name': 'X'}]).replace(b'"X"', b'"\xff\xfe\xc3"'),
+        'any')
+    add('name-lone-surrogate', ss_doc([ss_sampled([[0]], [1])], frames=[{'name': 'X'}]).replace(b'"X"', b'"\\ud800"'),
+        'any')
+    add('name-raw-control-chars', ss_doc([ss_sampled([[0]], [1])], frames=[{'name': 'X'}]).replace(
+        b'"X"', b'"a\x01\x00\nb"'), 'any')
+    add('name-newline-thread', ss_doc([ss_sampled([[0]], [1], name='t\nerror: fake\n')]), 'ok',
+        expect={'profiles': 1})
+    add('bad-escape', ss_doc([ss_sampled([[0]], [1])], frames=[{'name': 'X'}]).replace(b'"X"', b'"\\x41"'),
+        stderr='invalid JSON')
+    add('trailing-garbage', ok1 + b'garbage', 'any')
+    add('trailing-second-object', ok1 + b'{}', 'any')
+    add('bom-utf8', BOM8 + ok1, 'ok', expect={'samples': 3})
+    add('bom-utf8-garbage', BOM8 + b'{"x" ', stderr='invalid JSON')
+    add('bom-utf16', b'\xff\xfe' + ok1.decode().encode('utf-16-le'), 'any')
+    add('nesting-1001-arrays', b'{"a":' + b'[' * 1001 + b']' * 1001 + b'}', stderr='invalid JSON')
+    add('nesting-1001-in-samples', ss_doc([ss_sampled([[0]], [1])]).replace(b'[[0]]', b'[' * 1001 + b']' * 1001))
+    add('nesting-999', b'{"a":' + b'[' * 998 + b']' * 998 + b'}', stderr='not a speedscope file')
+    return C
+
+
+def _ev_stream(n, make):
+    body = b','.join(make(i) for i in range(n))
+    return (b'{"shared":{"frames":[{"name":"a"},{"name":"b"}]},"profiles":[{"type":"evented","unit":"none",'
+            b'"startValue":0,"endValue":' + str(n + 2).encode() + b',"events":[' + body + b']}]}')
+
+
+def speedscope_generated():
+    C = []
+    add = lambda *a, **k: C.append(ss_case(*a, **dict(k, modes=('import',))))
+    N = 100000
+    add('nest-arrays-100k', lambda: b'{"a":' + b'[' * N + b']' * N + b'}', stderr='invalid JSON')
+    add('nest-objects-100k', lambda: b'{"a":' * N + b'1' + b'}' * N, stderr='invalid JSON')
+    add('nest-unclosed-100k', lambda: b'{"a":' + b'[' * N, stderr='invalid JSON')
+    open_ev = lambda i: b'{"type":"O","frame":0,"at":1}'
+    add('open-1m-never-closed', lambda: _ev_stream(1000000, open_ev), stderr='frames still open at the end: 1000000',
+        timeout=15)
+    add('open-1m-never-closed-lenient', lambda: _ev_stream(1000000, open_ev), 'ok', args=('--lenient',),
+        warn='repaired 1000000 events', timeout=15, expect={'functions': 1, 'nodes': 1000001})
+    add('open-close-500k', lambda: _ev_stream(1000000, lambda i: b'{"type":"%s","frame":0,"at":%d}' % (
+        b'OC'[i % 2:i % 2 + 1], i)), 'ok', timeout=15, expect={'functions': 1, 'nodes': 2})
+    add('at-decreasing-100k-lenient', lambda: _ev_stream(100000, lambda i: b'{"type":"%s","frame":0,"at":%d}' % (
+        b'OC'[i % 2:i % 2 + 1], N - i)), 'ok', args=('--lenient',), warn='repaired 99999 events', timeout=15)
+    add('close-unopened-100k-lenient', lambda: _ev_stream(100000, lambda i: b'{"type":"C","frame":1,"at":1}'), 'ok',
+        args=('--lenient',), warn='repaired 100000 events', timeout=15)
+    # 300000 opens, then 300000 closes of a frame that is not open: each close must not
+    # search the whole open stack (quadratic: minutes)
+    M = 300000
+    add('open-300k-close-other-300k-lenient', lambda: _ev_stream(2 * M, lambda i: (
+        b'{"type":"O","frame":0,"at":1}' if i < M else b'{"type":"C","frame":1,"at":2}')), 'ok',
+        args=('--lenient',), warn='repaired 600000 events', timeout=10)
+    frames = lambda n: b'[' + b','.join(b'{"name":"f%d","file":"m%d.py","line":%d}' % (i, i % 97, i) for i in range(n)) + b']'
+    add('frames-300k', lambda: b'{"shared":{"frames":' + frames(300000) + b'},"profiles":[{"type":"sampled",'
+        b'"unit":"none","samples":[[' + b','.join(b'%d' % i for i in range(0, 300000, 3)) + b']],"weights":[1]}]}',
+        'ok', timeout=15, expect={'functions': 100000, 'nodes': 100001})
+    add('sample-200k-deep', lambda: b'{"shared":{"frames":[{"name":"a"},{"name":"b"}]},"profiles":[{"type":'
+        b'"sampled","unit":"none","samples":[[' + b','.join([b'0,1'] * 100000) + b']],"weights":[3]}]}',
+        'ok', timeout=15, expect={'functions': 2, 'nodes': 200001, 'weight': 3})
+    add('samples-500k', lambda: b'{"shared":{"frames":[{"name":"a"},{"name":"b"}]},"profiles":[{"type":'
+        b'"sampled","unit":"none","samples":[' + b','.join([b'[0,1]', b'[0]'] * 250000) + b'],"weights":['
+        + b','.join([b'1'] * 500000) + b']}]}', 'ok', timeout=15, expect={'samples': 500000})
+    add('name-1mb', lambda: ss_doc([ss_sampled([[0]], [1])], frames=[{'name': 'n' * (1 << 20)}]), 'ok',
+        expect={'functions': 1}, timeout=15)
+    add('keys-100k-duplicate', lambda: b'{"shared":{"frames":[{"name":"a"}]},' + b'"x":1,' * N +
+        b'"profiles":[{"type":"sampled","unit":"none","samples":[[0]],"weights":[1]}]}', 'ok', timeout=15)
+    add('strings-100k-escapes', lambda: ss_doc([ss_sampled([[0]], [1])], frames=[{'name': '\x00\ud7ff\n' * N}]),
+        'ok', timeout=15)
+    add('number-100k-digits', lambda: ss_doc([ss_sampled([[0]], [1])]).replace(b'"weights":[1]',
+                                                                                b'"weights":[1' + b'0' * N + b']'),
+        timeout=15)
+    # an empty object after 10 MB of blanks (beyond what format detection looks at)
+    add('whitespace-10mb', lambda: b'{' + b' ' * (10 << 20) + b'}', timeout=15)
+    add('whitespace-10mb-forced', lambda: b'{' + b' ' * (10 << 20) + b'}', stderr='not a speedscope file',
+        args=('--format', 'speedscope'), timeout=15)
+    add('profiles-4096', lambda: ss_doc([ss_sampled([[0]], [1])] * 4096), 'ok', timeout=30,
+        expect={'profiles': 4096})
+    add('profiles-4097', lambda: ss_doc([ss_sampled([[0]], [1])] * 4097), stderr='more than 4096')
+    add('profiles-4097-merged', lambda: ss_doc([ss_sampled([[0]], [1])] * 4097), 'ok', args=('--merge-threads',),
+        expect={'profiles': 1, 'samples': 4097})
+    # many small JSON values: the parsed tree is ~40 times the text; under the normal
+    # 1 GiB address-space cap this must end with a clear refusal (or an import), never a
+    # crash, and never "invalid JSON" for a valid file. Not run under ASan (no cap).
+    # objects cost more: an event is an object, three members and their keys
+    for K in (2000000, 2400000):
+        add('dom-%dk-events' % (K // 1000), lambda K=K: b'{"shared":{"frames":[{"name":"a"}]},"profiles":[{"type":'
+            b'"evented","unit":"none","startValue":0,"endValue":%d,"events":[' % K + b','.join(
+                b'{"type":"%s","frame":0,"at":%d}' % (b'OC'[i % 2:i % 2 + 1], i) for i in range(K)) + b']}]}',
+            'any', forbid='invalid JSON', sanitizers=False, timeout=30)
+    K = 8000000
+    add('dom-8m-samples', lambda: b'{"shared":{"frames":[{"name":"a"}]},"profiles":[{"type":"sampled",'
+        b'"unit":"none","samples":[' + b','.join([b'[0]'] * K) + b'],"weights":[' + b','.join([b'1'] * K) + b']}]}',
+        'any', forbid='invalid JSON', sanitizers=False, timeout=30)
+    return C
+
+
+def speedscope_fixture_cases():
+    rng = random.Random(SEED + 20)
+    C = []
+    for fx, ntrunc, ncorrupt in (('py_sampled.speedscope.json', 20, 16), ('py_evented.speedscope.json', 12, 12),
+                                 ('py_threads.speedscope.json', 8, 8)):
+        data = sampled_fixture(fx)
+        if data is None:
+            continue
+        stem = fx[:-len('.speedscope.json')]
+        end = len(data.rstrip(b' \t\r\n'))
+        for k, off in enumerate(fixture_offsets(len(data), ntrunc, rng, (1, 2, end - 1, end))):
+            if off >= end:
+                C.append(ss_case('trunc-%s-%d' % (stem, off), data[:off], 'ok'))
+            else:
+                C.append(ss_case('trunc-%s-%d' % (stem, off), data[:off],
+                                 stderr='empty file' if off == 0 else 'invalid JSON' if off > 2 else None,
+                                 sort_on_error=k % 4 == 0))
+        for k, off in enumerate(offsets(len(data), ncorrupt, rng)):
+            b = rng.choice((data[off] ^ 0xff, rng.randrange(256), 0x22, 0x2c, 0x5d, 0x7d, 0x30, 0x2d))
+            if b == data[off]:
+                b ^= 0x01
+            C.append(ss_case('corrupt-%s-%d-%02x' % (stem, off, b), data[:off] + bytes([b]) + data[off + 1:], 'any',
+                             warn='*', modes=('import', 'sort') if k % 4 == 0 else ('import',)))
+    return C
+
+
+# --- gzip ------------------------------------------------------------------------
+
+def gz(data, level=6, mtime=0):
+    c = zlib.compressobj(level, zlib.DEFLATED, 31)
+    out = c.compress(data) + c.flush()
+    return out[:4] + struct.pack('<I', mtime) + out[8:]
+
+
+def gz_header(flags=0, extra=b'', fname=b'', comment=b'', hcrc=None):
+    """A gzip header with optional fields; hcrc True: the right CRC16, an int: that value."""
+    h = b'\x1f\x8b\x08' + bytes([flags]) + b'\x00\x00\x00\x00\x00\x03'
+    if flags & 4:
+        h += struct.pack('<H', len(extra)) + extra
+    if flags & 8:
+        h += fname + b'\x00'
+    if flags & 16:
+        h += comment + b'\x00'
+    if flags & 2:
+        crc = zlib.crc32(h) & 0xffff if hcrc is True else hcrc
+        h += struct.pack('<H', crc)
+    return h
+
+
+def gz_with_header(data, header):
+    raw = zlib.compressobj(6, zlib.DEFLATED, -15)
+    body = raw.compress(data) + raw.flush()
+    return header + body + struct.pack('<II', zlib.crc32(data), len(data) & 0xffffffff)
+
+
+def stored_member(data):
+    c = zlib.compressobj(0, zlib.DEFLATED, 31)
+    return c.compress(data) + c.flush()
+
+
+def member_of_size(target, line=b'a;b 1\n'):
+    """A gzip member of exactly target bytes (stored blocks) holding folded lines."""
+    lo, hi = 0, target
+    text = lambda n: (line * (n // len(line) + 1))[:n]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if len(stored_member(text(mid))) < target:
+            lo = mid + 1
+        else:
+            hi = mid
+    m = stored_member(text(lo))
+    assert len(m) == target, (target, len(m))
+    return m, text(lo)
+
+
+_BOMB = {}
+
+
+def zeros_member(mib):
+    if mib not in _BOMB:
+        _BOMB[mib] = gz(bytes(mib << 20), 9)
+    return _BOMB[mib]
+
+
+def gzip_stream(pieces, level=9):
+    """One gzip member of the concatenated pieces (bytes, or (byte, count) runs made
+    1 MiB at a time, so nothing big is ever held)."""
+    c = zlib.compressobj(level, zlib.DEFLATED, 31)
+    out = []
+    for p in pieces:
+        if isinstance(p, tuple):
+            chunk, count = p
+            block = chunk * ((1 << 20) // len(chunk))
+            done = 0
+            while done + len(block) <= count * len(chunk):
+                out.append(c.compress(block))
+                done += len(block)
+            rest = count * len(chunk) - done
+            out.append(c.compress(chunk * (rest // len(chunk))))
+        else:
+            out.append(c.compress(p))
+    out.append(c.flush())
+    return b''.join(out)
+
+
+def gz_case(name, data, status='error', stderr=None, expect=None, at_max=None, **kw):
+    if status != 'error':
+        kw.setdefault('sort_mark', SORT_MARK)
+    return Case(name, data, status=status, stderr=stderr, expect=expect, ext='.gz', at_byte=False,
+                at_max=at_max, **kw)
+
+
+def gzip_handcrafted():
+    C = []
+    add = lambda *a, **k: C.append(gz_case(*a, **k))
+    text = b'main;a 1\nmain;b 2\n'
+    g = gz(text)
+    fold = {'profiles': 1, 'samples': 3, 'functions': 3, 'kind': 'sampled'}
+    add('folded-ok', g, 'ok', expect=fold)
+    add('magic-only', b'\x1f\x8b', stderr='gzip')
+    add('magic-and-method', b'\x1f\x8b\x08', stderr='gzip')
+    add('header-only', g[:10], stderr='gzip')
+    add('one-byte', b'\x1f', stderr='unrecognised format')
+    add('magic-then-text', b'\x1f\x8bhello a;b 1\n', stderr='gzip')
+    add('method-not-deflate', b'\x1f\x8b\x07' + g[3:], stderr='gzip')
+    add('reserved-flags', g[:3] + b'\xe0' + g[4:], stderr='gzip')
+    add('truncated-trailer', g[:-4], stderr='gzip')
+    add('truncated-1', g[:-1], stderr='gzip')
+    add('crc-wrong', g[:-8] + bytes([g[-8] ^ 1]) + g[-7:], stderr='gzip')
+    add('isize-wrong', g[:-1] + bytes([g[-1] ^ 1]), stderr='gzip')
+    add('trailing-garbage', g + b'garbage', stderr='after the end of the gzip stream')
+    add('trailing-zeros', g + b'\x00' * 8, stderr='after the end of the gzip stream')
+    add('trailing-lone-1f', g + b'\x1f', 'error')
+    add('trailing-magic', g + b'\x1f\x8b', stderr='gzip')
+    add('trailing-partial-header', g + g[:6], stderr='gzip')
+    add('trailing-newline', g + b'\n', stderr='after the end of the gzip stream')
+    add('concat-2', gz(text[:5]) + gz(text[5:]), 'ok', expect=fold)
+    add('concat-split-utf8', gz('a;\u00e4'.encode()[:3]) + gz('a;\u00e4 2\n'.encode()[3:]), 'ok',
+        expect={'samples': 2, 'functions': 2})
+    add('concat-empty-members', gz(b'') + gz(text) + gz(b'') + gz(b''), 'ok', expect=fold)
+    add('concat-then-garbage', gz(text) + gz(b'') + b'x', stderr='after the end of the gzip stream')
+    add('empty-content', gz(b''), stderr='empty file')
+    add('empty-members-only', gz(b'') * 3, stderr='empty file')
+    add('gzip-of-gzip', gz(g), stderr='unrecognised format')
+    add('nul-content', gz(b'\x00' * 1000), stderr='unrecognised format')
+    add('header-fname-fcomment', gz_with_header(text, gz_header(8 | 16, fname=b'x.folded', comment=b'hi')), 'ok',
+        expect=fold)
+    add('header-fextra', gz_with_header(text, gz_header(4, extra=b'AB\x02\x00xy')), 'ok', expect=fold)
+    add('header-fhcrc', gz_with_header(text, gz_header(2, hcrc=True)), 'ok', expect=fold)
+    add('header-fhcrc-wrong', gz_with_header(text, gz_header(2, hcrc=0)), stderr='gzip')
+    add('header-fextra-beyond-end', b'\x1f\x8b\x08\x04' + b'\x00' * 6 + b'\xff\xff' + b'x' * 20, stderr='gzip')
+    add('header-fname-unterminated', gz_header(8)[:10] + b'name-without-end', stderr='gzip')
+    add('zlib-not-gzip', zlib.compress(text), stderr='unrecognised format')
+    add('raw-deflate', zlib.compress(text)[2:-4], 'error')
+    sp = ss_doc([ss_sampled([[0, 1], [0, 1, 2], [0]], [1, 2, 3])])
+    add('speedscope-ok', gz(sp), 'ok', expect={'samples': 3, 'weight': 6})
+    add('speedscope-concat', gz(sp[:7]) + gz(sp[7:]), 'ok', expect={'samples': 3, 'weight': 6})
+    add('speedscope-truncated', gz(sp)[:-9], stderr='gzip')
+    add('speedscope-invalid-json', gz(b'{"a": ' + b' ' * 5000 + b']'), stderr='invalid JSON', at_max=5007)
+    add('pstats-ok', gz(m({KEY: GOOD_VALUE})), 'ok', sort_mark='function calls', expect={'kind': 'calls'})
+    add('pstats-corrupt-content', gz(m({KEY: GOOD_VALUE})[:-1]), stderr='truncated marshal data', at_max=100)
+    return C
+
+
+def gzip_generated():
+    C = []
+    add = lambda *a, **k: C.append(gz_case(*a, **dict(k, modes=('import',))))
+    # member boundaries around the 1 MiB read chunk (formats/input.c keeps a split magic)
+    for size in (1048574, 1048575, 1048576, 1048577):
+        mem, text = member_of_size(size)
+        fm = FoldedModel(text + b'c;d 2\n')
+        add('member-ends-at-%d' % size, mem + gz(b'c;d 2\n'), 'ok', expect={'samples': fm.samples},
+            timeout=15)
+        add('member-ends-at-%d-garbage' % size, mem + b'xy' + gz(b'c;d 2\n'),
+            stderr='after the end of the gzip stream', timeout=15)
+        add('member-ends-at-%d-lone-1f' % size, mem + b'\x1f', 'error', timeout=15)
+    # 2 GiB of zeros (about 2 MB compressed): read whole (speedscope, pstats) it must be
+    # refused beyond the 1 GiB limit with a clear error; memory: the limit and some
+    bomb = dict(timeout=60, memory_cap=MAX_WHOLE + 512 * (1 << 20), stderr='too big to read whole')
+    add('bomb-2g-zeros-as-speedscope', lambda: zeros_member(256) * 8, args=('--format', 'speedscope'), **bomb)
+    add('bomb-2g-zeros-as-pstats', lambda: zeros_member(256) * 8, args=('--format', 'pstats'), **bomb)
+    # the same under the runner's usual 1 GiB address-space cap: still a clean refusal,
+    # not "fatal: out of memory" (normal builds only: ASan runs have no cap)
+    add('bomb-2g-zeros-as-speedscope-1g-cap', lambda: zeros_member(256) * 8, args=('--format', 'speedscope'),
+        timeout=60, stderr='too big', sanitizers=False)
+    add('bomb-2g-one-stream-json-auto', lambda: gzip_stream([b'{"shared": {"frames": []}, "x": "',
+                                                              (b'\x00', 2 * GIB)], level=1), **bomb)
+    # folded streams: 300 MB must import (or be refused) in memory that does not grow
+    # with the input, a NUL-filled "line" included
+    stream = dict(timeout=60, max_rss_mb=256)
+    add('bomb-300m-zeros-as-folded', lambda: gzip_stream([(b'\x00', 300 << 20)]), 'error',
+        args=('--format', 'folded'), **stream)
+    add('bomb-300m-zeros-after-folded-head', lambda: gzip_stream([b'a;b 1\n' * 1000, (b'\x00', 300 << 20)]), 'any',
+        warn='*', **stream)
+    # 12000 distinct stacks sharing a 28 KB prefix, each twice (5 MB of gzip, 670 MB of
+    # text): the tree has 14001 nodes, a repeated-stack cache keyed by the whole text
+    # would hold 330 MB
+    pre = b';'.join(b'fr%04d' % i for i in range(4000))
+    add('bomb-670m-shared-prefix-repeats', lambda: gzip_stream(
+        [pre + b';leaf%d 1\n' % k + pre + b';leaf%d 1\n' % k for k in range(12000)], level=6), 'ok',
+        expect={'samples': 24000, 'functions': 16000, 'nodes': 16001}, **stream)
+    # a line beyond any sane length (a frame of 65 MiB): skipped or imported, in memory
+    # that does not grow with it beyond the line itself
+    add('bomb-65m-line-then-valid', lambda: gzip_stream([(b'x', 65 << 20), b' 1\nb 1\n']), 'ok', warn='*',
+        timeout=60, max_rss_mb=400)
+    add('bomb-100m-newlines', lambda: gzip_stream([(b'\n', 100 << 20)]), stderr='no stacks', **stream)
+    add('bomb-60m-lines', lambda: gzip_stream([(b'a;b 1\n', 10 << 20)]), 'ok',
+        expect={'samples': 10 << 20, 'functions': 2}, **stream)
+    return C
+
+
+def gzip_fixture_cases():
+    rng = random.Random(SEED + 30)
+    C = []
+    plain = {}
+    for fx in ('py_sampled.folded', 'py_sampled.speedscope.json'):
+        plain[fx] = sampled_fixture(fx)
+    golden = fixture('py312-cprofile.prof')
+    items = [('py_sampled.folded.gz', sampled_fixture('py_sampled.folded.gz'), 25, 20),
+             ('py_sampled.speedscope.json.gz', sampled_fixture('py_sampled.speedscope.json.gz'), 15, 10),
+             ('py312-cprofile.prof.gz', gz(golden) if golden is not None else None, 10, 6)]
+    for fx, data, ntrunc, ncorrupt in items:
+        if data is None:
+            continue
+        stem = fx.replace('.', '-')
+        content = zlib.decompress(data, 31)
+        if fx.endswith('.folded.gz'):
+            fm = FoldedModel(content)
+            expect = {'samples': fm.samples, 'weight': fm.weight}
+        elif fx.endswith('.json.gz'):
+            doc = json.loads(content)
+            ws = [w for p in doc['profiles'] for w in p['weights']]
+            expect = {'samples': sum(1 for w in ws if w > 0), 'weight': sum(ws)}
+        else:
+            expect = {'kind': 'calls'}
+        mark = 'function calls' if fx.endswith('.prof.gz') else SORT_MARK
+        C.append(gz_case('whole-%s' % stem, data, 'ok', expect=expect, sort_mark=mark))
+        for k, off in enumerate(fixture_offsets(len(data), ntrunc, rng, list(range(12)) + [len(data) - i for i in
+                                                                                             range(1, 9)])):
+            C.append(gz_case('trunc-%s-%d' % (stem, off), data[:off],
+                             stderr='empty file' if off == 0 else None if off == 1 else 'gzip',
+                             sort_on_error=k % 4 == 0))
+        for k, off in enumerate(sorted(set(offsets(len(data), ncorrupt, rng)) | set(range(3, 10)))):
+            b = data[off] ^ (1 << rng.randrange(8))
+            # a corrupted stream that still inflates and passes the CRC is the original
+            C.append(gz_case('corrupt-%s-%d-%02x' % (stem, off, b), data[:off] + bytes([b]) + data[off + 1:], 'any',
+                             expect=expect, sort_mark=mark, at_max=len(content), warn='*',
+                             modes=('import', 'sort') if k % 4 == 0 else ('import',)))
+        # many members: the content cut into 100 pieces, each its own member
+        step = max(1, len(content) // 100)
+        members = [gz(content[i:i + step]) for i in range(0, len(content), step)]
+        multi = b''.join(members)
+        C.append(gz_case('members-100-%s' % stem, multi, 'ok', expect=expect, sort_mark=mark))
+        cut = len(multi) // 2
+        ends = {sum(len(x) for x in members[:k]) for k in range(len(members) + 1)}
+        while cut in ends:
+            cut += 1
+        C.append(gz_case('members-100-%s-trunc' % stem, multi[:cut], stderr='gzip'))
+    return C
+
+
+def sampled_committed(g):
+    """The committed NAME.EXT files of a group with their NAME.expect."""
+    cases_dir, ext = SAMPLED_GROUPS[g]
+    C = []
+    if not os.path.isdir(cases_dir):
+        print('make_bad: %s is missing (make_bad.py --write-cases)' % cases_dir)
+        return C
+    for fn in sorted(os.listdir(cases_dir)):
+        if not fn.endswith(ext):
+            continue
+        name = fn[:-len(ext)]
+        with open(os.path.join(cases_dir, fn), 'rb') as f:
+            data = f.read()
+        e = read_expect(os.path.join(cases_dir, name + '.expect'))
+        expect = {}
+        for kv in e.get('expect', '').split():
+            k, _, v = kv.partition('=')
+            expect[k] = v if k in ('kind', 'unit', 'format') else float(v) if k == 'weight' else int(v)
+        C.append(Case(name, data, status=e.get('status', 'error'), stderr=e.get('stderr') or None,
+                      stdout=e.get('stdout') or None, at_byte=e.get('at_byte', 'yes') != 'no',
+                      sort_args=e.get('sort_args', '').split(), ext=ext, args=e.get('args', '').split(),
+                      expect=expect, warn=e.get('warn') or None, forbid=e.get('forbid') or None,
+                      at_max=int(e['at_max']) if e.get('at_max') else None, sort_mark=e.get('sort_mark') or None))
+    return C
+
+
+def sampled_handcrafted(g):
+    return {'folded': folded_handcrafted, 'speedscope': speedscope_handcrafted, 'gzip': gzip_handcrafted}[g]()
+
+
+def format_expect_sampled(c):
+    lines = [format_expect(c).rstrip('\n')]
+    if c.args:
+        lines.append('args: %s' % ' '.join(c.args))
+    if c.expect:
+        lines.append('expect: %s' % ' '.join('%s=%s' % (k, repr(v) if isinstance(v, float) else v)
+                                             for k, v in sorted(c.expect.items())))
+    for key in ('warn', 'forbid', 'at_max', 'sort_mark'):
+        if getattr(c, key) is not None:
+            lines.append('%s: %s' % (key, getattr(c, key)))
+    return '\n'.join(lines) + '\n'
+
+
+def write_committed_sampled():
+    for g, (cases_dir, ext) in SAMPLED_GROUPS.items():
+        os.makedirs(cases_dir, exist_ok=True)
+        for fn in os.listdir(cases_dir):
+            if fn.endswith((ext, '.expect')):
+                os.unlink(os.path.join(cases_dir, fn))
+        for c in sampled_handcrafted(g):
+            assert c.ext == ext and isinstance(c.data, bytes) and len(c.data) < 20000, c.name
+            with open(os.path.join(cases_dir, c.name + ext), 'wb') as f:
+                f.write(c.data)
+            with open(os.path.join(cases_dir, c.name + '.expect'), 'w', encoding='utf-8') as f:
+                f.write(format_expect_sampled(c))
+
+
 def group(name, cases_dir=CASES_DIR):
     if name == 'cases':
         return committed_cases(cases_dir) + special_cases()
@@ -568,6 +1554,12 @@ def group(name, cases_dir=CASES_DIR):
         return truncations()
     if name == 'corrupt':
         return corruptions()
+    if name == 'folded':
+        return sampled_committed(name) + folded_generated() + folded_fixture_cases()
+    if name == 'speedscope':
+        return sampled_committed(name) + speedscope_generated() + speedscope_fixture_cases()
+    if name == 'gzip':
+        return sampled_committed(name) + gzip_generated() + gzip_fixture_cases()
     raise ValueError('unknown group %r (one of %s)' % (name, ', '.join(GROUPS)))
 
 
@@ -580,6 +1572,8 @@ def main(argv):
     args = ap.parse_args(argv)
     if args.write_cases:
         write_committed(args.outdir or CASES_DIR)
+        if not args.outdir:
+            write_committed_sampled()
         return 0
     if not args.outdir:
         ap.error('OUTDIR is needed')
@@ -589,9 +1583,10 @@ def main(argv):
         for g in args.group or GROUPS:
             for c in group(g):
                 if c.data is not None:
-                    with open(os.path.join(args.outdir, c.name + '.prof'), 'wb') as f:
-                        f.write(c.data)
-                man.write('%s\t%s\t%s\t%s\t%s\n' % (g, c.name, c.status, c.stderr or '', ','.join(c.modes)))
+                    with open(os.path.join(args.outdir, c.name + c.ext), 'wb') as f:
+                        f.write(c.data() if callable(c.data) else c.data)
+                man.write('%s\t%s\t%s\t%s\t%s\n' % (g, c.name + c.ext, c.status, c.stderr or '',
+                                                     ','.join(c.modes) + (' ' + ' '.join(c.args) if c.args else '')))
     return 0
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runs profview on bad .prof inputs and checks the bad-input contract (stdlib only).
 
-  run_bad.py PROFVIEW [--group cases|hostile|truncate|corrupt]... [--timeout S] [--keep] [-v]
+  run_bad.py PROFVIEW [--group cases|hostile|truncate|corrupt|folded|speedscope|gzip]...
+             [--timeout S] [--only SUBSTRING] [--keep] [-v]
 
 A scratch store gets one good fixture imported first, so it is not empty; its
 content (every row of every table, ordered) is hashed.  Then every case from
@@ -20,10 +21,19 @@ make_bad.py is written to a file and given to `profview import FILE` and
     is checked for consistency and the store is then put back.
 
 Import and sort of the same file must agree (same status, same error line).
+
+The folded, speedscope and gzip groups (make_bad.py) also pass import options
+(--format, --lenient, --merge-threads; such cases run import only), allow the
+reader's "warning: 'FILE': ..." lines on success where the case expects them,
+check every imported sampled/evented profile as a call tree (parents first,
+finite weights that add up: check_tree) and the case's expected totals, and for
+the gzip bombs bound the run's peak RSS (wait4) or give it a bigger address-space
+cap. Cases marked sanitizers=False are skipped in ASan builds (no cap there).
 Exit status: 0 when every check passes, 1 otherwise (details on stdout).
 """
 import argparse
 import hashlib
+import math
 import os
 import re
 import resource
@@ -50,6 +60,25 @@ CHILD_ENV = {
     'TZ': 'UTC',
 }
 AT_BYTE = re.compile(r' at byte (\d+)$')
+# Runs argv[2:] as a child and writes its peak RSS (KiB) to argv[1]; exits as the
+# child did (a signal is raised again), so the caller sees the same status.
+RSS_HELPER = r"""
+import os, signal, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execv(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, ru = os.wait4(pid, 0)
+with open(sys.argv[1], 'w') as f:
+    f.write('%d' % ru.ru_maxrss)
+code = os.waitstatus_to_exitcode(status)
+if code < 0:
+    signal.signal(-code, signal.SIG_DFL)
+    os.kill(os.getpid(), -code)
+sys.exit(code)
+"""
 MEMORY_CAP = 1 << 30    # address space of one run (normal builds): inputs are at most a few MB
 
 
@@ -76,6 +105,87 @@ def store_content_hash(path):
 
 def store_files(path):
     return [path, path + '-wal', path + '-shm', path + '-journal']
+
+
+def _close(a, b, magnitude):
+    return abs(a - b) <= 1e-9 * max(1.0, abs(magnitude))
+
+
+def check_tree(con, pid):
+    """A stored sampled/evented profile is one consistent call tree: node 0 the root,
+    parents before children, functions that exist, finite non-negative weights that
+    add up (node totals, the root total = total_weight = the sum of self weights,
+    functions' self = total_weight minus the root's self), no negative counts."""
+    kind, tw, ts, nfunc, nnodes = con.execute(
+        'SELECT kind, total_weight, total_samples, function_count, node_count FROM profiles WHERE id = ?',
+        (pid,)).fetchone()
+    if kind == 'calls':
+        return None
+    if kind not in ('sampled', 'evented'):
+        return 'kind %r' % kind
+    if not math.isfinite(tw) or tw < 0:
+        return 'total_weight %r is not a finite non-negative number' % tw
+    if ts < 0:
+        return 'total_samples %d is negative' % ts
+    nodes = con.execute('SELECT id, parent, func, self, total, count FROM tree_nodes WHERE profile_id = ? '
+                        'ORDER BY id', (pid,)).fetchall()
+    if len(nodes) != nnodes:
+        return '%d tree nodes, its row says %d' % (len(nodes), nnodes)
+    if not nodes or nodes[0][1] is not None:
+        return 'node 0 is not a root'
+    child_total = [0.0] * len(nodes)
+    self_sum = self_abs = 0.0
+    for k, (nid, parent, func, slf, total, count) in enumerate(nodes):
+        if nid != k:
+            return 'node ids are not 0..%d' % (len(nodes) - 1)
+        if k and not (parent is not None and 0 <= parent < k):
+            return 'node %d has parent %r' % (k, parent)
+        if k and not 0 <= func < nfunc:
+            return 'node %d names function %d of %d' % (k, func, nfunc)
+        if not (math.isfinite(slf) and math.isfinite(total)) or slf < 0:
+            return 'node %d: self %r total %r' % (k, slf, total)
+        if count < 0:
+            return 'node %d: negative count %d' % (k, count)
+        if k:
+            child_total[parent] += total
+        self_sum += slf
+        self_abs += abs(slf)
+    for k, node in enumerate(nodes):
+        if not _close(node[4], node[3] + child_total[k], self_abs):
+            return 'node %d: total %r is not self %r + children %r' % (k, node[4], node[3], child_total[k])
+    if not _close(nodes[0][4], tw, self_abs) or not _close(self_sum, tw, self_abs):
+        return 'root total %r / sum of self %r vs total_weight %r' % (nodes[0][4], self_sum, tw)
+    # 9e999 is infinity to SQLite; a NaN is stored as NULL
+    fself, bad = con.execute('SELECT total(tottime), sum(tottime IS NULL OR cumtime IS NULL OR abs(tottime) = 9e999 '
+                             'OR abs(cumtime) = 9e999 OR calls < 0 OR pcalls < 0) FROM functions '
+                             'WHERE profile_id = ?', (pid,)).fetchone()
+    if bad:
+        return '%d functions with non-finite times or negative counts' % bad
+    if not _close(fself, tw - nodes[0][3], self_abs):
+        return "functions' self weights sum to %r, total_weight minus root self is %r" % (fself, tw - nodes[0][3])
+    bad = con.execute('SELECT count(*) FROM edges WHERE profile_id = ? AND (caller < 0 OR caller >= ? OR '
+                      'callee < 0 OR callee >= ?)', (pid, nfunc, nfunc)).fetchone()[0]
+    if bad:
+        return '%d edges name functions that do not exist' % bad
+    return None
+
+
+def check_expect(con, ids, expect):
+    """The facts a case expects of its import (the first profile's; 'profiles': how
+    many were printed)."""
+    cols = {'samples': 'total_samples', 'weight': 'total_weight', 'functions': 'function_count',
+            'nodes': 'node_count', 'kind': 'kind', 'unit': 'unit', 'format': 'format'}
+    row = con.execute('SELECT %s FROM profiles WHERE id = ?' % ', '.join(cols.values()), (ids[0],)).fetchone()
+    got = dict(zip(cols, row))
+    got['profiles'] = len(ids)
+    for k, want in sorted(expect.items()):
+        have = got[k]
+        if k == 'weight':
+            if not _close(have, float(want), float(want)):
+                return 'total weight %r, expected %r' % (have, want)
+        elif have != want:
+            return '%s is %r, expected %r' % (k, have, want)
+    return None
 
 
 def file_signature(path):
@@ -144,26 +254,57 @@ class Runner:
         self.db = os.path.join(scratch, 'store.db')
         self.indir = os.path.join(scratch, 'in')
         os.makedirs(self.indir)
+        self.sanitized = self.memory_cap is None
+        self.skipped = []       # cases that do not apply to this build
+        self.last_rss = 0
+        self.data = None        # the bytes of the case being run
 
-    def run(self, args, timeout=None):
+    def run(self, args, timeout=None, memory_cap=None, measure_rss=False):
+        """Runs profview; memory_cap replaces the default address-space cap (normal
+        builds only); measure_rss sets self.last_rss to the run's peak resident set."""
         argv = [self.profview, '--db', self.db] + args
+        cap = (memory_cap or self.memory_cap) if self.memory_cap else None
+        preexec = (lambda: resource.setrlimit(resource.RLIMIT_AS, (cap, cap))) if cap else None
         t0 = time.monotonic()
-        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             env=self.env, start_new_session=True,
-                             preexec_fn=self.limit_memory if self.memory_cap else None)
-        try:
-            out, err = p.communicate(timeout=timeout or self.timeout)
-            rc = p.returncode
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)    # its own session: the run and anything it started
-            out, err = p.communicate()
-            rc = None
+        if measure_rss:
+            rc, out, err = self.run_measured(argv, timeout or self.timeout, preexec)
+        else:
+            p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 env=self.env, start_new_session=True, preexec_fn=preexec)
+            try:
+                out, err = p.communicate(timeout=timeout or self.timeout)
+                rc = p.returncode
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)    # its own session: the run and anything it started
+                out, err = p.communicate()
+                rc = None
         dt = time.monotonic() - t0
         self.runs += 1
         return argv, rc, out, err, dt
 
-    def limit_memory(self):
-        resource.setrlimit(resource.RLIMIT_AS, (self.memory_cap, self.memory_cap))
+    def run_measured(self, argv, timeout, preexec):
+        """The same through RSS_HELPER, which forks profview from a fresh small
+        process and reports its peak RSS: measured here, the child would inherit
+        this (big) runner's resident pages at the fork, and Linux counts those."""
+        fd, rss_file = tempfile.mkstemp(prefix='rss-', dir=self.scratch)
+        os.close(fd)
+        p = subprocess.Popen([sys.executable, '-c', RSS_HELPER, rss_file] + argv, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env, start_new_session=True,
+                             preexec_fn=preexec)
+        try:
+            out, err = p.communicate(timeout=timeout)
+            rc = p.returncode
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            out, err = p.communicate()
+            rc = None
+        try:
+            with open(rss_file) as f:
+                self.last_rss = int(f.read() or 0) * 1024
+        except (OSError, ValueError):
+            self.last_rss = 0
+        os.unlink(rss_file)
+        return rc, out, err
 
     def setup_store(self, fixtures):
         for fx in GOOD_FIXTURES:
@@ -189,13 +330,15 @@ class Runner:
         if out:
             print('  stdout: %r' % out[:300])
         print('  stderr: %s' % shown_err.rstrip('\n').replace('\n', '\n          '))
-        if case.data is not None and len(case.data) <= 160:
-            print('  input (%d bytes): %s' % (len(case.data), case.data.hex()))
-        elif case.data is not None:
-            print('  input: %d bytes, kept as %s' % (len(case.data), os.path.join(self.indir, case.name + '.prof')))
+        data = self.data
+        if data is not None and len(data) <= 160:
+            print('  input (%d bytes): %s' % (len(data), data.hex()))
+        elif data is not None:
+            print('  input: %d bytes, kept as %s' % (len(data), os.path.join(self.indir, case.name + case.ext)))
 
     def input_path(self, case):
         """Writes the case's input; returns (path, size or None)."""
+        self.data = case.data if isinstance(case.data, bytes) else None
         if case.special == 'dir':
             path = os.path.join(self.indir, case.name + '.d')
             os.makedirs(path, exist_ok=True)
@@ -222,10 +365,11 @@ class Runner:
             with open(path, 'wb') as f:
                 f.write(case.data)
             return path, len(case.data)
-        path = os.path.join(self.indir, case.name + '.prof')
+        data = self.data = case.data() if callable(case.data) else case.data
+        path = os.path.join(self.indir, case.name + case.ext)
         with open(path, 'wb') as f:
-            f.write(case.data)
-        return path, len(case.data)
+            f.write(data)
+        return path, len(data)
 
     def check_error_line(self, case, path, size, err):
         """None when err is one proper error line for path, else why not."""
@@ -245,45 +389,90 @@ class Runner:
         m = AT_BYTE.search(what)
         if case.at_byte and size is not None and not m:
             return 'no "at byte N" in the error about the file content'
-        if m and size is not None and int(m.group(1)) > size:
-            return 'byte offset %s is beyond the file size %d' % (m.group(1), size)
+        limit = case.at_max if case.at_max is not None else size
+        if m and limit is not None and int(m.group(1)) > limit:
+            return 'byte offset %s is beyond the %s %d' % (
+                m.group(1), 'file size' if case.at_max is None else 'decompressed size', limit)
         if case.stderr and case.stderr not in what:
             return 'error does not contain %r' % case.stderr
+        if case.forbid and case.forbid in what:
+            return 'misleading error: it says %r' % case.forbid
         return None
 
-    def check_import(self, out):
-        """A successful import: the printed id names a consistent profile."""
-        m = re.fullmatch(rb'(\d+)\n', out)
+    def check_success_stderr(self, case, mode, path, err):
+        """On exit 0: stderr may hold the reader's warnings (as the case allows) and,
+        from sort, the note naming which profile of a multi-profile file it shows."""
+        text = err.decode('utf-8', 'surrogateescape')
+        if not text:
+            return 'no warning containing %r' % case.warn if case.warn not in (None, '*') else None
+        if not text.endswith('\n'):
+            return 'stderr does not end with a newline'
+        warned = False
+        for line in text[:-1].split('\n'):
+            if mode == 'sort' and line.startswith('note: '):
+                continue
+            if not line.startswith("warning: '%s': " % path):
+                return 'exit 0 but something on stderr: %r' % line[:200]
+            if case.warn is None:
+                return 'unexpected warning: %r' % line[:200]
+            warned = warned or case.warn == '*' or case.warn in line
+        if case.warn not in (None, '*') and not warned:
+            return 'no warning containing %r' % case.warn
+        return None
+
+    def check_import(self, out, case=None):
+        """A successful import: the printed id(s) name consistent profiles, with the
+        facts the case expects (of the first profile; 'profiles': how many ids)."""
+        several = case is not None and case.ext != '.prof'
+        m = re.fullmatch(rb'(\d+\n)+' if several else rb'(\d+)\n', out)
         if not m:
-            return 'import printed %r, not one id' % out[:100]
-        pid = int(m.group(1))
+            return 'import printed %r, not %s' % (out[:100], 'ids' if several else 'one id')
+        ids = [int(x) for x in out.split()]
         con = sqlite3.connect('file:%s?mode=ro' % self.db, uri=True)
         try:
-            row = con.execute('SELECT function_count, edge_count FROM profiles WHERE id = ?', (pid,)).fetchone()
-            if not row:
-                return 'import printed id %d, which is not in the store' % pid
-            nstats = con.execute('SELECT count(*) FROM functions WHERE profile_id = ? AND in_stats',
-                                 (pid,)).fetchone()[0]
-            nedges = con.execute('SELECT count(*) FROM edges WHERE profile_id = ?', (pid,)).fetchone()[0]
-            if (nstats, nedges) != tuple(row):
-                return 'stored profile %d has %d functions/%d edges, its row says %d/%d' % (
-                    pid, nstats, nedges, row[0], row[1])
+            for pid in ids:
+                row = con.execute('SELECT function_count, edge_count FROM profiles WHERE id = ?', (pid,)).fetchone()
+                if not row:
+                    return 'import printed id %d, which is not in the store' % pid
+                nstats = con.execute('SELECT count(*) FROM functions WHERE profile_id = ? AND in_stats',
+                                     (pid,)).fetchone()[0]
+                nedges = con.execute('SELECT count(*) FROM edges WHERE profile_id = ?', (pid,)).fetchone()[0]
+                if (nstats, nedges) != tuple(row):
+                    return 'stored profile %d has %d functions/%d edges, its row says %d/%d' % (
+                        pid, nstats, nedges, row[0], row[1])
+                if several:
+                    why = check_tree(con, pid)
+                    if why:
+                        return 'stored profile %d: %s' % (pid, why)
+            if case is not None and case.expect:
+                return check_expect(con, ids, case.expect)
         finally:
             con.close()
         return None
 
     def run_case(self, case):
+        if self.sanitized and not case.sanitizers:
+            self.skipped.append(case.name)
+            return
+        t0 = time.monotonic()
         path, size = self.input_path(case)
         seen = {}
         for mode in case.modes:
             if mode == 'sort' and not case.sort_on_error and seen.get('import', (0,))[0] == 1:
                 continue
             if mode == 'import':
-                args = ['import', path]
+                args = ['import', path] + list(case.args)
             else:
                 args = ['sort', path] + list(case.sort_args or ('--by', 'tottime', '--limit', '30'))
-            timeout = min(case.timeout, self.timeout) if case.timeout else self.timeout
-            argv, rc, out, err, dt = self.run(args, timeout)
+            # a case's own timeout is a performance bound, shorter than the runner's; the
+            # folded/speedscope/gzip groups' big inputs (gzip bombs) may also get longer
+            if not case.timeout:
+                timeout = self.timeout
+            elif case.ext == '.prof':
+                timeout = min(case.timeout, self.timeout)
+            else:
+                timeout = case.timeout
+            argv, rc, out, err, dt = self.run(args, timeout, case.memory_cap, case.max_rss_mb is not None)
             if dt > self.slowest[0]:
                 self.slowest = (dt, '%s [%s]' % (case.name, mode))
             why = None
@@ -300,7 +489,7 @@ class Runner:
             elif rc == 0 and case.status == 'error':
                 why = 'accepted (exit 0) a file that must be refused'
             elif rc == 1 and case.status == 'ok':
-                why = 'refused a file pstats loads'
+                why = 'refused a file pstats loads' if case.ext == '.prof' else 'refused a valid file'
             elif rc == 1:
                 why = self.check_error_line(case, path, size, err)
                 if not why and out:
@@ -309,21 +498,30 @@ class Runner:
                     why = 'the store changed after a failed run'
                     self.store.restore()
             else:
-                if err:
-                    why = 'exit 0 but something on stderr'
+                if case.ext == '.prof':
+                    why = 'exit 0 but something on stderr' if err else None
+                else:
+                    why = self.check_success_stderr(case, mode, path, err)
+                if why:
+                    pass
                 elif mode == 'import':
-                    why = self.check_import(out)
-                elif b'function calls' not in out:
+                    why = self.check_import(out, case)
+                elif (case.sort_mark or 'function calls').encode() not in out:
                     why = 'sort printed no table'
                 if not why and mode == 'sort' and case.stdout and case.stdout.encode() not in out:
                     why = 'sort output lacks %r' % case.stdout
                 self.store.restore()
+            if not why and case.max_rss_mb is not None:
+                # ASan adds shadow memory (1/8) and a quarantine of freed blocks (256 MB)
+                bound = case.max_rss_mb * 2 + 256 if self.sanitized else case.max_rss_mb
+                if self.last_rss > bound << 20:
+                    why = 'used %d MB of memory (peak RSS), more than %d MB' % (self.last_rss >> 20, bound)
             if why:
                 self.fail(case, mode, argv, rc, out, err, why)
                 self.store.restore()    # so later cases start from the snapshot again
                 return
             seen[mode] = (rc, err)
-        if len(seen) == 2 and seen['import'] != seen['sort']:
+        if len(seen) == 2 and (seen['import'][0] != seen['sort'][0] or (seen['import'][0] == 1 and seen['import'] != seen['sort'])):
             self.failures.append((case.name, 'import/sort', 'import and sort disagree'))
             print('FAIL %s: import and sort disagree: import exit %s %r, sort exit %s %r' % (
                 case.name, seen['import'][0], seen['import'][1], seen['sort'][0], seen['sort'][1]))
@@ -336,9 +534,11 @@ class Runner:
                 self.rejected += 1
         if self.verbose:
             rc, err = next(iter(seen.values()))
-            print('ok   %-40s exit %d %s' % (case.name, rc, err.decode('utf-8', 'replace').strip()))
+            print('ok   %-40s %6.2fs exit %d %s' % (case.name, time.monotonic() - t0, rc,
+                                                err.decode('utf-8', 'replace').strip()[:300]))
         if case.data is not None:
             os.unlink(path)
+        self.data = None
 
 
 def main(argv):
@@ -377,6 +577,8 @@ def main(argv):
         print('may-parse cases (corrupted bytes, odd values): %d refused with an error, %d imported fine%s' % (
             r.rejected, len(r.accepted), (' (%s%s)' % (', '.join(r.accepted[:8]),
                                                         ', ...' if len(r.accepted) > 8 else '')) if r.accepted else ''))
+    if r.skipped:
+        print('skipped in a sanitizer build (no address-space cap): %s' % ', '.join(r.skipped))
     if r.failures:
         print('%d FAILED (scratch kept in %s):' % (len(r.failures), scratch))
         for name, mode, why in r.failures:
