@@ -1,29 +1,8 @@
 #include "profile_json.h"
 #include "text_bytes.h"
-#include "../analysis/pyrepr.h"
 #include "../analysis/strbuf.h"
 
-#include <math.h>
 #include <string.h>
-
-static void pj_num(struct strbuf *sb, double v)
-{
-	char num[32];
-	if (!isfinite(v)) {
-		strbuf_adds(sb, "null");
-		return;
-	}
-	pyrepr_float(v, num);
-	strbuf_adds(sb, num);
-}
-
-static void pj_str(struct strbuf *sb, const char *s)
-{
-	if (s)
-		text_json_string(sb, s, strlen(s));
-	else
-		strbuf_adds(sb, "null");
-}
 
 static void pj_flush(FILE *out, struct strbuf *sb)
 {
@@ -38,24 +17,24 @@ void profile_write_json(FILE *out, const struct profile *p)
 	static const char *const kinds[] = { "calls", "sampled", "evented" };
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_addf(&sb, "{\"profile\": {\"id\": %lld, \"name\": ", (long long)p->id);
-	pj_str(&sb, p->name);
+	text_json_opt_string(&sb, p->name);
 	strbuf_adds(&sb, ", \"source\": ");
-	pj_str(&sb, p->source);
+	text_json_opt_string(&sb, p->source);
 	strbuf_adds(&sb, ", \"format\": ");
-	pj_str(&sb, p->format);
+	text_json_opt_string(&sb, p->format);
 	strbuf_adds(&sb, ", \"producer\": ");
-	pj_str(&sb, p->producer);
+	text_json_opt_string(&sb, p->producer);
 	strbuf_addf(&sb, ", \"kind\": \"%s\", \"unit\": ", kinds[p->kind]);
-	pj_str(&sb, p->unit ? p->unit : "seconds");
+	text_json_opt_string(&sb, p->unit ? p->unit : "seconds");
 	strbuf_adds(&sb, ", \"thread\": ");
-	pj_str(&sb, p->thread);
+	text_json_opt_string(&sb, p->thread);
 	strbuf_adds(&sb, ", \"content_hash\": ");
-	pj_str(&sb, p->content_hash);
+	text_json_opt_string(&sb, p->content_hash);
 	strbuf_addf(&sb, ", \"total_calls\": %lld, \"primitive_calls\": %lld, \"total_time\": ", (long long)p->total_calls,
 		    (long long)p->prim_calls);
-	pj_num(&sb, p->total_tt);
+	text_json_number(&sb, p->total_tt);
 	strbuf_adds(&sb, ", \"total_weight\": ");
-	pj_num(&sb, p->kind == PV_KIND_CALLS ? p->total_tt : p->total_weight);
+	text_json_number(&sb, p->kind == PV_KIND_CALLS ? p->total_tt : p->total_weight);
 	strbuf_addf(&sb, ", \"total_samples\": %lld},\n \"functions\": [", (long long)p->total_samples);
 	for (size_t f = 0; f < p->nfuncs; f++) {
 		const struct pv_func *fn = &p->funcs[f];
@@ -67,9 +46,9 @@ void profile_write_json(FILE *out, const struct profile *p)
 		strbuf_addf(&sb, ", \"in_stats\": %s, \"top_level\": %s, \"calls\": %lld, \"primitive_calls\": %lld, \"tottime\": ",
 			    fn->flags & PV_FUNC_IN_STATS ? "true" : "false", fn->flags & PV_FUNC_TOP_LEVEL ? "true" : "false",
 			    (long long)fn->calls, (long long)fn->pcalls);
-		pj_num(&sb, fn->tottime);
+		text_json_number(&sb, fn->tottime);
 		strbuf_adds(&sb, ", \"cumtime\": ");
-		pj_num(&sb, fn->cumtime);
+		text_json_number(&sb, fn->cumtime);
 		if (fn->annotation)
 			strbuf_addf(&sb, ", \"annotation\": \"%c\"", fn->annotation);
 		strbuf_addc(&sb, '}');
@@ -82,9 +61,9 @@ void profile_write_json(FILE *out, const struct profile *p)
 			    i ? ",\n  " : "\n  ", e->caller, e->callee, (long long)e->calls, (long long)e->pcalls);
 		if (e->kind == PV_EDGE_TIMED) {
 			strbuf_adds(&sb, ", \"tottime\": ");
-			pj_num(&sb, e->tottime);
+			text_json_number(&sb, e->tottime);
 			strbuf_adds(&sb, ", \"cumtime\": ");
-			pj_num(&sb, e->cumtime);
+			text_json_number(&sb, e->cumtime);
 		}
 		strbuf_addc(&sb, '}');
 		pj_flush(out, &sb);
@@ -96,9 +75,9 @@ void profile_write_json(FILE *out, const struct profile *p)
 			strbuf_addf(&sb, ",\n  {\"id\": %zu, \"parent\": %u, \"func\": %u, \"self\": ", i, n->parent, n->func);
 		else
 			strbuf_adds(&sb, "\n  {\"id\": 0, \"parent\": null, \"func\": null, \"self\": ");
-		pj_num(&sb, n->self);
+		text_json_number(&sb, n->self);
 		strbuf_adds(&sb, ", \"total\": ");
-		pj_num(&sb, n->total);
+		text_json_number(&sb, n->total);
 		strbuf_addf(&sb, ", \"count\": %lld}", (long long)n->count);
 		pj_flush(out, &sb);
 	}

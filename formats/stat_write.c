@@ -81,25 +81,6 @@ void stat_write_text(FILE *out, const struct stat_table *t)
 	fputs("\n\n", out);
 }
 
-static void stat_json_num(struct strbuf *sb, double v)
-{
-	char num[32];
-	if (!isfinite(v)) {
-		strbuf_adds(sb, "null");
-		return;
-	}
-	pyrepr_float(v, num);
-	strbuf_adds(sb, num);
-}
-
-static void stat_json_opt_string(struct strbuf *sb, const char *s)
-{
-	if (s)
-		text_json_string(sb, s, strlen(s));
-	else
-		strbuf_adds(sb, "null");
-}
-
 void stat_write_json(FILE *out, const struct stat_table *t)
 {
 	if (t->kind != PV_KIND_CALLS) {
@@ -112,18 +93,18 @@ void stat_write_json(FILE *out, const struct stat_table *t)
 	strbuf_adds(&sb, "{\"profile\": {\"id\": ");
 	strbuf_addf(&sb, "%lld", (long long)t->profile_id);
 	strbuf_adds(&sb, ", \"name\": ");
-	stat_json_opt_string(&sb, t->profile_name);
+	text_json_opt_string(&sb, t->profile_name);
 	strbuf_adds(&sb, ", \"source\": ");
-	stat_json_opt_string(&sb, t->source);
+	text_json_opt_string(&sb, t->source);
 	strbuf_adds(&sb, ", \"format\": ");
-	stat_json_opt_string(&sb, t->format);
+	text_json_opt_string(&sb, t->format);
 	strbuf_adds(&sb, ", \"unit\": ");
-	stat_json_opt_string(&sb, t->unit);
+	text_json_opt_string(&sb, t->unit);
 	strbuf_addf(&sb, "},\n \"total_calls\": %lld, \"primitive_calls\": %lld, \"total_time\": ",
 		    (long long)t->total_calls, (long long)t->prim_calls);
-	stat_json_num(&sb, t->total_tt);
+	text_json_number(&sb, t->total_tt);
 	strbuf_adds(&sb, ", \"ordered_by\": ");
-	stat_json_opt_string(&sb, t->sorted ? t->sort_type : NULL);
+	text_json_opt_string(&sb, t->sorted ? t->sort_type : NULL);
 	strbuf_addf(&sb, ", \"functions_total\": %zu, \"functions_listed\": %zu,\n \"functions\": [", t->nentries,
 		    t->nrows);
 	for (size_t i = 0; i < t->nrows; i++) {
@@ -138,17 +119,17 @@ void stat_write_json(FILE *out, const struct stat_table *t)
 		text_json_string(&sb, buf, len);
 		strbuf_addf(&sb, ", \"calls\": %lld, \"primitive_calls\": %lld, \"tottime\": ", (long long)r->calls,
 			    (long long)r->pcalls);
-		stat_json_num(&sb, r->tottime);
+		text_json_number(&sb, r->tottime);
 		strbuf_adds(&sb, ", \"tottime_per_call\": ");
 		if (r->calls)
-			stat_json_num(&sb, r->tottime / (double)r->calls);
+			text_json_number(&sb, r->tottime / (double)r->calls);
 		else
 			strbuf_adds(&sb, "null");
 		strbuf_adds(&sb, ", \"cumtime\": ");
-		stat_json_num(&sb, r->cumtime);
+		text_json_number(&sb, r->cumtime);
 		strbuf_adds(&sb, ", \"cumtime_per_call\": ");
 		if (r->pcalls)
-			stat_json_num(&sb, r->cumtime / (double)r->pcalls);
+			text_json_number(&sb, r->cumtime / (double)r->pcalls);
 		else
 			strbuf_adds(&sb, "null");
 		strbuf_addc(&sb, '}');

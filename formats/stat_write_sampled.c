@@ -105,25 +105,6 @@ void stat_write_sampled_text(FILE *out, const struct stat_table *t)
 	fputc('\n', out);
 }
 
-static void sampled_json_num(struct strbuf *sb, double v)
-{
-	char num[32];
-	if (!isfinite(v)) {
-		strbuf_adds(sb, "null");
-		return;
-	}
-	pyrepr_float(v, num);
-	strbuf_adds(sb, num);
-}
-
-static void sampled_json_str(struct strbuf *sb, const char *s)
-{
-	if (s)
-		text_json_string(sb, s, strlen(s));
-	else
-		strbuf_adds(sb, "null");
-}
-
 static const char *sampled_kind(const struct stat_table *t)
 {
 	return t->kind == PV_KIND_EVENTED ? "evented" : "sampled";
@@ -135,24 +116,24 @@ void stat_write_sampled_json(FILE *out, const struct stat_table *t)
 	char *buf = NULL;
 	size_t cap = 0;
 	strbuf_addf(&sb, "{\"profile\": {\"id\": %lld, \"name\": ", (long long)t->profile_id);
-	sampled_json_str(&sb, t->profile_name);
+	text_json_opt_string(&sb, t->profile_name);
 	strbuf_adds(&sb, ", \"source\": ");
-	sampled_json_str(&sb, t->source);
+	text_json_opt_string(&sb, t->source);
 	strbuf_adds(&sb, ", \"format\": ");
-	sampled_json_str(&sb, t->format);
+	text_json_opt_string(&sb, t->format);
 	strbuf_adds(&sb, ", \"kind\": ");
-	sampled_json_str(&sb, sampled_kind(t));
+	text_json_opt_string(&sb, sampled_kind(t));
 	strbuf_adds(&sb, ", \"unit\": ");
-	sampled_json_str(&sb, t->unit);
+	text_json_opt_string(&sb, t->unit);
 	strbuf_adds(&sb, ", \"thread\": ");
-	sampled_json_str(&sb, t->thread);
+	text_json_opt_string(&sb, t->thread);
 	strbuf_adds(&sb, "},\n \"total_weight\": ");
-	sampled_json_num(&sb, t->total_weight);
+	text_json_number(&sb, t->total_weight);
 	strbuf_addf(&sb, ", \"total_samples\": %lld, \"total_calls\": %lld, \"primitive_calls\": %lld, \"tree_nodes\": %lld",
 		    (long long)(t->kind == PV_KIND_SAMPLED ? t->total_samples : 0), (long long)t->total_calls,
 		    (long long)t->prim_calls, (long long)(t->node_count > 0 ? t->node_count - 1 : 0));
 	strbuf_adds(&sb, ", \"ordered_by\": ");
-	sampled_json_str(&sb, t->sorted ? t->sort_type : NULL);
+	text_json_opt_string(&sb, t->sorted ? t->sort_type : NULL);
 	strbuf_addf(&sb, ", \"functions_total\": %zu, \"functions_listed\": %zu,\n \"functions\": [", t->nentries,
 		    t->nrows);
 	for (size_t i = 0; i < t->nrows; i++) {
@@ -171,9 +152,9 @@ void stat_write_sampled_json(FILE *out, const struct stat_table *t)
 		else
 			strbuf_adds(&sb, "null");
 		strbuf_adds(&sb, ", \"self\": ");
-		sampled_json_num(&sb, r->tottime);
+		text_json_number(&sb, r->tottime);
 		strbuf_adds(&sb, ", \"total\": ");
-		sampled_json_num(&sb, r->cumtime);
+		text_json_number(&sb, r->cumtime);
 		if (t->kind == PV_KIND_EVENTED)
 			strbuf_addf(&sb, ", \"calls\": %lld, \"primitive_calls\": %lld", (long long)r->calls,
 				    (long long)r->pcalls);

@@ -1,6 +1,8 @@
 #include "text_bytes.h"
+#include "../analysis/pyrepr.h"
 #include "../analysis/utf8.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -110,4 +112,23 @@ void text_csv_field(struct strbuf *out, const char *s, size_t n)
 		i = end;
 	}
 	strbuf_addc(out, '"');
+}
+
+void text_json_number(struct strbuf *out, double v)
+{
+	char num[32];
+	if (!isfinite(v)) {
+		strbuf_adds(out, "null");
+		return;
+	}
+	pyrepr_float(v, num);
+	strbuf_adds(out, num);
+}
+
+void text_json_opt_string(struct strbuf *out, const char *s)
+{
+	if (s)
+		text_json_string(out, s, strlen(s));
+	else
+		strbuf_adds(out, "null");
 }

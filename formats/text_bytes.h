@@ -13,6 +13,10 @@ void text_write_raw(FILE *out, const char *s, size_t n);
 /* Appends a JSON string literal (quotes included): valid UTF-8 kept, control
  * characters escaped, surrogates and undecodable bytes as \udcXX as Python's json does. */
 void text_json_string(struct strbuf *out, const char *s, size_t n);
+/* Appends a number at shortest round-trip precision, null when not finite. */
+void text_json_number(struct strbuf *out, double v);
+/* Appends s as a JSON string, or null when s is NULL. */
+void text_json_opt_string(struct strbuf *out, const char *s);
 /* Appends a CSV field (RFC 4180 quoting when needed), raw bytes as text_write_raw. */
 void text_csv_field(struct strbuf *out, const char *s, size_t n);
 
