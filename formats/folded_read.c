@@ -217,13 +217,26 @@ static int folded_count(const char *s, size_t n, double *w)
 		return 0;
 	uint64_t v = 0;
 	size_t i = 0;
-	while (i < n && i < 16 && s[i] >= '0' && s[i] <= '9')
+	/* up to 15 digits is below 2^53: exact; longer goes the checked way */
+	while (i < n && i < 15 && s[i] >= '0' && s[i] <= '9')
 		v = v * 10 + (uint64_t)(s[i++] - '0');
 	if (i == n) {
 		*w = (double)v;
 		return 1;
 	}
-	/* the rare forms: fractions, exponents, long digit runs */
+	if (i == 15 && n <= 19) {
+		/* a long digit run: exact up to 2^53, refused beyond (not rounded) */
+		size_t k = 15;
+		while (k < n && s[k] >= '0' && s[k] <= '9')
+			v = v * 10 + (uint64_t)(s[k++] - '0');
+		if (k == n) {
+			if (v > 9007199254740992ull)
+				return 0;
+			*w = (double)v;
+			return 1;
+		}
+	}
+	/* the rare forms: fractions, exponents, very long digit runs */
 	char buf[64];
 	if (n >= sizeof(buf))
 		return 0;

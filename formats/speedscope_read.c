@@ -278,11 +278,12 @@ static int ss_read_profile(struct ss_reader *r, const cJSON *prof, struct profil
 	if (p->nnodes == 0) {
 		profile_tree_begin(p, kind);
 		p->unit = unit;
+		/* frame -> function is per stored profile; merged profiles share it */
+		for (size_t i = 0; i < r->nframes; i++)
+			r->func_of[i] = PV_NO_FUNC;
 	} else if (p->kind != kind || strcmp(p->unit, unit) != 0) {
 		return ss_fail(r, "cannot merge: its type or unit differs from the first profile's");
 	}
-	for (size_t i = 0; i < r->nframes; i++)
-		r->func_of[i] = PV_NO_FUNC;
 	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(prof, "startValue");
 	const cJSON *evv = cJSON_GetObjectItemCaseSensitive(prof, "endValue");
 	double start = cJSON_IsNumber(sv) ? sv->valuedouble : 0, end = cJSON_IsNumber(evv) ? evv->valuedouble : 0;
