@@ -16,6 +16,8 @@ struct sha256 {
 void sha256_init(struct sha256 *s);
 void sha256_update(struct sha256 *s, const void *data, size_t n);
 void sha256_final(struct sha256 *s, uint8_t out[32]);
+/* The digest as lowercase hex into hex[65]. */
+void sha256_final_hex(struct sha256 *s, char hex[65]);
 /* Hex digest of data into hex[65]. */
 void sha256_hex(const void *data, size_t n, char hex[65]);
 

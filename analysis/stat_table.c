@@ -237,8 +237,7 @@ int stat_table_from_store(struct store *s, int64_t id, const struct stat_query *
 	stat_table_init(t);
 	if (store_get_meta(s, id, &m, err))
 		return -1;
-	t->kind = strcmp(m.kind, "sampled") == 0 ? PV_KIND_SAMPLED : strcmp(m.kind, "evented") == 0 ? PV_KIND_EVENTED
-												   : PV_KIND_CALLS;
+	t->kind = store_kind_parse(m.kind);
 	const char *by = stat_sort_keys(q->by, t->kind, keys, sizeof(keys));
 	if (by && sort_spec_parse(by, &spec, err)) {
 		store_meta_release(&m);

@@ -227,11 +227,24 @@ void store_close(struct store *s)
 	free(s);
 }
 
+/* Steps a prepared query whose first column is a profile id, keeping up to max. */
+static int store_collect_ids(struct store *s, sqlite3_stmt *st, int64_t *ids, size_t max, size_t *n,
+			     struct pv_error *err)
+{
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if (*n < max)
+			ids[(*n)++] = sqlite3_column_int64(st, 0);
+	if (step != SQLITE_DONE)
+		return store_sql_error(s, err, "cannot query the store");
+	return 0;
+}
+
 int store_find_source(struct store *s, const char *abspath, int64_t size, int64_t mtime_ns, int merged,
 		      int64_t *ids, size_t max, size_t *n, struct pv_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = -1, step;
+	int rc = -1;
 	*n = 0;
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT id FROM profiles WHERE source_abspath = ?1 AND source_size = ?2"
@@ -244,14 +257,7 @@ int store_find_source(struct store *s, const char *abspath, int64_t size, int64_
 	sqlite3_bind_int64(st, 2, size);
 	sqlite3_bind_int64(st, 3, mtime_ns);
 	sqlite3_bind_int(st, 4, merged != 0);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		if (*n < max)
-			ids[(*n)++] = sqlite3_column_int64(st, 0);
-	if (step != SQLITE_DONE) {
-		store_sql_error(s, err, "cannot query the store");
-		goto cleanup;
-	}
-	rc = 0;
+	rc = store_collect_ids(s, st, ids, max, n, err);
 cleanup:
 	sqlite3_finalize(st);
 	return rc;
@@ -430,7 +436,7 @@ static int store_find_group(struct store *s, const char *hash, int merged, int64
 			    struct pv_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = -1, step;
+	int rc = -1;
 	*n = 0;
 	if (sqlite3_prepare_v2(s->db,
 			       merged ? "SELECT id FROM profiles WHERE content_hash = ?1 AND part = -1"
@@ -440,14 +446,7 @@ static int store_find_group(struct store *s, const char *hash, int merged, int64
 		goto cleanup;
 	}
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		if (*n < max)
-			ids[(*n)++] = sqlite3_column_int64(st, 0);
-	if (step != SQLITE_DONE) {
-		store_sql_error(s, err, "cannot query the store");
-		goto cleanup;
-	}
-	rc = 0;
+	rc = store_collect_ids(s, st, ids, max, n, err);
 cleanup:
 	sqlite3_finalize(st);
 	return rc;
@@ -736,7 +735,7 @@ static const char *store_arena_dup(struct profile *p, const char *s)
 	return s ? arena_strdup(&p->arena, s) : NULL;
 }
 
-static enum pv_kind store_kind_parse(const char *k)
+enum pv_kind store_kind_parse(const char *k)
 {
 	if (k && strcmp(k, "sampled") == 0)
 		return PV_KIND_SAMPLED;

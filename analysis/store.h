@@ -63,6 +63,8 @@ int store_name_is_valid(const char *name);
 int store_resolve(struct store *s, const char *ref, int64_t *id, struct pv_error *err);
 int store_get_meta(struct store *s, int64_t id, struct store_meta *m, struct pv_error *err);
 void store_meta_release(struct store_meta *m);
+/* profiles.kind ("calls", "sampled", "evented") as the model's kind. */
+enum pv_kind store_kind_parse(const char *kind);
 int store_load_profile(struct store *s, int64_t id, struct profile **out, struct pv_error *err);
 
 /* Removes a profile and everything that belongs to it. */

@@ -189,15 +189,10 @@ void profile_tree_finish(struct profile *p)
 	p->nstats = p->nfuncs;
 
 	/* depth-first, with a per-function count of how often it is on the stack */
-	uint32_t *first = xmalloc(n * sizeof(uint32_t)), *next = xmalloc(n * sizeof(uint32_t));
+	uint32_t *first, *next;
+	profile_tree_links(p, &first, &next);
 	uint32_t *stack = xmalloc(n * sizeof(uint32_t)), *cursor = xmalloc(n * sizeof(uint32_t));
 	uint32_t *onstack = xcalloc(p->nfuncs ? p->nfuncs : 1, sizeof(uint32_t));
-	for (size_t i = 0; i < n; i++)
-		first[i] = next[i] = 0;	/* 0 = none: the root is nobody's child */
-	for (size_t i = n - 1; i > 0; i--) {
-		next[i] = first[p->nodes[i].parent];
-		first[p->nodes[i].parent] = (uint32_t)i;
-	}
 	struct tree_edges te = { NULL, 0, 0, xcalloc(1024, sizeof(uint32_t)), 1024, p->hash_seed ^ 0x9e3779b97f4a7c15ull };
 	size_t depth = 1;
 	stack[0] = 0;

@@ -15,6 +15,15 @@ double unit_seconds(const char *unit)
 	return 0.0;
 }
 
+const char *unit_measured(const char *unit)
+{
+	static const char *const known[] = { "nanoseconds", "microseconds", "milliseconds", "seconds", "bytes" };
+	for (size_t i = 0; unit && i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(unit, known[i]) == 0)
+			return known[i];
+	return NULL;
+}
+
 void unit_format(double v, const char *unit, char *buf, size_t size)
 {
 	double s = unit_seconds(unit);

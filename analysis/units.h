@@ -7,6 +7,9 @@
 /* Seconds per unit for nanoseconds, microseconds, milliseconds and seconds;
  * 0 for units that are not times (samples, none, bytes, unknown). */
 double unit_seconds(const char *unit);
+/* The unit's canonical (static) name when it is one speedscope also knows
+ * besides "none" (nanoseconds ... seconds, bytes); NULL otherwise. */
+const char *unit_measured(const char *unit);
 /* v in unit, for people: "1.234s", "12.5ms", "830us", "41ns", "3.0MiB", "1234"
  * (counts). Fits in 32 bytes. */
 void unit_format(double v, const char *unit, char *buf, size_t size);

@@ -111,6 +111,28 @@ static void cmd_reader_warnings(const char *path, const struct profile_list *l)
 	}
 }
 
+/* The name of part i of a file imported with --name NAME: NAME, NAME.2, NAME.3 ... */
+static char *cmd_part_name(const char *name, size_t i)
+{
+	if (i == 0)
+		return xstrdup(name);
+	char *nm = xmalloc(strlen(name) + 24);
+	sprintf(nm, "%s.%zu", name, i + 1);
+	return nm;
+}
+
+/* Names profiles that were stored already (found by content or the stat cache). */
+static int cmd_name_stored(struct store *s, const int64_t *ids, size_t n, const char *name, struct pv_error *err)
+{
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char *nm = cmd_part_name(name, i);
+		rc = store_set_name(s, ids[i], nm, err);
+		free(nm);
+	}
+	return rc;
+}
+
 static int cmd_read_and_save(struct cmd_ctx *ctx, struct store *s, const char *path, const struct read_options *o,
 			     const char *name, struct file_facts *facts, struct cmd_import *im, struct pv_error *err)
 {
@@ -130,8 +152,11 @@ static int cmd_read_and_save(struct cmd_ctx *ctx, struct store *s, const char *p
 	cmd_reader_warnings(path, &l);
 	for (size_t i = 0; i < l.n; i++) {
 		struct profile *p = l.v[i];
-		if (name)
-			p->name = i == 0 ? arena_strdup(&p->arena, name) : arena_printf(&p->arena, "%s.%zu", name, i + 1);
+		if (name) {
+			char *nm = cmd_part_name(name, i);
+			p->name = arena_strdup(&p->arena, nm);
+			free(nm);
+		}
 		p->source_abspath = arena_strdup(&p->arena, facts->abspath);
 		p->source_size = facts->size;
 		p->source_mtime_ns = facts->mtime_ns;
@@ -141,15 +166,7 @@ static int cmd_read_and_save(struct cmd_ctx *ctx, struct store *s, const char *p
 	rc = store_save_profiles(s, l.v, l.n, im->ids, &existed, err);
 	im->imported = rc == 0 && !existed;
 	if (rc == 0 && existed && name)
-		for (size_t i = 0; i < im->n && rc == 0; i++) {
-			char *nm = i == 0 ? xstrdup(name) : NULL;
-			if (!nm) {
-				nm = xmalloc(strlen(name) + 24);
-				sprintf(nm, "%s.%zu", name, i + 1);
-			}
-			rc = store_set_name(s, im->ids[i], nm, err);
-			free(nm);
-		}
+		rc = cmd_name_stored(s, im->ids, im->n, name, err);
 	profile_list_release(&l);
 	return rc;
 }
@@ -171,15 +188,7 @@ int cmd_import_path(struct cmd_ctx *ctx, struct store *s, const char *path, cons
 		rc = cmd_read_and_save(ctx, s, path, o, name, &facts, im, err);
 	} else if (rc == 0 && name) {
 		/* found by the stat cache: name what is there */
-		for (size_t i = 0; i < im->n && rc == 0; i++) {
-			char *nm = xmalloc(strlen(name) + 24);
-			if (i == 0)
-				strcpy(nm, name);
-			else
-				sprintf(nm, "%s.%zu", name, i + 1);
-			rc = store_set_name(s, im->ids[i], nm, err);
-			free(nm);
-		}
+		rc = cmd_name_stored(s, im->ids, im->n, name, err);
 	}
 	file_facts_release(&facts);
 	if (rc)

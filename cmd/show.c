@@ -1,5 +1,4 @@
 #include "cmd.h"
-#include "../analysis/pyrepr.h"
 #include "../analysis/stat_table.h"
 #include "../analysis/strbuf.h"
 #include "../analysis/units.h"
@@ -60,21 +59,6 @@ static void show_top_text(struct strbuf *sb, const char *title, const struct sta
 	free(buf);
 }
 
-static void show_json_str(struct strbuf *sb, const char *s)
-{
-	if (s)
-		text_json_string(sb, s, strlen(s));
-	else
-		strbuf_adds(sb, "null");
-}
-
-static void show_json_num(struct strbuf *sb, double v)
-{
-	char num[32];
-	pyrepr_float(v, num);
-	strbuf_adds(sb, strcmp(num, "inf") && strcmp(num, "-inf") && strcmp(num, "nan") ? num : "null");
-}
-
 static void show_top_json(struct strbuf *sb, const char *key, const struct stat_table *t)
 {
 	char *buf = NULL;
@@ -90,9 +74,9 @@ static void show_top_json(struct strbuf *sb, const char *key, const struct stat_
 		strbuf_addf(sb, ", \"line\": %lld, \"name\": ", (long long)r->line);
 		text_json_string(sb, r->name, r->name_len);
 		strbuf_adds(sb, ", \"self\": ");
-		show_json_num(sb, r->tottime);
+		text_json_number(sb, r->tottime);
 		strbuf_adds(sb, ", \"total\": ");
-		show_json_num(sb, r->cumtime);
+		text_json_number(sb, r->cumtime);
 		strbuf_addc(sb, '}');
 	}
 	strbuf_adds(sb, "]");
@@ -159,25 +143,25 @@ static int cmd_show(int argc, char **argv, struct cmd_ctx *ctx)
 	unit_format(m.total_weight, show_unit(&m), total, sizeof(total));
 	if (json) {
 		strbuf_addf(&sb, "{\"profile\": {\"id\": %lld, \"name\": ", (long long)m.id);
-		show_json_str(&sb, m.name);
+		text_json_opt_string(&sb, m.name);
 		strbuf_adds(&sb, ", \"source\": ");
-		show_json_str(&sb, m.source);
+		text_json_opt_string(&sb, m.source);
 		strbuf_adds(&sb, ", \"format\": ");
-		show_json_str(&sb, m.format);
+		text_json_opt_string(&sb, m.format);
 		strbuf_adds(&sb, ", \"producer\": ");
-		show_json_str(&sb, m.producer);
+		text_json_opt_string(&sb, m.producer);
 		strbuf_adds(&sb, ", \"kind\": ");
-		show_json_str(&sb, m.kind);
+		text_json_opt_string(&sb, m.kind);
 		strbuf_adds(&sb, ", \"unit\": ");
-		show_json_str(&sb, show_unit(&m));
+		text_json_opt_string(&sb, show_unit(&m));
 		strbuf_adds(&sb, ", \"thread\": ");
-		show_json_str(&sb, m.thread);
+		text_json_opt_string(&sb, m.thread);
 		strbuf_adds(&sb, ", \"imported_at\": ");
-		show_json_str(&sb, m.imported_at);
+		text_json_opt_string(&sb, m.imported_at);
 		strbuf_adds(&sb, ", \"content_hash\": ");
-		show_json_str(&sb, m.content_hash);
+		text_json_opt_string(&sb, m.content_hash);
 		strbuf_adds(&sb, ", \"total\": ");
-		show_json_num(&sb, m.total_weight);
+		text_json_number(&sb, m.total_weight);
 		strbuf_addf(&sb, ", \"calls\": %lld, \"primitive_calls\": %lld, \"samples\": %lld, \"functions\": %lld,"
 				 " \"edges\": %lld, \"tree_nodes\": %lld, \"group\": %lld, \"part\": %lld}",
 			    (long long)m.total_calls, (long long)m.primitive_calls, (long long)m.total_samples,

@@ -279,16 +279,21 @@ static void folded_depth(struct folded_reader *r, size_t need)
 	r->cap_depth = cap;
 }
 
-static void folded_stack(struct folded_reader *r, const char *s, size_t n, double w)
+/* One line's weight and sample count land on the stack's leaf. */
+static void folded_credit(struct profile *p, uint32_t leaf, double w, int64_t count)
+{
+	p->nodes[leaf].self += w;
+	p->nodes[leaf].count += count;
+}
+
+static void folded_stack(struct folded_reader *r, const char *s, size_t n, double w, int64_t count)
 {
 	struct profile *p = r->p;
 	struct folded_seen *slot = NULL;
 	uint64_t h = 0;
 	if (r->depth && n + 1 == r->prev_len && memcmp(s, r->prev, n) == 0) {
 		/* the same stack as the line before (sorted input) */
-		uint32_t leaf = r->node_at[r->depth - 1];
-		p->nodes[leaf].self += w;
-		p->nodes[leaf].count += (int64_t)llround(w);
+		folded_credit(p, r->node_at[r->depth - 1], w, count);
 		return;
 	}
 	if (!r->seen_off) {
@@ -301,8 +306,7 @@ static void folded_stack(struct folded_reader *r, const char *s, size_t n, doubl
 		r->lookups++;
 		if (slot->hash) {
 			r->hits++;
-			p->nodes[slot->leaf].self += w;
-			p->nodes[slot->leaf].count += (int64_t)llround(w);
+			folded_credit(p, slot->leaf, w, count);
 			return;
 		}
 		/* already aggregated files (stackcollapse, py-spy) never repeat a
@@ -362,8 +366,7 @@ static void folded_stack(struct folded_reader *r, const char *s, size_t n, doubl
 	/* the trie shares prefixes, these copies do not: cap them */
 	if (slot && r->seen_bytes.len + n <= FOLDED_MAX_SEEN)
 		folded_seen_add(r, slot, h, s, n, node);
-	p->nodes[node].self += w;
-	p->nodes[node].count += (int64_t)llround(w);
+	folded_credit(p, node, w, count);
 	char *t = r->prev;
 	r->prev = r->cur;
 	r->cur = t;
@@ -407,7 +410,7 @@ static void folded_line(struct folded_reader *r, const char *s, size_t n)
 	}
 	r->total_count += count;
 	if (w > 0)
-		folded_stack(r, s, stack_len, w);
+		folded_stack(r, s, stack_len, w, count);
 }
 
 /* Splits UTF-8 text into lines; a line cut by the chunk end waits in partial. */

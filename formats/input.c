@@ -298,12 +298,5 @@ void input_hash_hex(struct input *in, char hex[65])
 {
 	/* the thread has posted the end, so it is done with the hash */
 	input_pump_stop(in);
-	static const char digits[] = "0123456789abcdef";
-	uint8_t d[32];
-	sha256_final(&in->hash, d);
-	for (int i = 0; i < 32; i++) {
-		hex[2 * i] = digits[d[i] >> 4];
-		hex[2 * i + 1] = digits[d[i] & 15];
-	}
-	hex[64] = '\0';
+	sha256_final_hex(&in->hash, hex);
 }

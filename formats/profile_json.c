@@ -4,14 +4,6 @@
 
 #include <string.h>
 
-static void pj_flush(FILE *out, struct strbuf *sb)
-{
-	if (sb->len > (1u << 20)) {
-		fwrite(sb->buf, 1, sb->len, out);
-		strbuf_reset(sb);
-	}
-}
-
 void profile_write_json(FILE *out, const struct profile *p)
 {
 	static const char *const kinds[] = { "calls", "sampled", "evented" };
@@ -52,7 +44,7 @@ void profile_write_json(FILE *out, const struct profile *p)
 		if (fn->annotation)
 			strbuf_addf(&sb, ", \"annotation\": \"%c\"", fn->annotation);
 		strbuf_addc(&sb, '}');
-		pj_flush(out, &sb);
+		text_spill(out, &sb);
 	}
 	strbuf_adds(&sb, "],\n \"edges\": [");
 	for (size_t i = 0; i < p->nedges; i++) {
@@ -66,7 +58,7 @@ void profile_write_json(FILE *out, const struct profile *p)
 			text_json_number(&sb, e->cumtime);
 		}
 		strbuf_addc(&sb, '}');
-		pj_flush(out, &sb);
+		text_spill(out, &sb);
 	}
 	strbuf_adds(&sb, "],\n \"nodes\": [");
 	for (size_t i = 0; i < p->nnodes; i++) {
@@ -79,7 +71,7 @@ void profile_write_json(FILE *out, const struct profile *p)
 		strbuf_adds(&sb, ", \"total\": ");
 		text_json_number(&sb, n->total);
 		strbuf_addf(&sb, ", \"count\": %lld}", (long long)n->count);
-		pj_flush(out, &sb);
+		text_spill(out, &sb);
 	}
 	strbuf_adds(&sb, "]}\n");
 	fwrite(sb.buf, 1, sb.len, out);

@@ -1,4 +1,5 @@
 #include "speedscope_read.h"
+#include "../analysis/units.h"
 #include "../analysis/xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -24,17 +25,20 @@ struct ss_reader {
 	size_t prof;		/* index of the profile being read, for messages */
 };
 
-int speedscope_looks_like(const uint8_t *buf, size_t len)
+static size_t ss_skip_space(const uint8_t *buf, size_t len, size_t i)
 {
-	size_t i = 0;
-	if (len >= 3 && buf[0] == 0xef && buf[1] == 0xbb && buf[2] == 0xbf)
-		i = 3;
 	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r'))
 		i++;
+	return i;
+}
+
+int speedscope_looks_like(const uint8_t *buf, size_t len)
+{
+	size_t i = len >= 3 && buf[0] == 0xef && buf[1] == 0xbb && buf[2] == 0xbf ? 3 : 0;
+	i = ss_skip_space(buf, len, i);
 	if (i >= len || buf[i] != '{')
 		return 0;
-	for (i++; i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r'); i++)
-		;
+	i = ss_skip_space(buf, len, i + 1);
 	return i < len && (buf[i] == '"' || buf[i] == '}');
 }
 
@@ -254,15 +258,9 @@ cleanup:
 
 static const char *ss_unit(const char *unit, int sampled)
 {
-	static const char *const known[] = { "nanoseconds", "microseconds", "milliseconds", "seconds", "bytes" };
-	if (!unit)
-		return NULL;
-	if (strcmp(unit, "none") == 0)
+	if (unit && strcmp(unit, "none") == 0)
 		return sampled ? "samples" : "none";
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(unit, known[i]) == 0)
-			return known[i];
-	return NULL;
+	return unit_measured(unit);
 }
 
 static int ss_read_profile(struct ss_reader *r, const cJSON *prof, struct profile *p)

@@ -81,6 +81,33 @@ void stat_write_text(FILE *out, const struct stat_table *t)
 	fputs("\n\n", out);
 }
 
+/* The JSON pieces both function tables share (stat_write_sampled.c too). */
+void stat_json_profile_head(struct strbuf *sb, const struct stat_table *t)
+{
+	strbuf_addf(sb, "{\"profile\": {\"id\": %lld, \"name\": ", (long long)t->profile_id);
+	text_json_opt_string(sb, t->profile_name);
+	strbuf_adds(sb, ", \"source\": ");
+	text_json_opt_string(sb, t->source);
+	strbuf_adds(sb, ", \"format\": ");
+	text_json_opt_string(sb, t->format);
+}
+
+void stat_json_listing(struct strbuf *sb, const struct stat_table *t)
+{
+	strbuf_adds(sb, ", \"ordered_by\": ");
+	text_json_opt_string(sb, t->sorted ? t->sort_type : NULL);
+	strbuf_addf(sb, ", \"functions_total\": %zu, \"functions_listed\": %zu,\n \"functions\": [", t->nentries,
+		    t->nrows);
+}
+
+void stat_json_row_key(struct strbuf *sb, const struct stat_row *r)
+{
+	strbuf_adds(sb, "\"file\": ");
+	text_json_string(sb, r->file, r->file_len);
+	strbuf_addf(sb, ", \"line\": %lld, \"name\": ", (long long)r->line);
+	text_json_string(sb, r->name, r->name_len);
+}
+
 void stat_write_json(FILE *out, const struct stat_table *t)
 {
 	if (t->kind != PV_KIND_CALLS) {
@@ -90,30 +117,17 @@ void stat_write_json(FILE *out, const struct stat_table *t)
 	struct strbuf sb = STRBUF_INIT;
 	char *buf = NULL;
 	size_t cap = 0;
-	strbuf_adds(&sb, "{\"profile\": {\"id\": ");
-	strbuf_addf(&sb, "%lld", (long long)t->profile_id);
-	strbuf_adds(&sb, ", \"name\": ");
-	text_json_opt_string(&sb, t->profile_name);
-	strbuf_adds(&sb, ", \"source\": ");
-	text_json_opt_string(&sb, t->source);
-	strbuf_adds(&sb, ", \"format\": ");
-	text_json_opt_string(&sb, t->format);
+	stat_json_profile_head(&sb, t);
 	strbuf_adds(&sb, ", \"unit\": ");
 	text_json_opt_string(&sb, t->unit);
 	strbuf_addf(&sb, "},\n \"total_calls\": %lld, \"primitive_calls\": %lld, \"total_time\": ",
 		    (long long)t->total_calls, (long long)t->prim_calls);
 	text_json_number(&sb, t->total_tt);
-	strbuf_adds(&sb, ", \"ordered_by\": ");
-	text_json_opt_string(&sb, t->sorted ? t->sort_type : NULL);
-	strbuf_addf(&sb, ", \"functions_total\": %zu, \"functions_listed\": %zu,\n \"functions\": [", t->nentries,
-		    t->nrows);
+	stat_json_listing(&sb, t);
 	for (size_t i = 0; i < t->nrows; i++) {
 		const struct stat_row *r = &t->rows[i];
 		strbuf_adds(&sb, i ? ",\n  {" : "\n  {");
-		strbuf_adds(&sb, "\"file\": ");
-		text_json_string(&sb, r->file, r->file_len);
-		strbuf_addf(&sb, ", \"line\": %lld, \"name\": ", (long long)r->line);
-		text_json_string(&sb, r->name, r->name_len);
+		stat_json_row_key(&sb, r);
 		size_t len = pv_std_name_raw(r->file, r->file_len, r->line, r->name, r->name_len, &buf, &cap);
 		strbuf_adds(&sb, ", \"stdname\": ");
 		text_json_string(&sb, buf, len);
@@ -133,10 +147,7 @@ void stat_write_json(FILE *out, const struct stat_table *t)
 		else
 			strbuf_adds(&sb, "null");
 		strbuf_addc(&sb, '}');
-		if (sb.len > (1u << 20)) {
-			fwrite(sb.buf, 1, sb.len, out);
-			strbuf_reset(&sb);
-		}
+		text_spill(out, &sb);
 	}
 	strbuf_adds(&sb, "\n ]}\n");
 	fwrite(sb.buf, 1, sb.len, out);
@@ -176,10 +187,7 @@ void stat_write_csv(FILE *out, const struct stat_table *t)
 		strbuf_addf(&sb, ",%lld,", (long long)r->line);
 		text_csv_field(&sb, r->name, r->name_len);
 		strbuf_adds(&sb, "\r\n");
-		if (sb.len > (1u << 20)) {
-			fwrite(sb.buf, 1, sb.len, out);
-			strbuf_reset(&sb);
-		}
+		text_spill(out, &sb);
 	}
 	fwrite(strbuf_str(&sb), 1, sb.len, out);
 	strbuf_release(&sb);

@@ -13,5 +13,10 @@ void stat_write_csv(FILE *out, const struct stat_table *t);
 void stat_write_sampled_text(FILE *out, const struct stat_table *t);
 void stat_write_sampled_json(FILE *out, const struct stat_table *t);
 void stat_write_sampled_csv(FILE *out, const struct stat_table *t);
+/* JSON pieces shared by both: {"profile": {"id", "name", "source", "format" (left
+ * open); "ordered_by" ... "functions": [ ; a row's "file", "line", "name". */
+void stat_json_profile_head(struct strbuf *sb, const struct stat_table *t);
+void stat_json_listing(struct strbuf *sb, const struct stat_table *t);
+void stat_json_row_key(struct strbuf *sb, const struct stat_row *r);
 
 #endif

@@ -115,12 +115,7 @@ void stat_write_sampled_json(FILE *out, const struct stat_table *t)
 	struct strbuf sb = STRBUF_INIT;
 	char *buf = NULL;
 	size_t cap = 0;
-	strbuf_addf(&sb, "{\"profile\": {\"id\": %lld, \"name\": ", (long long)t->profile_id);
-	text_json_opt_string(&sb, t->profile_name);
-	strbuf_adds(&sb, ", \"source\": ");
-	text_json_opt_string(&sb, t->source);
-	strbuf_adds(&sb, ", \"format\": ");
-	text_json_opt_string(&sb, t->format);
+	stat_json_profile_head(&sb, t);
 	strbuf_adds(&sb, ", \"kind\": ");
 	text_json_opt_string(&sb, sampled_kind(t));
 	strbuf_adds(&sb, ", \"unit\": ");
@@ -132,17 +127,11 @@ void stat_write_sampled_json(FILE *out, const struct stat_table *t)
 	strbuf_addf(&sb, ", \"total_samples\": %lld, \"total_calls\": %lld, \"primitive_calls\": %lld, \"tree_nodes\": %lld",
 		    (long long)(t->kind == PV_KIND_SAMPLED ? t->total_samples : 0), (long long)t->total_calls,
 		    (long long)t->prim_calls, (long long)(t->node_count > 0 ? t->node_count - 1 : 0));
-	strbuf_adds(&sb, ", \"ordered_by\": ");
-	text_json_opt_string(&sb, t->sorted ? t->sort_type : NULL);
-	strbuf_addf(&sb, ", \"functions_total\": %zu, \"functions_listed\": %zu,\n \"functions\": [", t->nentries,
-		    t->nrows);
+	stat_json_listing(&sb, t);
 	for (size_t i = 0; i < t->nrows; i++) {
 		const struct stat_row *r = &t->rows[i];
 		strbuf_adds(&sb, i ? ",\n  {" : "\n  {");
-		strbuf_adds(&sb, "\"file\": ");
-		text_json_string(&sb, r->file, r->file_len);
-		strbuf_addf(&sb, ", \"line\": %lld, \"name\": ", (long long)r->line);
-		text_json_string(&sb, r->name, r->name_len);
+		stat_json_row_key(&sb, r);
 		size_t len = pv_frame_name_raw(r->file, r->file_len, r->line, r->name, r->name_len, &buf, &cap);
 		strbuf_adds(&sb, ", \"display\": ");
 		text_json_string(&sb, buf, len);
@@ -162,10 +151,7 @@ void stat_write_sampled_json(FILE *out, const struct stat_table *t)
 			strbuf_addf(&sb, ", \"samples\": %lld, \"self_samples\": %lld", (long long)r->calls,
 				    (long long)r->pcalls);
 		strbuf_addc(&sb, '}');
-		if (sb.len > (1u << 20)) {
-			fwrite(sb.buf, 1, sb.len, out);
-			strbuf_reset(&sb);
-		}
+		text_spill(out, &sb);
 	}
 	strbuf_adds(&sb, "\n ]}\n");
 	fwrite(sb.buf, 1, sb.len, out);
@@ -195,10 +181,7 @@ void stat_write_sampled_csv(FILE *out, const struct stat_table *t)
 		if (r->annotation)
 			strbuf_addc(&sb, r->annotation);
 		strbuf_adds(&sb, "\r\n");
-		if (sb.len > (1u << 20)) {
-			fwrite(sb.buf, 1, sb.len, out);
-			strbuf_reset(&sb);
-		}
+		text_spill(out, &sb);
 	}
 	fwrite(strbuf_str(&sb), 1, sb.len, out);
 	strbuf_release(&sb);

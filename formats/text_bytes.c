@@ -132,3 +132,11 @@ void text_json_opt_string(struct strbuf *out, const char *s)
 	else
 		strbuf_adds(out, "null");
 }
+
+void text_spill(FILE *out, struct strbuf *sb)
+{
+	if (sb->len > (1u << 20)) {
+		fwrite(sb->buf, 1, sb->len, out);
+		strbuf_reset(sb);
+	}
+}

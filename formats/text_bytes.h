@@ -17,6 +17,9 @@ void text_json_string(struct strbuf *out, const char *s, size_t n);
 void text_json_number(struct strbuf *out, double v);
 /* Appends s as a JSON string, or null when s is NULL. */
 void text_json_opt_string(struct strbuf *out, const char *s);
+/* Writes sb to out and empties it once it holds over 1 MiB: big outputs are
+ * built in pieces, never whole in memory. */
+void text_spill(FILE *out, struct strbuf *sb);
 /* Appends a CSV field (RFC 4180 quoting when needed), raw bytes as text_write_raw. */
 void text_csv_field(struct strbuf *out, const char *s, size_t n);
 

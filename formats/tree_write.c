@@ -2,6 +2,7 @@
 #include "text_bytes.h"
 #include "../analysis/pyrepr.h"
 #include "../analysis/strbuf.h"
+#include "../analysis/units.h"
 #include "../analysis/xalloc.h"
 
 #include <math.h>
@@ -50,12 +51,11 @@ size_t folded_write(FILE *out, const struct profile *p)
 	uint32_t *first, *next;
 	profile_tree_links(p, &first, &next);
 	size_t n = p->nnodes;
-	uint32_t *stack = xmalloc((n ? n : 1) * sizeof(uint32_t)), *cursor = xmalloc((n ? n : 1) * sizeof(uint32_t));
+	uint32_t *cursor = xmalloc((n ? n : 1) * sizeof(uint32_t));
 	size_t *len_at = xmalloc((n ? n : 1) * sizeof(size_t));
 	char *changed = xcalloc(p->nfuncs ? p->nfuncs : 1, 1);
 	struct strbuf path = STRBUF_INIT, line = STRBUF_INIT;
 	size_t depth = 1;
-	stack[0] = 0;
 	cursor[0] = n ? first[0] : 0;
 	len_at[0] = 0;
 	while (depth) {
@@ -78,7 +78,6 @@ size_t folded_write(FILE *out, const struct profile *p)
 			strbuf_addc(&line, '\n');
 			text_write_raw(out, line.buf, line.len);
 		}
-		stack[depth] = c;
 		cursor[depth] = first[c];
 		len_at[depth] = path.len;
 		depth++;
@@ -88,30 +87,12 @@ size_t folded_write(FILE *out, const struct profile *p)
 		nchanged += changed[f] != 0;
 	strbuf_release(&path);
 	strbuf_release(&line);
-	free(stack);
 	free(cursor);
 	free(len_at);
 	free(changed);
 	free(first);
 	free(next);
 	return nchanged;
-}
-
-static const char *speedscope_unit(const char *unit)
-{
-	static const char *const known[] = { "nanoseconds", "microseconds", "milliseconds", "seconds", "bytes" };
-	for (size_t i = 0; unit && i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(unit, known[i]) == 0)
-			return known[i];
-	return "none";
-}
-
-static void speedscope_flush(FILE *out, struct strbuf *sb)
-{
-	if (sb->len > (1u << 20)) {
-		fwrite(sb->buf, 1, sb->len, out);
-		strbuf_reset(sb);
-	}
 }
 
 void speedscope_write(FILE *out, const struct profile *p, const char *version)
@@ -134,12 +115,13 @@ void speedscope_write(FILE *out, const struct profile *p, const char *version)
 		if (fn->line > 0)
 			strbuf_addf(&sb, ", \"line\": %lld", (long long)fn->line);
 		strbuf_addc(&sb, '}');
-		speedscope_flush(out, &sb);
+		text_spill(out, &sb);
 	}
 	strbuf_adds(&sb, "]},\n \"profiles\": [{\"type\": \"sampled\", \"name\": ");
 	const char *pname = p->thread ? p->thread : name;
 	text_json_string(&sb, pname, strlen(pname));
-	strbuf_addf(&sb, ", \"unit\": \"%s\", \"startValue\": 0, \"endValue\": ", speedscope_unit(p->unit));
+	const char *unit = unit_measured(p->unit);	/* samples go as "none" */
+	strbuf_addf(&sb, ", \"unit\": \"%s\", \"startValue\": 0, \"endValue\": ", unit ? unit : "none");
 	/* the root's own weight (evented idle time) is a sample with an empty stack */
 	double total = 0;
 	for (size_t i = 0; i < p->nnodes; i++)
@@ -160,7 +142,7 @@ void speedscope_write(FILE *out, const struct profile *p, const char *version)
 		for (size_t j = d; j-- > 0;)
 			strbuf_addf(&sb, j + 1 == d ? "%u" : ",%u", path[j]);
 		strbuf_addc(&sb, ']');
-		speedscope_flush(out, &sb);
+		text_spill(out, &sb);
 	}
 	strbuf_adds(&sb, "],\n  \"weights\": [");
 	firstw = 1;
@@ -171,7 +153,7 @@ void speedscope_write(FILE *out, const struct profile *p, const char *version)
 			strbuf_addc(&sb, ',');
 		firstw = 0;
 		tree_weight(&sb, p->nodes[i].self);
-		speedscope_flush(out, &sb);
+		text_spill(out, &sb);
 	}
 	strbuf_adds(&sb, "]}]}\n");
 	fwrite(sb.buf, 1, sb.len, out);
