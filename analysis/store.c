@@ -82,8 +82,12 @@ static const char store_schema_v2[] =
 	"ALTER TABLE functions ADD COLUMN annotation TEXT;"
 	"ALTER TABLE tree_nodes ADD COLUMN count INTEGER NOT NULL DEFAULT 0;";
 
+/* Version 3: `callees` reads the edges a function makes, so edges are also
+ * indexed by caller (issue 4). */
+static const char store_schema_v3[] = "CREATE INDEX edges_by_caller ON edges(profile_id, caller);";
+
 /* migrations[v] brings a store from user_version v to v + 1 */
-static const char *const store_migrations[] = { store_schema_v1, store_schema_v2 };
+static const char *const store_migrations[] = { store_schema_v1, store_schema_v2, store_schema_v3 };
 
 static int store_sql_error(struct store *s, struct pv_error *err, const char *what)
 {

@@ -13,6 +13,8 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_list_entry,
 	&cmd_show_entry,
 	&cmd_sort_entry,
+	&cmd_callers_entry,
+	&cmd_callees_entry,
 	&cmd_export_entry,
 	&cmd_rm_entry,
 	&cmd_sql_entry,

@@ -90,7 +90,9 @@ static void prof_grow_state(struct prof_reader *r)
 
 /* `python -m profile -o` keys its top entry ('profile', 0, <code object>), and
  * pstats prints the code object's repr(). Its address is the loading process's
- * and random; the object's byte offset in the file stands in for it. */
+ * and random; the object's byte offset in the file stands in for it, written
+ * with 12 hex digits like a 64-bit Linux heap address (0x55..., 0x7f...), so
+ * that the name is as long as pstats' and print_callers() columns line up. */
 static uint32_t prof_code_repr(struct prof_reader *r, const struct mval *code)
 {
 	const struct mval *file = &code->u.items[0], *name = &code->u.items[1];
@@ -99,7 +101,7 @@ static uint32_t prof_code_repr(struct prof_reader *r, const struct mval *code)
 	int py2 = r->dialect == PV_DIALECT_PY2;
 	int nlen = py2 && name->n > 100 ? 100 : (int)name->n;
 	int flen = py2 && file->n > 300 ? 300 : (int)file->n;
-	char *s = arena_printf(&r->p->arena, "<code object %.*s at 0x%llx, file \"%.*s\", line %lld>", nlen,
+	char *s = arena_printf(&r->p->arena, "<code object %.*s at 0x%012llx, file \"%.*s\", line %lld>", nlen,
 			       (const char *)name->u.s, (unsigned long long)code->off, flen, (const char *)file->u.s,
 			       (long long)(line ? line : -1));
 	return profile_intern(r->p, s, strlen(s));

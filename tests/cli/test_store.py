@@ -63,7 +63,7 @@ def main():
         # --- the store's format
         c.ok(os.path.exists(sb.db), 'the store file exists after the first command')
         con = sqlite3.connect(sb.db)
-        c.eq(con.execute('PRAGMA user_version').fetchone()[0], 2, 'PRAGMA user_version = 2')
+        c.eq(con.execute('PRAGMA user_version').fetchone()[0], 3, 'PRAGMA user_version = 3')
         c.eq(con.execute('PRAGMA journal_mode').fetchone()[0].lower(), 'wal', 'journal_mode is wal')
         con.close()
 
@@ -240,12 +240,13 @@ def main():
         c.ok(rc == 0, 'an empty $XDG_DATA_HOME counts as unset', text(err))
         for db in (deep, other, xdg_db, home_db):
             con = sqlite3.connect(db)
-            ok = con.execute('PRAGMA user_version').fetchone()[0] == 2
+            ok = con.execute('PRAGMA user_version').fetchone()[0] == 3
             ok = ok and con.execute('PRAGMA journal_mode').fetchone()[0].lower() == 'wal'
             con.close()
-            c.ok(ok, '%s: user_version 2, journal_mode wal' % os.path.relpath(db, sb.dir))
+            c.ok(ok, '%s: user_version 3, journal_mode wal' % os.path.relpath(db, sb.dir))
         # a store made by schema version 1 (before sampled profiles) is upgraded in
-        # place and keeps its profiles: rebuild one by dropping what version 2 added
+        # place and keeps its profiles: rebuild one by dropping what versions 2
+        # and 3 added
         v1 = sb.path('v1.db')
         rc, out, err = sb.run(['import', a], db=v1)
         rc, want, err = sb.run(['sort', out.strip().decode(), '--by', 'calls'], db=v1)
@@ -254,13 +255,16 @@ def main():
                            ('profiles', 'total_samples'), ('profiles', 'node_count'), ('functions', 'annotation'),
                            ('tree_nodes', 'count')):
             con.execute('ALTER TABLE %s DROP COLUMN %s' % (table, col))
+        con.execute('DROP INDEX edges_by_caller')
         con.execute('PRAGMA user_version = 1')
         con.commit()
         con.close()
         rc, got, err = sb.run(['sort', '1', '--by', 'calls'], db=v1)
         c.ok(rc == 0 and got == want, 'a version 1 store is migrated and reads the same', text(err))
         con = sqlite3.connect(v1)
-        c.eq(con.execute('PRAGMA user_version').fetchone()[0], 2, 'migrated store: user_version 2')
+        c.eq(con.execute('PRAGMA user_version').fetchone()[0], 3, 'migrated store: user_version 3')
+        c.eq(con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'edges_by_caller'").fetchone()[0], 1,
+             'migrated store: edges indexed by caller')
         c.eq(con.execute('SELECT kind, total_weight = total_time FROM profiles').fetchall(), [('calls', 1)],
              'migrated store: kind calls, total_weight from total_time')
         con.close()

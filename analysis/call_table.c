@@ -1,0 +1,205 @@
+#include "call_table.h"
+#include "utf8.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void call_table_release(struct call_table *c)
+{
+	stat_table_release(&c->stats);
+	free(c->entries);
+	free(c->start);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Python compares str by code point and bytes by byte: for UTF-8 both are the
+ * byte order, a prefix first. */
+static int call_str_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+	if (c)
+		return c;
+	return alen < blen ? -1 : alen > blen;
+}
+
+/* sorted(call_dict.keys()): (file, line, name) tuples */
+static int call_entry_cmp(const void *pa, const void *pb)
+{
+	const struct call_entry *a = pa, *b = pb;
+	int c = call_str_cmp(a->file, a->file_len, b->file, b->file_len);
+	if (c)
+		return c;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	return call_str_cmp(a->name, a->name_len, b->name, b->name_len);
+}
+
+/* len(func_std_string(func)): code points for Python 3's str, bytes for 2's. */
+static size_t call_name_width(const struct stat_row *r, int py2, char **buf, size_t *cap)
+{
+	size_t len = pv_std_name_raw(r->file, r->file_len, r->line, r->name, r->name_len, buf, cap);
+	if (py2)
+		return len;
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char)(*buf)[i] & 0xC0) != 0x80;
+	return n;
+}
+
+/* Sorts each row's entries and sizes the name column (get_print_list: the
+ * longest name of the listed functions, + 2). */
+static void call_table_finish(struct call_table *c)
+{
+	struct stat_table *t = &c->stats;
+	char *buf = NULL;
+	size_t cap = 0, width = 0;
+	for (size_t i = 0; i < t->nrows; i++) {
+		size_t n = c->start[i + 1] - c->start[i];
+		if (n > 1)
+			qsort(c->entries + c->start[i], n, sizeof(*c->entries), call_entry_cmp);
+		size_t w = call_name_width(&t->rows[i], c->py2, &buf, &cap);
+		if (w > width)
+			width = w;
+	}
+	free(buf);
+	c->width = width + 2;
+}
+
+static void call_table_init(struct call_table *c, enum call_direction dir)
+{
+	memset(c, 0, sizeof(*c));
+	c->direction = dir;
+}
+
+int call_table_from_profile(const struct profile *p0, const struct stat_query *q0, enum call_direction dir,
+			    struct call_table *c, struct pv_error *err)
+{
+	call_table_init(c, dir);
+	/* strip first so that the rows and the edges speak of the same functions */
+	struct profile *stripped = q0->strip_dirs ? profile_strip_dirs(p0) : NULL;
+	const struct profile *p = stripped ? stripped : p0;
+	struct stat_query q = *q0;
+	q.strip_dirs = 0;
+	if (stat_table_from_profile(p, &q, &c->stats, err)) {
+		profile_free(stripped);
+		return -1;
+	}
+	struct stat_table *t = &c->stats;
+	c->py2 = p->dialect == PV_DIALECT_PY2;
+	c->subheader = p->nedges > 0 && p->edges[0].kind == PV_EDGE_TIMED;
+	struct pv_edge_index ix;
+	profile_index_edges(p, &ix, dir == CALL_CALLERS);
+	c->start = xmalloc((t->nrows + 1) * sizeof(size_t));
+	size_t total = 0;
+	for (size_t i = 0; i < t->nrows; i++) {
+		size_t f = (size_t)t->rows[i].idx;
+		c->start[i] = total;
+		total += ix.start[f + 1] - ix.start[f];
+	}
+	c->start[t->nrows] = total;
+	c->entries = xmalloc((total ? total : 1) * sizeof(*c->entries));
+	for (size_t i = 0; i < t->nrows; i++) {
+		size_t f = (size_t)t->rows[i].idx, k = c->start[i];
+		for (size_t j = ix.start[f]; j < ix.start[f + 1]; j++) {
+			const struct pv_edge *e = &p->edges[ix.edge[j]];
+			const struct pv_func *o = &p->funcs[dir == CALL_CALLERS ? e->caller : e->callee];
+			const struct pv_str *file = profile_str(p, o->file), *name = profile_str(p, o->name);
+			c->entries[k++] = (struct call_entry){
+				.file = arena_strndup(&t->arena, file->s, file->len),
+				.file_len = file->len,
+				.name = arena_strndup(&t->arena, name->s, name->len),
+				.name_len = name->len,
+				.line = o->line,
+				.timed = e->kind == PV_EDGE_TIMED,
+				.calls = e->calls,
+				.pcalls = e->pcalls,
+				.tottime = e->tottime,
+				.cumtime = e->cumtime,
+				.in_stats = (o->flags & PV_FUNC_IN_STATS) != 0 || (size_t)(o - p->funcs) < p->nstats,
+				.other_cumtime = o->cumtime,
+			};
+		}
+	}
+	pv_edge_index_release(&ix);
+	profile_free(stripped);
+	call_table_finish(c);
+	return 0;
+}
+
+int call_table_from_store(struct store *s, int64_t id, const struct stat_query *q, enum call_direction dir,
+			  struct call_table *c, struct pv_error *err)
+{
+	if (q->strip_dirs) {
+		struct profile *p;
+		if (store_load_profile(s, id, &p, err))
+			return -1;
+		int rc = call_table_from_profile(p, q, dir, c, err);
+		profile_free(p);
+		return rc;
+	}
+	call_table_init(c, dir);
+	if (stat_table_from_store(s, id, q, &c->stats, err))
+		return -1;
+	struct stat_table *t = &c->stats;
+	sqlite3_stmt *st = NULL;
+	struct store_meta m;
+	if (store_get_meta(s, id, &m, err))
+		return -1;
+	c->py2 = m.dialect && strcmp(m.dialect, "py2") == 0;
+	store_meta_release(&m);
+	const char *sql = dir == CALL_CALLERS
+		? "SELECT f.file, f.line, f.name, e.timed, e.calls, e.pcalls, e.tottime, e.cumtime, f.in_stats, f.cumtime"
+		  " FROM edges e JOIN functions f ON f.profile_id = e.profile_id AND f.idx = e.caller"
+		  " WHERE e.profile_id = ?1 AND e.callee = ?2"
+		: "SELECT f.file, f.line, f.name, e.timed, e.calls, e.pcalls, e.tottime, e.cumtime, f.in_stats, f.cumtime"
+		  " FROM edges e INDEXED BY edges_by_caller"
+		  " JOIN functions f ON f.profile_id = e.profile_id AND f.idx = e.callee"
+		  " WHERE e.profile_id = ?1 AND e.caller = ?2";
+	if (sqlite3_prepare_v2(s->db, "SELECT timed FROM edges WHERE profile_id = ?1 LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		goto sql_error;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		c->subheader = sqlite3_column_int(st, 0) != 0;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		goto sql_error;
+	c->start = xmalloc((t->nrows + 1) * sizeof(size_t));
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < t->nrows; i++) {
+		c->start[i] = n;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, t->rows[i].idx);
+		int step;
+		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+			xgrow((void **)&c->entries, &cap, n + 1, sizeof(*c->entries));
+			struct call_entry *e = &c->entries[n++];
+			e->file_len = (uint32_t)sqlite3_column_bytes(st, 0);
+			e->file = arena_strndup(&t->arena, (const char *)sqlite3_column_text(st, 0), e->file_len);
+			e->line = sqlite3_column_int64(st, 1);
+			e->name_len = (uint32_t)sqlite3_column_bytes(st, 2);
+			e->name = arena_strndup(&t->arena, (const char *)sqlite3_column_text(st, 2), e->name_len);
+			e->timed = sqlite3_column_int(st, 3);
+			e->calls = sqlite3_column_int64(st, 4);
+			e->pcalls = sqlite3_column_int64(st, 5);
+			e->tottime = sqlite3_column_double(st, 6);
+			e->cumtime = sqlite3_column_double(st, 7);
+			e->in_stats = sqlite3_column_int(st, 8);
+			e->other_cumtime = sqlite3_column_double(st, 9);
+		}
+		if (step != SQLITE_DONE)
+			goto sql_error;
+	}
+	c->start[t->nrows] = n;
+	sqlite3_finalize(st);
+	call_table_finish(c);
+	return 0;
+sql_error:
+	pv_error_subject(err, s->path);
+	pv_error_set(err, "cannot query the store: %s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	call_table_release(c);
+	return -1;
+}
