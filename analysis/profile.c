@@ -103,6 +103,21 @@ static void profile_str_rehash(struct profile *p, size_t cap)
 	}
 }
 
+int64_t profile_find_str(const struct profile *p, const char *s, size_t len)
+{
+	if (!p->str_index_cap)
+		return -1;
+	size_t mask = p->str_index_cap - 1;
+	size_t j = profile_hash_bytes(p->hash_seed, s, len) & mask;
+	while (p->str_index[j]) {
+		const struct pv_str *t = &p->strs[p->str_index[j] - 1];
+		if (t->len == len && memcmp(t->s, s, len) == 0)
+			return p->str_index[j] - 1;
+		j = (j + 1) & mask;
+	}
+	return -1;
+}
+
 uint32_t profile_intern(struct profile *p, const char *s, size_t len)
 {
 	if ((p->nstrs + 1) * 2 > p->str_index_cap)
@@ -303,19 +318,27 @@ static void profile_copy_meta(const struct profile *src, struct profile *dst)
 	dst->nparts = src->nparts;
 }
 
-/* strip_dirs() for a tree: functions that coincide once stripped become one, and
- * so do the sibling nodes that then hold the same function. */
-static struct profile *profile_strip_tree(const struct profile *p)
+/* A function's file under the rekey flags. */
+static uint32_t profile_rekey_file(const struct profile *src, struct profile *dst, uint32_t file, unsigned flags)
+{
+	if (flags & PV_REKEY_STRIP_DIRS)
+		return profile_basename_id(src, dst, file);
+	return profile_intern(dst, profile_str(src, file)->s, profile_str(src, file)->len);
+}
+
+/* rekey for a tree: functions that coincide once rekeyed become one, and so do
+ * the sibling nodes that then hold the same function. */
+static struct profile *profile_rekey_tree(const struct profile *p, unsigned flags)
 {
 	struct profile *q = profile_new();
 	profile_copy_meta(p, q);
 	uint32_t *map = xmalloc((p->nfuncs ? p->nfuncs : 1) * sizeof(uint32_t));
 	for (size_t i = 0; i < p->nfuncs; i++) {
 		const struct pv_func *f = &p->funcs[i];
-		uint32_t file = profile_basename_id(p, q, f->file);
+		uint32_t file = profile_rekey_file(p, q, f->file, flags);
 		uint32_t name = profile_intern(q, profile_str(p, f->name)->s, profile_str(p, f->name)->len);
 		int added;
-		map[i] = profile_func(q, file, f->line, name, &added);
+		map[i] = profile_func(q, file, flags & PV_REKEY_DROP_LINES ? 0 : f->line, name, &added);
 		if (added)
 			q->funcs[map[i]].annotation = f->annotation;
 	}
@@ -326,8 +349,13 @@ static struct profile *profile_strip_tree(const struct profile *p)
 
 struct profile *profile_strip_dirs(const struct profile *p)
 {
+	return profile_rekey(p, PV_REKEY_STRIP_DIRS);
+}
+
+struct profile *profile_rekey(const struct profile *p, unsigned flags)
+{
 	if (p->kind != PV_KIND_CALLS)
-		return profile_strip_tree(p);
+		return profile_rekey_tree(p, flags);
 	struct profile *q = profile_new();
 	profile_copy_meta(p, q);
 	uint32_t *map = xmalloc((p->nfuncs ? p->nfuncs : 1) * sizeof(uint32_t));
@@ -335,10 +363,10 @@ struct profile *profile_strip_dirs(const struct profile *p)
 	 * their first occurrence, as pstats' rebuilt dict does. */
 	for (size_t i = 0; i < p->nstats; i++) {
 		const struct pv_func *f = &p->funcs[i];
-		uint32_t file = profile_basename_id(p, q, f->file);
+		uint32_t file = profile_rekey_file(p, q, f->file, flags);
 		uint32_t name = profile_intern(q, profile_str(p, f->name)->s, profile_str(p, f->name)->len);
 		int added;
-		uint32_t k = profile_func(q, file, f->line, name, &added);
+		uint32_t k = profile_func(q, file, flags & PV_REKEY_DROP_LINES ? 0 : f->line, name, &added);
 		struct pv_func *g = &q->funcs[k];
 		if (added) {
 			g->pcalls = f->pcalls;
@@ -359,9 +387,9 @@ struct profile *profile_strip_dirs(const struct profile *p)
 	q->nstats = q->nfuncs;
 	for (size_t i = p->nstats; i < p->nfuncs; i++) {
 		const struct pv_func *f = &p->funcs[i];
-		uint32_t file = profile_basename_id(p, q, f->file);
+		uint32_t file = profile_rekey_file(p, q, f->file, flags);
 		uint32_t name = profile_intern(q, profile_str(p, f->name)->s, profile_str(p, f->name)->len);
-		map[i] = profile_func(q, file, f->line, name, NULL);
+		map[i] = profile_func(q, file, flags & PV_REKEY_DROP_LINES ? 0 : f->line, name, NULL);
 	}
 	/* Callers, per pstats: within one function's dict a later stripped duplicate
 	 * replaces an earlier one (plain assignment, keeping its position); across merged

@@ -144,6 +144,8 @@ void profile_list_release(struct profile_list *l);
 
 /* Interns bytes and returns the string id. */
 uint32_t profile_intern(struct profile *p, const char *s, size_t len);
+/* The id of these bytes when interned already, else -1. */
+int64_t profile_find_str(const struct profile *p, const char *s, size_t len);
 static inline const struct pv_str *profile_str(const struct profile *p, uint32_t id)
 {
 	return &p->strs[id];
@@ -209,5 +211,9 @@ size_t pv_frame_name_raw(const char *file, size_t flen, int64_t line, const char
 /* pstats' strip_dirs(): a new profile whose files are basenames, functions that then
  * coincide merged (stats and callers summed like pstats.add_func_stats). */
 struct profile *profile_strip_dirs(const struct profile *p);
+/* The same merge under other keys: files as basenames and/or lines dropped
+ * (every line 0), as `diff` needs to match profiles across machines and formats. */
+enum { PV_REKEY_STRIP_DIRS = 1, PV_REKEY_DROP_LINES = 2 };
+struct profile *profile_rekey(const struct profile *p, unsigned flags);
 
 #endif

@@ -1,9 +1,8 @@
 #include "restrict.h"
 #include "pyrepr.h"
+#include "pv_regex.h"
 #include "strbuf.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 #include <string.h>
 
 size_t restrict_keep_count(const struct restriction *r, size_t n)
@@ -54,41 +53,6 @@ void restrict_message(const struct restriction *r, size_t from, size_t to, int p
 	strbuf_adds(msg, ">\n");
 }
 
-/* Python's \Z is PCRE2's \z (PCRE2's \Z also matches before a final newline). */
-static void restrict_translate(const char *re, struct strbuf *out)
-{
-	for (const char *p = re; *p; p++) {
-		if (*p == '\\' && p[1]) {
-			strbuf_addc(out, '\\');
-			strbuf_addc(out, p[1] == 'Z' ? 'z' : p[1]);
-			p++;
-		} else {
-			strbuf_addc(out, *p);
-		}
-	}
-}
-
-/* A Python 3 name holding an undecodable path byte stores it as a lone surrogate
- * (ED B2|B3 xx), which Python's re treats as one ordinary character but PCRE2 sees
- * as invalid UTF-8 that nothing matches. Map U+DC80..U+DCFF to the private-use
- * U+10FF80..U+10FFFF so that ., [^/] and \W behave as in Python. */
-static void restrict_map_surrogates(const char *s, size_t n, struct strbuf *out)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	strbuf_reset(out);
-	for (size_t i = 0; i < n;) {
-		if (i + 2 < n && u[i] == 0xed && (u[i + 1] == 0xb2 || u[i + 1] == 0xb3) && (u[i + 2] & 0xc0) == 0x80) {
-			unsigned b = 0x80 | ((u[i + 1] & 1u) << 6) | (u[i + 2] & 0x3fu);
-			char four[4] = { (char)0xf4, (char)0x8f, (char)(0x80 | (0x3c | (b >> 6))), (char)(0x80 | (b & 0x3f)) };
-			strbuf_add(out, four, 4);
-			i += 3;
-		} else {
-			strbuf_addc(out, s[i]);
-			i++;
-		}
-	}
-}
-
 size_t restrict_apply(const struct restriction *r, struct restrict_item *items, size_t n, int py2,
 		      struct strbuf *msg)
 {
@@ -97,40 +61,18 @@ size_t restrict_apply(const struct restriction *r, struct restrict_item *items, 
 		restrict_message(r, n, keep, py2, msg);
 		return keep;
 	}
-	struct strbuf pat = STRBUF_INIT;
-	restrict_translate(r->regex, &pat);
-	int errcode;
-	PCRE2_SIZE erroff;
-	/* Python 2's re on a byte str works on bytes (\w is ASCII, . is one byte);
-	 * Python 3's on code points with Unicode classes. */
-	uint32_t options = py2 ? 0 : PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF;
-	pcre2_code *code = pcre2_compile((PCRE2_SPTR)strbuf_str(&pat), pat.len, options, &errcode, &erroff, NULL);
-	strbuf_release(&pat);
-	if (!code) {
+	struct pv_regex *re = pv_regex_compile(r->regex, py2, NULL, 0);
+	if (!re) {
 		strbuf_adds(msg, "   <Invalid regular expression ");
 		restrict_repr_regex(r->regex, py2, msg);
 		strbuf_adds(msg, ">\n");
 		return n;
 	}
-	pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
-	pcre2_match_data *md = pcre2_match_data_create_from_pattern(code, NULL);
 	size_t w = 0;
-	struct strbuf subject = STRBUF_INIT;
-	for (size_t i = 0; i < n; i++) {
-		const char *sub = items[i].stdname;
-		size_t len = items[i].stdname_len;
-		if (!py2 && memchr(sub, 0xed, len)) {
-			restrict_map_surrogates(sub, len, &subject);
-			sub = subject.buf;
-			len = subject.len;
-		}
-		int rc = pcre2_match(code, (PCRE2_SPTR)sub, len, 0, 0, md, NULL);
-		if (rc >= 0)
+	for (size_t i = 0; i < n; i++)
+		if (pv_regex_search(re, items[i].stdname, items[i].stdname_len))
 			items[w++] = items[i];
-	}
-	strbuf_release(&subject);
-	pcre2_match_data_free(md);
-	pcre2_code_free(code);
+	pv_regex_free(re);
 	restrict_message(r, n, w, py2, msg);
 	return w;
 }

@@ -799,6 +799,11 @@ cleanup:
 
 int store_load_profile(struct store *s, int64_t id, struct profile **out, struct pv_error *err)
 {
+	return store_load_profile_parts(s, id, STORE_LOAD_EDGES | STORE_LOAD_TREE, out, err);
+}
+
+int store_load_profile_parts(struct store *s, int64_t id, unsigned parts, struct profile **out, struct pv_error *err)
+{
 	struct store_meta m;
 	sqlite3_stmt *fn = NULL, *ed = NULL;
 	struct profile *p = NULL;
@@ -862,7 +867,7 @@ int store_load_profile(struct store *s, int64_t id, struct profile **out, struct
 		goto cleanup;
 	}
 	sqlite3_bind_int64(ed, 1, id);
-	while ((step = sqlite3_step(ed)) == SQLITE_ROW) {
+	while ((parts & STORE_LOAD_EDGES) && (step = sqlite3_step(ed)) == SQLITE_ROW) {
 		int64_t callee = sqlite3_column_int64(ed, 0), caller = sqlite3_column_int64(ed, 1);
 		if (callee < 0 || caller < 0 || (uint64_t)callee >= p->nfuncs || (uint64_t)caller >= p->nfuncs) {
 			pv_error_subject(err, s->path);
@@ -880,7 +885,7 @@ int store_load_profile(struct store *s, int64_t id, struct profile **out, struct
 		store_sql_error(s, err, "cannot read edges");
 		goto cleanup;
 	}
-	if (p->kind != PV_KIND_CALLS && store_load_tree(s, id, p, err))
+	if ((parts & STORE_LOAD_TREE) && p->kind != PV_KIND_CALLS && store_load_tree(s, id, p, err))
 		goto cleanup;
 	*out = p;
 	p = NULL;

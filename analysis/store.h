@@ -66,6 +66,11 @@ void store_meta_release(struct store_meta *m);
 /* profiles.kind ("calls", "sampled", "evented") as the model's kind. */
 enum pv_kind store_kind_parse(const char *kind);
 int store_load_profile(struct store *s, int64_t id, struct profile **out, struct pv_error *err);
+/* The same with only some parts: functions always, edges and the call tree
+ * when asked for (a diff needs neither). */
+enum { STORE_LOAD_EDGES = 1, STORE_LOAD_TREE = 2 };
+int store_load_profile_parts(struct store *s, int64_t id, unsigned parts, struct profile **out,
+			     struct pv_error *err);
 
 /* Removes a profile and everything that belongs to it. */
 int store_delete_profile(struct store *s, int64_t id, struct pv_error *err);

@@ -31,6 +31,7 @@ extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_sql_entry;
 extern const struct cmd_entry cmd_callers_entry;
 extern const struct cmd_entry cmd_callees_entry;
+extern const struct cmd_entry cmd_diff_entry;
 
 /* Exit codes (DESIGN.md §2). */
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };

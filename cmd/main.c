@@ -15,6 +15,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_sort_entry,
 	&cmd_callers_entry,
 	&cmd_callees_entry,
+	&cmd_diff_entry,
 	&cmd_export_entry,
 	&cmd_rm_entry,
 	&cmd_sql_entry,

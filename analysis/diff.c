@@ -1,0 +1,380 @@
+#include "diff.h"
+#include "pv_regex.h"
+#include "u64map.h"
+#include "xalloc.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void diff_release(struct diff *d)
+{
+	profile_free(d->base);
+	profile_free(d->new);
+	free(d->rows);
+	free(d->list);
+	memset(d, 0, sizeof(*d));
+}
+
+static void diff_values(const struct profile *p, uint32_t f, double scale, double calls_scale, double *v)
+{
+	const struct pv_func *fn = &p->funcs[f];
+	v[DIFF_TOTTIME] = fn->tottime * scale;
+	v[DIFF_CUMTIME] = fn->cumtime * scale;
+	v[DIFF_CALLS] = (double)fn->calls * calls_scale;
+}
+
+static double diff_total_time(const struct profile *p)
+{
+	return p->kind == PV_KIND_CALLS ? p->total_tt : p->total_weight;
+}
+
+static double diff_total_calls(const struct profile *p)
+{
+	return (double)(p->kind == PV_KIND_CALLS ? p->total_calls : p->total_samples);
+}
+
+/* A string of new as base's string id, or -1 when base has no such string. */
+static int64_t diff_base_str(const struct diff *d, uint32_t new_id)
+{
+	const struct pv_str *s = profile_str(d->new, new_id);
+	return profile_find_str(d->base, s->s, s->len);
+}
+
+/* Matching by a coarser key among the still unmatched functions: a key that
+ * is unique on both sides pairs its two functions. */
+static void diff_match_unique(struct diff *d, uint32_t *base_of_new, unsigned char *base_taken, int with_file,
+			      enum diff_match kind)
+{
+	struct u64_map bk, nk;
+	u64_map_init(&bk, d->base->nstats);
+	u64_map_init(&nk, d->new->nstats);
+	for (size_t i = 0; i < d->base->nstats; i++) {
+		if (base_taken[i])
+			continue;
+		const struct pv_func *f = &d->base->funcs[i];
+		uint64_t key = ((uint64_t)(with_file ? f->file + 1 : 0) << 32) | f->name;
+		u64_map_put(&bk, key, u64_map_get(&bk, key) == -1 ? (int64_t)i : -2);
+	}
+	for (size_t j = 0; j < d->new->nstats; j++) {
+		if (base_of_new[j] != PV_NO_FUNC)
+			continue;
+		const struct pv_func *f = &d->new->funcs[j];
+		int64_t file = with_file ? diff_base_str(d, f->file) : -1, name = diff_base_str(d, f->name);
+		if (name < 0 || (with_file && file < 0))
+			continue;
+		uint64_t key = ((uint64_t)(with_file ? file + 1 : 0) << 32) | (uint64_t)name;
+		u64_map_put(&nk, key, u64_map_get(&nk, key) == -1 ? (int64_t)j : -2);
+	}
+	for (size_t j = 0; j < d->new->nstats; j++) {
+		if (base_of_new[j] != PV_NO_FUNC)
+			continue;
+		const struct pv_func *f = &d->new->funcs[j];
+		int64_t file = with_file ? diff_base_str(d, f->file) : -1, name = diff_base_str(d, f->name);
+		if (name < 0 || (with_file && file < 0))
+			continue;
+		uint64_t key = ((uint64_t)(with_file ? file + 1 : 0) << 32) | (uint64_t)name;
+		int64_t b = u64_map_get(&bk, key);
+		if (b >= 0 && u64_map_get(&nk, key) == (int64_t)j) {
+			base_of_new[j] = (uint32_t)b;
+			base_taken[b] = (unsigned char)kind;
+		}
+	}
+	u64_map_release(&bk);
+	u64_map_release(&nk);
+}
+
+int diff_profiles(struct profile *base, struct profile *new, const struct diff_options *o, struct diff *d,
+		  struct pv_error *err)
+{
+	(void)err;
+	memset(d, 0, sizeof(*d));
+	unsigned rekey = o->strip_dirs ? PV_REKEY_STRIP_DIRS : 0;
+	/* cProfile keys a function by its def line, sampled frames by the line
+	 * running: across the two only (file, name) can agree */
+	if (o->ignore_lines || ((base->kind == PV_KIND_CALLS) != (new->kind == PV_KIND_CALLS))) {
+		rekey |= PV_REKEY_DROP_LINES;
+		d->lines_dropped = 1;
+	}
+	if (rekey) {
+		struct profile *b = profile_rekey(base, rekey), *n = profile_rekey(new, rekey);
+		profile_free(base);
+		profile_free(new);
+		base = b;
+		new = n;
+	}
+	d->base = base;
+	d->new = new;
+	d->scale = d->calls_scale = 1.0;
+	const char *bu = base->unit ? base->unit : "", *nu = new->unit ? new->unit : "";
+	d->units_differ = strcmp(bu, nu) != 0;
+	d->time_before = diff_total_time(base);
+	d->calls_before = diff_total_calls(base);
+	double time_new = diff_total_time(new), calls_new = diff_total_calls(new);
+	if (o->normalize || d->units_differ) {
+		d->normalized = 1;
+		if (time_new != 0)
+			d->scale = d->time_before / time_new;
+		if (base->kind == PV_KIND_SAMPLED && new->kind == PV_KIND_SAMPLED && calls_new != 0)
+			d->calls_scale = d->calls_before / calls_new;
+	}
+	d->time_after = time_new * d->scale;
+	d->calls_after = calls_new * d->calls_scale;
+
+	/* 1: exact (file, line, name) */
+	uint32_t *base_of_new = xmalloc((new->nstats ? new->nstats : 1) * sizeof(uint32_t));
+	unsigned char *base_taken = xcalloc(base->nstats ? base->nstats : 1, 1);
+	for (size_t j = 0; j < new->nstats; j++) {
+		const struct pv_func *f = &new->funcs[j];
+		int64_t file = diff_base_str(d, f->file), name = diff_base_str(d, f->name);
+		int64_t b = file < 0 || name < 0 ? -1 : profile_find_func(base, (uint32_t)file, f->line, (uint32_t)name);
+		if (b >= 0 && (size_t)b < base->nstats && !base_taken[b]) {
+			base_of_new[j] = (uint32_t)b;
+			base_taken[b] = DIFF_MATCH_EXACT;
+		} else {
+			base_of_new[j] = PV_NO_FUNC;
+		}
+	}
+	/* 2: (file, name) unique among the unmatched; 3: name alone, when asked */
+	diff_match_unique(d, base_of_new, base_taken, 1, DIFF_MATCH_FILE_NAME);
+	if (o->match_names)
+		diff_match_unique(d, base_of_new, base_taken, 0, DIFF_MATCH_NAME);
+
+	/* rows: BASE's functions in entry order, then NEW's added ones */
+	uint32_t *new_of_base = xmalloc((base->nstats ? base->nstats : 1) * sizeof(uint32_t));
+	for (size_t i = 0; i < base->nstats; i++)
+		new_of_base[i] = PV_NO_FUNC;
+	for (size_t j = 0; j < new->nstats; j++)
+		if (base_of_new[j] != PV_NO_FUNC)
+			new_of_base[base_of_new[j]] = (uint32_t)j;
+	d->rows = xcalloc(base->nstats + new->nstats + 1, sizeof(*d->rows));
+	for (size_t i = 0; i < base->nstats; i++) {
+		struct diff_row *r = &d->rows[d->nrows++];
+		r->base = (uint32_t)i;
+		r->new = new_of_base[i];
+		diff_values(base, r->base, 1.0, 1.0, r->before);
+		if (r->new != PV_NO_FUNC) {
+			r->status = DIFF_BOTH;
+			r->match = (enum diff_match)base_taken[i];
+			diff_values(new, r->new, d->scale, d->calls_scale, r->after);
+			d->matched++;
+		} else {
+			r->status = DIFF_REMOVED;
+			d->removed++;
+		}
+	}
+	for (size_t j = 0; j < new->nstats; j++) {
+		if (base_of_new[j] != PV_NO_FUNC)
+			continue;
+		struct diff_row *r = &d->rows[d->nrows++];
+		r->status = DIFF_ADDED;
+		r->base = PV_NO_FUNC;
+		r->new = (uint32_t)j;
+		diff_values(new, r->new, d->scale, d->calls_scale, r->after);
+		d->added++;
+	}
+	free(base_of_new);
+	free(base_taken);
+	free(new_of_base);
+	d->list = xmalloc((d->nrows ? d->nrows : 1) * sizeof(size_t));
+	for (size_t i = 0; i < d->nrows; i++)
+		d->list[i] = i;
+	d->nlist = d->nrows;
+	snprintf(d->ordered_by, sizeof(d->ordered_by), "entry order");
+	return 0;
+}
+
+const struct profile *diff_row_profile(const struct diff *d, const struct diff_row *r)
+{
+	return r->base != PV_NO_FUNC ? d->base : d->new;
+}
+
+const struct pv_func *diff_row_func(const struct diff *d, const struct diff_row *r)
+{
+	return r->base != PV_NO_FUNC ? &d->base->funcs[r->base] : &d->new->funcs[r->new];
+}
+
+static size_t diff_func_name(const struct profile *p, const struct pv_func *f, char **buf, size_t *cap)
+{
+	return p->kind == PV_KIND_CALLS ? profile_std_name_buf(p, f, buf, cap) : profile_frame_name_buf(p, f, buf, cap);
+}
+
+size_t diff_row_name(const struct diff *d, const struct diff_row *r, char **buf, size_t *cap)
+{
+	return diff_func_name(diff_row_profile(d, r), diff_row_func(d, r), buf, cap);
+}
+
+/* ---- ordering ---- */
+
+enum diff_key { KEY_CUM, KEY_TOT, KEY_CALLS, KEY_CUM_PCT, KEY_TOT_PCT, KEY_CALLS_PCT, KEY_NAME };
+
+struct diff_sort_ctx {
+	const struct diff *d;
+	enum diff_key key;
+	char **names;	/* KEY_NAME and ties: every row's display name */
+	size_t *name_lens;
+};
+
+/* |delta| or |pct| for sorting; a percentage from nothing sorts first */
+static double diff_sort_value(const struct diff_row *r, enum diff_key key)
+{
+	int col = key == KEY_CUM || key == KEY_CUM_PCT ? DIFF_CUMTIME
+		  : key == KEY_TOT || key == KEY_TOT_PCT ? DIFF_TOTTIME : DIFF_CALLS;
+	double delta = r->after[col] - r->before[col];
+	if (key == KEY_CUM || key == KEY_TOT || key == KEY_CALLS)
+		return fabs(delta);
+	if (r->before[col] == 0)
+		return delta == 0 ? 0 : INFINITY;
+	return fabs(delta / r->before[col] * 100.0);
+}
+
+static int diff_name_cmp(const struct diff_sort_ctx *c, size_t a, size_t b)
+{
+	size_t la = c->name_lens[a], lb = c->name_lens[b];
+	int k = memcmp(c->names[a], c->names[b], la < lb ? la : lb);
+	if (k)
+		return k;
+	return la < lb ? -1 : la > lb;
+}
+
+static int diff_row_cmp(const void *pa, const void *pb, void *arg)
+{
+	const struct diff_sort_ctx *c = arg;
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	const struct diff_row *ra = &c->d->rows[a], *rb = &c->d->rows[b];
+	if (c->key != KEY_NAME) {
+		double va = diff_sort_value(ra, c->key), vb = diff_sort_value(rb, c->key);
+		if (va != vb)
+			return va > vb ? -1 : 1;
+		double ma = fmax(ra->before[DIFF_CUMTIME], ra->after[DIFF_CUMTIME]);
+		double mb = fmax(rb->before[DIFF_CUMTIME], rb->after[DIFF_CUMTIME]);
+		if (ma != mb)
+			return ma > mb ? -1 : 1;
+	}
+	int k = diff_name_cmp(c, a, b);
+	if (k)
+		return k;
+	return a < b ? -1 : a > b;
+}
+
+int diff_sort(struct diff *d, const char *by, struct pv_error *err)
+{
+	static const struct { const char *word; enum diff_key key; const char *label; } keys[] = {
+		{ "cumtime", KEY_CUM, "absolute change in cumtime" },
+		{ "cumulative", KEY_CUM, "absolute change in cumtime" },
+		{ "cum", KEY_CUM, "absolute change in cumtime" },
+		{ "total", KEY_CUM, "absolute change in cumtime" },
+		{ "tottime", KEY_TOT, "absolute change in tottime" },
+		{ "time", KEY_TOT, "absolute change in tottime" },
+		{ "self", KEY_TOT, "absolute change in tottime" },
+		{ "calls", KEY_CALLS, "absolute change in calls" },
+		{ "ncalls", KEY_CALLS, "absolute change in calls" },
+		{ "samples", KEY_CALLS, "absolute change in calls" },
+		{ "cumtime%", KEY_CUM_PCT, "absolute % change in cumtime" },
+		{ "tottime%", KEY_TOT_PCT, "absolute % change in tottime" },
+		{ "calls%", KEY_CALLS_PCT, "absolute % change in calls" },
+		{ "name", KEY_NAME, "function name" },
+	};
+	if (!by)
+		by = "cumtime";
+	size_t k = 0, nkeys = sizeof(keys) / sizeof(keys[0]);
+	while (k < nkeys && strcmp(keys[k].word, by) != 0)
+		k++;
+	if (k == nkeys) {
+		err->usage = 1;
+		return pv_error_set(err, "unknown --by '%s' (cumtime, tottime, calls, cumtime%%, tottime%%, calls%%, name)",
+				    by);
+	}
+	snprintf(d->ordered_by, sizeof(d->ordered_by), "%s", keys[k].label);
+	struct diff_sort_ctx c = { d, keys[k].key, xcalloc(d->nrows + 1, sizeof(char *)),
+				   xcalloc(d->nrows + 1, sizeof(size_t)) };
+	for (size_t i = 0; i < d->nlist; i++) {
+		size_t r = d->list[i], cap = 0;
+		c.names[r] = NULL;
+		c.name_lens[r] = diff_row_name(d, &d->rows[r], &c.names[r], &cap);
+	}
+	qsort_r(d->list, d->nlist, sizeof(size_t), diff_row_cmp, &c);
+	for (size_t i = 0; i < d->nrows; i++)
+		free(c.names[i]);
+	free(c.names);
+	free(c.name_lens);
+	return 0;
+}
+
+int diff_select(struct diff *d, const char *const *regexes, size_t nregexes, long long limit, struct pv_error *err)
+{
+	struct pv_regex **res = xcalloc(nregexes + 1, sizeof(*res));
+	int py2 = d->base->dialect == PV_DIALECT_PY2;
+	int rc = 0;
+	for (size_t k = 0; k < nregexes; k++) {
+		char why[300];
+		res[k] = pv_regex_compile(regexes[k], py2, why, sizeof(why));
+		if (!res[k]) {
+			err->usage = 1;
+			rc = pv_error_set(err, "bad --match '%s': %s", regexes[k], why);
+			goto done;
+		}
+	}
+	char *buf = NULL;
+	size_t cap = 0, w = 0;
+	for (size_t i = 0; i < d->nlist; i++) {
+		size_t len = nregexes ? diff_row_name(d, &d->rows[d->list[i]], &buf, &cap) : 0;
+		size_t k = 0;
+		while (k < nregexes && pv_regex_search(res[k], buf, len))
+			k++;
+		if (k == nregexes)
+			d->list[w++] = d->list[i];
+	}
+	free(buf);
+	d->nlist = w;
+	if (limit >= 0 && (size_t)limit < d->nlist)
+		d->nlist = (size_t)limit;
+done:
+	for (size_t k = 0; k < nregexes; k++)
+		pv_regex_free(res[k]);
+	free(res);
+	return rc;
+}
+
+int64_t diff_find_function(const struct diff *d, const char *name, struct pv_error *err)
+{
+	size_t want = strlen(name);
+	char *buf = NULL;
+	size_t cap = 0;
+	int64_t found = -1;
+	size_t nfound = 0;
+	/* a full display name of either side first, then a bare function name */
+	for (int pass = 0; pass < 2 && !nfound; pass++) {
+		for (size_t i = 0; i < d->nrows; i++) {
+			const struct diff_row *r = &d->rows[i];
+			int hit = 0;
+			for (int side = 0; side < 2 && !hit; side++) {
+				const struct profile *p = side ? d->new : d->base;
+				uint32_t f = side ? r->new : r->base;
+				if (f == PV_NO_FUNC)
+					continue;
+				if (pass == 0) {
+					size_t len = diff_func_name(p, &p->funcs[f], &buf, &cap);
+					hit = len == want && memcmp(buf, name, len) == 0;
+				} else {
+					const struct pv_str *s = profile_str(p, p->funcs[f].name);
+					hit = s->len == want && memcmp(s->s, name, want) == 0;
+				}
+			}
+			if (hit) {
+				found = (int64_t)i;
+				nfound++;
+			}
+		}
+	}
+	free(buf);
+	if (nfound == 0) {
+		pv_error_set(err, "no function '%s' in either profile", name);
+		return -1;
+	}
+	if (nfound > 1) {
+		pv_error_set(err, "%zu functions are named '%s'; give it as file:line(name)", nfound, name);
+		return -1;
+	}
+	return found;
+}

@@ -1,0 +1,295 @@
+#include "cmd.h"
+#include "../analysis/diff.h"
+#include "../analysis/xalloc.h"
+#include "../formats/diff_write.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char diff_usage[] =
+	"usage: profview diff BASE NEW [--by KEY] [--limit N] [--match REGEX]... [--strip-dirs]\n"
+	"                     [--ignore-lines] [--match-names] [--normalize]\n"
+	"                     [--fail-if-slower PCT [--function NAME]] [--format text|json|csv]\n"
+	"\n"
+	"Compare two profiles function by function: before, after, delta and % change of\n"
+	"tottime (self), cumtime (total) and calls, and the totals. BASE and NEW are files\n"
+	"(imported on the fly), stored ids, names or 'latest'; they may be of different\n"
+	"formats (a .prof against folded stacks of the same program).\n"
+	"\n"
+	"Functions match on (file, line, name); then, among the unmatched, on (file, name)\n"
+	"when that is unique on both sides (a function that moved); the rest are listed as\n"
+	"added or removed.\n"
+	"\n"
+	"  --by KEY           cumtime (default), tottime, calls: largest absolute change\n"
+	"                     first; cumtime%, tottime%, calls%: largest % change; name\n"
+	"  --limit N          show the first N rows\n"
+	"  --match REGEX      show rows whose name matches (repeat: all must match)\n"
+	"  --strip-dirs       compare base names of files (profiles from other machines)\n"
+	"  --ignore-lines     match on (file, name) only (implied across formats)\n"
+	"  --match-names      finally match what is left by name alone, when unique\n"
+	"  --normalize        scale NEW to BASE's total, as difffolded.pl -n does (implied\n"
+	"                     when the units differ)\n"
+	"  --fail-if-slower PCT\n"
+	"                     exit 1 and say why when NEW's total time is more than PCT %\n"
+	"                     above BASE's: a CI gate\n"
+	"  --function NAME    gate on this function's cumulative time instead; NAME is\n"
+	"                     file:line(name) as printed, or a bare name when unambiguous\n"
+	"  --format FMT       text (default), json or csv: every number at full precision\n"
+	"  --db PATH          the store to use\n"
+	"\n"
+	"Exit status: 0 ok, 1 slower than --fail-if-slower allows (or an error), 2 usage.\n"
+	"\n"
+	"Examples:\n"
+	"  profview diff before.prof after.prof --limit 20\n"
+	"  profview diff main.prof branch.prof --strip-dirs --fail-if-slower 5\n"
+	"  profview diff main.prof branch.prof --fail-if-slower 10 --function 'app.py:42(handle)'\n"
+	"  profview diff old.folded new.folded --normalize --format csv > delta.csv\n";
+
+enum {
+	OPT_BY = 1, OPT_LIMIT, OPT_MATCH, OPT_STRIP, OPT_IGNORE_LINES, OPT_MATCH_NAMES, OPT_NORMALIZE,
+	OPT_FAIL, OPT_FUNCTION, OPT_FORMAT
+};
+
+/* Loads a stored profile with what a diff needs: its functions, and its tree
+ * when functions must be merged under new keys. */
+static int cmd_diff_load(struct store *s, int64_t id, int need_tree, struct profile **out, struct pv_error *err)
+{
+	return store_load_profile_parts(s, id, need_tree ? STORE_LOAD_TREE : 0, out, err);
+}
+
+static int cmd_diff_kind(struct store *s, int64_t id, enum pv_kind *kind, struct pv_error *err)
+{
+	struct store_meta m;
+	if (store_get_meta(s, id, &m, err))
+		return -1;
+	*kind = store_kind_parse(m.kind);
+	store_meta_release(&m);
+	return 0;
+}
+
+static void cmd_diff_label(struct store *s, const struct cmd_profile_ref *ref, const struct profile *p,
+			   struct diff_side_label *l)
+{
+	(void)s;
+	l->id = ref->id;
+	l->name = p->name;
+	l->source = ref->display_source ? ref->display_source : p->source;
+}
+
+/* --fail-if-slower: decides, tells stderr, fills the JSON's gate. */
+static int cmd_diff_gate(const struct diff *d, double limit, const char *function, int say, int quiet,
+			 struct diff_gate *g, char **name_out, struct pv_error *err)
+{
+	const char *unit = d->base->kind == PV_KIND_CALLS ? "seconds" : d->base->unit ? d->base->unit : "";
+	memset(g, 0, sizeof(*g));
+	g->active = 1;
+	g->limit = limit;
+	char what[1100];
+	int only_new = 0;
+	if (function) {
+		int64_t row = diff_find_function(d, function, err);
+		if (row < 0)
+			return -1;
+		const struct diff_row *r = &d->rows[row];
+		char *buf = NULL;
+		size_t cap = 0, len = diff_row_name(d, r, &buf, &cap);
+		*name_out = buf;
+		g->on_function = 1;
+		g->function = buf;
+		g->before = r->before[DIFF_CUMTIME];
+		g->after = r->after[DIFF_CUMTIME];
+		only_new = r->status == DIFF_ADDED;
+		snprintf(what, sizeof(what), "'%.*s' cumulative time", (int)(len > 1000 ? 1000 : len), buf);
+	} else {
+		g->before = d->time_before;
+		g->after = d->time_after;
+		snprintf(what, sizeof(what), "total time");
+	}
+	if (g->before != 0)
+		g->pct = (g->after - g->before) / g->before * 100.0;
+	else
+		g->pct = g->after > 0 ? INFINITY : 0;
+	g->failed = only_new ? 1 : g->pct > limit;
+	if (!say)
+		return 0;
+	if (only_new) {
+		fprintf(stderr, "regression: %s: only in NEW (%.6g %s), --fail-if-slower %g%%\n", what, g->after, unit,
+			limit);
+	} else if (g->failed || !quiet) {
+		fprintf(stderr, "%s: %s %+.1f%% (%.6g -> %.6g %s), %s --fail-if-slower %g%%\n",
+			g->failed ? "regression" : "ok", what, g->pct, g->before, g->after, unit,
+			g->failed ? "more than" : "within", limit);
+	}
+	return 0;
+}
+
+static int cmd_diff(int argc, char **argv, struct cmd_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "by", required_argument, NULL, OPT_BY },
+		{ "limit", required_argument, NULL, OPT_LIMIT },
+		{ "match", required_argument, NULL, OPT_MATCH },
+		{ "strip-dirs", no_argument, NULL, OPT_STRIP },
+		{ "ignore-lines", no_argument, NULL, OPT_IGNORE_LINES },
+		{ "match-names", no_argument, NULL, OPT_MATCH_NAMES },
+		{ "normalize", no_argument, NULL, OPT_NORMALIZE },
+		{ "fail-if-slower", required_argument, NULL, OPT_FAIL },
+		{ "function", required_argument, NULL, OPT_FUNCTION },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		CMD_COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct diff_options o = { 0 };
+	const char *by = NULL, *format = "text", *function = NULL;
+	const char **regexes = xcalloc((size_t)argc + 1, sizeof(char *));
+	size_t nregexes = 0;
+	long long limit = -1;
+	double fail_pct = -1;
+	int have_fail = 0, have_diff = 0, rc = EXIT_ERROR, opt;
+	struct pv_error err;
+	struct store *store = NULL;
+	struct diff d;
+	char *gate_name = NULL;
+	pv_error_clear(&err);
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		int common = cmd_common_option(opt, &cmd_diff_entry, ctx);
+		if (common < 0) {
+			rc = EXIT_OK;
+			goto cleanup;
+		}
+		if (common)
+			continue;
+		switch (opt) {
+		case OPT_BY:
+			by = optarg;
+			break;
+		case OPT_LIMIT:
+			if (cmd_parse_int("--limit", optarg, &limit, &err))
+				goto fail;
+			if (limit < 0) {
+				rc = cmd_usage_error(&cmd_diff_entry, "--limit must be 0 or more");
+				goto cleanup;
+			}
+			break;
+		case OPT_MATCH:
+			regexes[nregexes++] = optarg;
+			break;
+		case OPT_STRIP:
+			o.strip_dirs = 1;
+			break;
+		case OPT_IGNORE_LINES:
+			o.ignore_lines = 1;
+			break;
+		case OPT_MATCH_NAMES:
+			o.match_names = 1;
+			break;
+		case OPT_NORMALIZE:
+			o.normalize = 1;
+			break;
+		case OPT_FAIL:
+			if (cmd_parse_float("--fail-if-slower", optarg, &fail_pct, &err))
+				goto fail;
+			if (!(fail_pct >= 0) || isinf(fail_pct)) {
+				rc = cmd_usage_error(&cmd_diff_entry, "--fail-if-slower takes a percentage, 0 or more");
+				goto cleanup;
+			}
+			have_fail = 1;
+			break;
+		case OPT_FUNCTION:
+			function = optarg;
+			break;
+		case OPT_FORMAT:
+			format = optarg;
+			if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "csv")) {
+				rc = cmd_usage_error(&cmd_diff_entry, "unknown --format '%s' (text, json or csv)", format);
+				goto cleanup;
+			}
+			break;
+		default:
+			rc = cmd_usage_error(&cmd_diff_entry, "unknown or incomplete option '%s'", argv[optind - 1]);
+			goto cleanup;
+		}
+	}
+	if (argc - optind != 2) {
+		rc = cmd_usage_error(&cmd_diff_entry, argc - optind < 2 ? "BASE and NEW are needed" : "more than two profiles given");
+		goto cleanup;
+	}
+	if (function && !have_fail) {
+		rc = cmd_usage_error(&cmd_diff_entry, "--function goes with --fail-if-slower");
+		goto cleanup;
+	}
+	if (have_fail && o.normalize && !function) {
+		rc = cmd_usage_error(&cmd_diff_entry,
+				     "--fail-if-slower on the total time means nothing with --normalize (the totals are "
+				     "made equal); add --function");
+		goto cleanup;
+	}
+	struct cmd_profile_ref rb, rn;
+	enum pv_kind kb, kn;
+	struct profile *pb = NULL, *pn = NULL;
+	if (cmd_open_store(ctx, 0, &store, &err) || cmd_resolve_profile(ctx, store, argv[optind], NULL, &rb, &err) ||
+	    cmd_resolve_profile(ctx, store, argv[optind + 1], NULL, &rn, &err) || cmd_diff_kind(store, rb.id, &kb, &err) ||
+	    cmd_diff_kind(store, rn.id, &kn, &err))
+		goto fail;
+	int need_tree = o.strip_dirs || o.ignore_lines || ((kb == PV_KIND_CALLS) != (kn == PV_KIND_CALLS));
+	if (cmd_diff_load(store, rb.id, need_tree, &pb, &err))
+		goto fail;
+	if (cmd_diff_load(store, rn.id, need_tree, &pn, &err)) {
+		profile_free(pb);
+		goto fail;
+	}
+	struct diff_side_label lb, ln;
+	cmd_diff_label(store, &rb, pb, &lb);
+	cmd_diff_label(store, &rn, pn, &ln);
+	/* the labels point into the profiles, which the diff may replace by rekeyed
+	 * copies: keep copies of the strings */
+	char *lb_name = lb.name ? xstrdup(lb.name) : NULL, *lb_source = lb.source ? xstrdup(lb.source) : NULL;
+	char *ln_name = ln.name ? xstrdup(ln.name) : NULL, *ln_source = ln.source ? xstrdup(ln.source) : NULL;
+	lb.name = lb_name;
+	lb.source = lb_source;
+	ln.name = ln_name;
+	ln.source = ln_source;
+	have_diff = diff_profiles(pb, pn, &o, &d, &err) == 0;
+	struct diff_gate gate = { 0 };
+	if (!have_diff || diff_sort(&d, by, &err) || diff_select(&d, regexes, nregexes, limit, &err) ||
+	    (have_fail && cmd_diff_gate(&d, fail_pct, function, 0, 1, &gate, &gate_name, &err))) {
+		free(lb_name), free(lb_source), free(ln_name), free(ln_source);
+		goto fail;
+	}
+	if (d.units_differ && !o.normalize && !ctx->quiet)
+		fprintf(stderr, "note: BASE is in %s and NEW in %s: NEW is scaled to BASE's total\n",
+			d.base->unit ? d.base->unit : "?", d.new->unit ? d.new->unit : "?");
+	if (strcmp(format, "json") == 0)
+		diff_write_json(stdout, &d, &lb, &ln, &gate);
+	else if (strcmp(format, "csv") == 0)
+		diff_write_csv(stdout, &d);
+	else
+		diff_write_text(stdout, &d, &lb, &ln);
+	fflush(stdout);
+	rc = EXIT_OK;
+	if (have_fail) {
+		struct diff_gate again;
+		free(gate_name);
+		gate_name = NULL;
+		/* now print the verdict, after the table */
+		cmd_diff_gate(&d, fail_pct, function, 1, ctx->quiet, &again, &gate_name, &err);
+		if (again.failed)
+			rc = EXIT_ERROR;
+	}
+	free(lb_name), free(lb_source), free(ln_name), free(ln_source);
+	goto cleanup;
+fail:
+	rc = cmd_fail(&err);
+cleanup:
+	if (have_diff)
+		diff_release(&d);
+	free(gate_name);
+	store_close(store);
+	free(regexes);
+	return rc;
+}
+
+const struct cmd_entry cmd_diff_entry = { "diff", cmd_diff, diff_usage,
+					  "compare two profiles function by function; a CI gate" };
