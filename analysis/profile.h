@@ -193,6 +193,9 @@ void profile_tree_finish(struct profile *p);
  * PV_NO_FUNC to splice the frame out, its children joining its parent) into
  * dst, which must have its functions already; then finishes dst. */
 void profile_tree_remap(const struct profile *src, struct profile *dst, const uint32_t *map);
+/* The same without begin and finish: adds src's stacks to dst's tree (begun),
+ * equal stacks summing; several sources make one tree (merge). */
+void profile_tree_add(const struct profile *src, struct profile *dst, const uint32_t *map);
 /* Child lists for walking the tree: first[n] is n's first child, next[c] the
  * child after c, 0 meaning none (the root is nobody's child). Both malloc'd. */
 void profile_tree_links(const struct profile *p, uint32_t **first, uint32_t **next);

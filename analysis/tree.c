@@ -235,14 +235,13 @@ void profile_tree_finish(struct profile *p)
 	free(tcount);
 }
 
-void profile_tree_remap(const struct profile *src, struct profile *dst, const uint32_t *map)
+void profile_tree_add(const struct profile *src, struct profile *dst, const uint32_t *map)
 {
 	uint32_t *newid = xmalloc((src->nnodes ? src->nnodes : 1) * sizeof(uint32_t));
-	profile_tree_begin(dst, src->kind);
 	newid[0] = 0;
 	if (src->nnodes) {
-		dst->nodes[0].self = src->nodes[0].self;
-		dst->nodes[0].count = src->nodes[0].count;
+		dst->nodes[0].self += src->nodes[0].self;
+		dst->nodes[0].count += src->nodes[0].count;
 	}
 	for (size_t i = 1; i < src->nnodes; i++) {
 		const struct pv_node *s = &src->nodes[i];
@@ -255,6 +254,12 @@ void profile_tree_remap(const struct profile *src, struct profile *dst, const ui
 			dst->nodes[id].count += s->count;
 	}
 	free(newid);
+}
+
+void profile_tree_remap(const struct profile *src, struct profile *dst, const uint32_t *map)
+{
+	profile_tree_begin(dst, src->kind);
+	profile_tree_add(src, dst, map);
 	profile_tree_finish(dst);
 }
 

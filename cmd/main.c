@@ -16,6 +16,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_callers_entry,
 	&cmd_callees_entry,
 	&cmd_diff_entry,
+	&cmd_merge_entry,
 	&cmd_export_entry,
 	&cmd_rm_entry,
 	&cmd_sql_entry,

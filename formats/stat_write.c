@@ -7,18 +7,24 @@
 #include <string.h>
 #include <time.h>
 
+size_t stat_ctime(int64_t t, char *buf, size_t size)
+{
+	time_t mt = (time_t)t;
+	struct tm tm;
+	buf[0] = '\0';
+	if (!localtime_r(&mt, &tm))
+		return 0;
+	return strftime(buf, size, "%a %b %e %H:%M:%S %Y", &tm);
+}
+
 /* pstats' header line: time.ctime(st_mtime) + "    " + the path as given. */
 static void stat_write_files_line(FILE *out, const struct stat_table *t)
 {
 	if (!t->source)
 		return;
-	if (t->source_mtime >= 0) {
-		time_t mt = (time_t)t->source_mtime;
-		struct tm tm;
-		char buf[64];
-		if (localtime_r(&mt, &tm) && strftime(buf, sizeof(buf), "%a %b %e %H:%M:%S %Y", &tm))
-			fprintf(out, "%s    ", buf);
-	}
+	char buf[64];
+	if (t->source_mtime >= 0 && stat_ctime(t->source_mtime, buf, sizeof(buf)))
+		fprintf(out, "%s    ", buf);
 	text_write_raw(out, t->source, strlen(t->source));
 	fputs("\n\n", out);
 }

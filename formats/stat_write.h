@@ -6,6 +6,9 @@
 #include <stdio.h>
 
 void stat_write_text(FILE *out, const struct stat_table *t);
+/* time.ctime(t) in local time, as pstats' header shows a file's mtime; returns
+ * the length (0 when it cannot be formatted). */
+size_t stat_ctime(int64_t t, char *buf, size_t size);
 void stat_write_json(FILE *out, const struct stat_table *t);
 void stat_write_csv(FILE *out, const struct stat_table *t);
 /* The same for sampled and evented profiles (stat_write_sampled.c); the three
