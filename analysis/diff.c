@@ -3,6 +3,7 @@
 #include "u64map.h"
 #include "xalloc.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,7 +181,8 @@ int diff_profiles(struct profile *base, struct profile *new, const struct diff_o
 	for (size_t i = 0; i < d->nrows; i++)
 		d->list[i] = i;
 	d->nlist = d->nrows;
-	snprintf(d->ordered_by, sizeof(d->ordered_by), "entry order");
+	snprintf(d->ordered_by, sizeof(d->ordered_by), "none");
+	snprintf(d->ordered_label, sizeof(d->ordered_label), "entry order");
 	return 0;
 }
 
@@ -215,7 +217,8 @@ struct diff_sort_ctx {
 	size_t *name_lens;
 };
 
-/* |delta| or |pct| for sorting; a percentage from nothing sorts first */
+/* |delta| or |pct| for sorting. Added rows have no percentage and come first
+ * (infinity); then matched rows that grew from nothing. */
 static double diff_sort_value(const struct diff_row *r, enum diff_key key)
 {
 	int col = key == KEY_CUM || key == KEY_CUM_PCT ? DIFF_CUMTIME
@@ -223,8 +226,10 @@ static double diff_sort_value(const struct diff_row *r, enum diff_key key)
 	double delta = r->after[col] - r->before[col];
 	if (key == KEY_CUM || key == KEY_TOT || key == KEY_CALLS)
 		return fabs(delta);
+	if (r->status == DIFF_ADDED)
+		return INFINITY;
 	if (r->before[col] == 0)
-		return delta == 0 ? 0 : INFINITY;
+		return delta == 0 ? 0 : DBL_MAX;
 	return fabs(delta / r->before[col] * 100.0);
 }
 
@@ -260,6 +265,7 @@ static int diff_row_cmp(const void *pa, const void *pb, void *arg)
 int diff_sort(struct diff *d, const char *by, struct pv_error *err)
 {
 	static const struct { const char *word; enum diff_key key; const char *label; } keys[] = {
+		/* the first of each key is its canonical word */
 		{ "cumtime", KEY_CUM, "absolute change in cumtime" },
 		{ "cumulative", KEY_CUM, "absolute change in cumtime" },
 		{ "cum", KEY_CUM, "absolute change in cumtime" },
@@ -285,7 +291,9 @@ int diff_sort(struct diff *d, const char *by, struct pv_error *err)
 		return pv_error_set(err, "unknown --by '%s' (cumtime, tottime, calls, cumtime%%, tottime%%, calls%%, name)",
 				    by);
 	}
-	snprintf(d->ordered_by, sizeof(d->ordered_by), "%s", keys[k].label);
+	snprintf(d->ordered_label, sizeof(d->ordered_label), "%s", keys[k].label);
+	static const char *const canonical[] = { "cumtime", "tottime", "calls", "cumtime%", "tottime%", "calls%", "name" };
+	snprintf(d->ordered_by, sizeof(d->ordered_by), "%s", canonical[keys[k].key]);
 	struct diff_sort_ctx c = { d, keys[k].key, xcalloc(d->nrows + 1, sizeof(char *)),
 				   xcalloc(d->nrows + 1, sizeof(size_t)) };
 	for (size_t i = 0; i < d->nlist; i++) {

@@ -37,7 +37,8 @@ struct diff {
 	int normalized, units_differ;
 	double scale, calls_scale;	/* what NEW's times and counts were multiplied by */
 	double time_before, time_after, calls_before, calls_after;	/* totals */
-	char ordered_by[64];
+	char ordered_by[16];	/* the --by key as given canonically: cumtime, tottime% ... */
+	char ordered_label[64];	/* the same for people: "absolute change in cumtime" */
 };
 
 /* Compares base with new; takes ownership of both profiles, even on error. */

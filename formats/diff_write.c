@@ -47,7 +47,7 @@ static void diff_fmt_pct(char *buf, size_t size, const struct diff_row *r, int c
 	else if (r->status == DIFF_REMOVED)
 		snprintf(buf, size, "gone");
 	else if (b == 0)
-		snprintf(buf, size, a == 0 ? "0.0%%" : "inf");
+		snprintf(buf, size, "-");
 	else
 		snprintf(buf, size, "%+.1f%%", (a - b) / b * 100.0);
 }
@@ -70,7 +70,8 @@ static void diff_write_side(FILE *out, const char *tag, const struct diff_side_l
 /* One group of four cells: before, after, delta, %. */
 static void diff_write_cells(FILE *out, const char *b, const char *a, const char *dl, const char *pct, int w)
 {
-	fprintf(out, "%*s%*s%*s%9s", w, b, w, a, w, dl, pct);
+	/* a space before every cell, however wide its text */
+	fprintf(out, " %*s %*s %*s %8s", w - 1, b, w - 1, a, w - 1, dl, pct);
 }
 
 void diff_write_text(FILE *out, const struct diff *d, const struct diff_side_label *base,
@@ -98,7 +99,7 @@ void diff_write_text(FILE *out, const struct diff *d, const struct diff_side_lab
 	fprintf(out, ")\nFunctions: %zu in both, %zu added, %zu removed", d->matched, d->added, d->removed);
 	if (d->nlist < d->nrows)
 		fprintf(out, "; %zu listed", d->nlist);
-	fprintf(out, "\n   Ordered by: %s\n\n", d->ordered_by);
+	fprintf(out, "\n   Ordered by: %s\n\n", d->ordered_label);
 
 	static const char *const calls_heads[DIFF_NCOLS] = { "tottime", "cumtime", "ncalls" };
 	static const char *const tree_heads[DIFF_NCOLS] = { "self", "total", "samples" };
