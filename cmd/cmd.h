@@ -33,6 +33,7 @@ extern const struct cmd_entry cmd_callers_entry;
 extern const struct cmd_entry cmd_callees_entry;
 extern const struct cmd_entry cmd_diff_entry;
 extern const struct cmd_entry cmd_merge_entry;
+extern const struct cmd_entry cmd_filter_entry;
 
 /* Exit codes (DESIGN.md §2). */
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };

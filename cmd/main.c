@@ -17,6 +17,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_callees_entry,
 	&cmd_diff_entry,
 	&cmd_merge_entry,
+	&cmd_filter_entry,
 	&cmd_export_entry,
 	&cmd_rm_entry,
 	&cmd_sql_entry,
