@@ -82,6 +82,10 @@ int cmd_wants_progress(const struct cmd_ctx *ctx);
 int cmd_resolve_profile(struct cmd_ctx *ctx, struct store *s, const char *arg, const char *name,
 			struct cmd_profile_ref *ref, struct pv_error *err);
 
+/* Saves a derived profile (merge, filter) and names it; when the name is
+ * refused, a profile this call stored is removed again. */
+int cmd_save_named(struct store *s, const struct profile *p, const char *name, int64_t *id, struct pv_error *err);
+
 /* Parses a whole decimal integer / float option value; usage error otherwise. */
 int cmd_parse_int(const char *opt, const char *s, long long *v, struct pv_error *err);
 int cmd_parse_float(const char *opt, const char *s, double *v, struct pv_error *err);

@@ -252,3 +252,19 @@ int cmd_parse_float(const char *opt, const char *s, double *v, struct pv_error *
 		return pv_error_usage(err, "%s needs a number, not '%s'", opt, s);
 	return 0;
 }
+
+int cmd_save_named(struct store *s, const struct profile *p, const char *name, int64_t *id, struct pv_error *err)
+{
+	int existed;
+	if (store_save_profile(s, p, id, &existed, err))
+		return -1;
+	if (name && store_set_name(s, *id, name, err)) {
+		/* the name was refused: leave the store as it was */
+		struct pv_error ignored;
+		pv_error_clear(&ignored);
+		if (!existed)
+			store_delete_profile(s, *id, &ignored);
+		return -1;
+	}
+	return 0;
+}

@@ -183,8 +183,7 @@ static int cmd_filter(int argc, char **argv, struct cmd_ctx *ctx)
 	r->content_hash = arena_strdup(&r->arena, hex);
 	if (save) {
 		int64_t id;
-		int existed;
-		if (store_save_profile(store, r, &id, &existed, &err) || store_set_name(store, id, save, &err))
+		if (cmd_save_named(store, r, save, &id, &err))
 			goto fail;
 		printf("%lld\n", (long long)id);
 		rc = EXIT_OK;

@@ -26,6 +26,26 @@ static void list_json_str(struct strbuf *sb, const unsigned char *s, int n)
 		strbuf_adds(sb, "null");
 }
 
+/* A merged profile's source is pstats' header, one "ctime    path" line per
+ * input: one table line shows the paths, joined by " + ". */
+static void list_source(struct strbuf *sb, const char *src, size_t len)
+{
+	if (!memchr(src, '\n', len)) {
+		strbuf_add(sb, src, len);
+		return;
+	}
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(src + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - src) : len, from = i;
+		if (end - i > 28 && memcmp(src + i + 24, "    ", 4) == 0)
+			from = i + 28;
+		if (i)
+			strbuf_adds(sb, " + ");
+		strbuf_add(sb, src + from, end - from);
+		i = end + 1;
+	}
+}
+
 static int cmd_list(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -105,7 +125,7 @@ static int cmd_list(int argc, char **argv, struct cmd_ctx *ctx)
 				    label, sqlite3_column_text(st, 2), sqlite3_column_text(st, 3), when, tot, unit,
 				    (long long)sqlite3_column_int64(st, 8));
 			if (src)
-				strbuf_add(&sb, src, (size_t)sqlite3_column_bytes(st, 4));
+				list_source(&sb, (const char *)src, (size_t)sqlite3_column_bytes(st, 4));
 			if (thread)
 				strbuf_addf(&sb, " [%s]", thread);
 			strbuf_addc(&sb, '\n');

@@ -125,6 +125,15 @@ static int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 	for (int i = optind; i < argc; i++)
 		if (merge_resolve(ctx, store, argv[i], &in, &err))
 			goto fail;
+	/* Stats(A, B, C) loads A, then add(B, C) adds them in reverse: C, then B */
+	for (size_t i = 1, j = in.n - 1; i < j; i++, j--) {
+		int64_t id = in.ids[i];
+		char *line = in.lines[i];
+		in.ids[i] = in.ids[j];
+		in.lines[i] = in.lines[j];
+		in.ids[j] = id;
+		in.lines[j] = line;
+	}
 	v = xcalloc(in.n, sizeof(*v));
 	for (size_t k = 0; k < in.n; k++)
 		if (store_load_profile(store, in.ids[k], &v[k], &err))
@@ -133,8 +142,7 @@ static int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 	if (!merged)
 		goto fail;
 	int64_t id;
-	int existed;
-	if (store_save_profile(store, merged, &id, &existed, &err) || (name && store_set_name(store, id, name, &err)))
+	if (cmd_save_named(store, merged, name, &id, &err))
 		goto fail;
 	printf("%lld\n", (long long)id);
 	rc = EXIT_OK;

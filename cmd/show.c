@@ -175,7 +175,15 @@ static int cmd_show(int argc, char **argv, struct cmd_ctx *ctx)
 		strbuf_addf(&sb, "profile %lld", (long long)m.id);
 		if (m.name)
 			strbuf_addf(&sb, " '%s'", m.name);
-		strbuf_addf(&sb, "\n  source     %s\n", m.source);
+		strbuf_adds(&sb, "\n  source     ");
+		for (const char *c = m.source; *c; c++) {
+			/* a merge lists its inputs, one per line */
+			if (*c == '\n')
+				strbuf_adds(&sb, "\n             ");
+			else
+				strbuf_addc(&sb, *c);
+		}
+		strbuf_addc(&sb, '\n');
 		strbuf_addf(&sb, "  imported   %s\n", m.imported_at);
 		strbuf_addf(&sb, "  format     %s%s%s", m.format, m.producer ? ", from " : "", m.producer ? m.producer : "");
 		if (calls)
