@@ -47,9 +47,9 @@ static int filter_match(const struct profile *p, const struct filter_options *o,
 	return rc;
 }
 
+/* The input's facts, not its name: the result is another profile. */
 static void filter_copy_meta(const struct profile *p, struct profile *q)
 {
-	q->name = p->name ? arena_strdup(&q->arena, p->name) : NULL;
 	q->source = p->source ? arena_strdup(&q->arena, p->source) : NULL;
 	q->unit = p->unit ? arena_strdup(&q->arena, p->unit) : NULL;
 	q->thread = p->thread ? arena_strdup(&q->arena, p->thread) : NULL;

@@ -132,6 +132,13 @@ static void merge_trees(struct profile *q, struct profile *const *v, size_t n)
 	profile_tree_finish(q);
 }
 
+/* speedscope's "none" is a plain count, as folded stacks' samples are */
+static const char *merge_unit(const struct profile *p)
+{
+	const char *u = p->unit ? p->unit : "";
+	return strcmp(u, "none") == 0 ? "samples" : u;
+}
+
 static int merge_check(struct profile *const *v, size_t n, struct pv_error *err)
 {
 	int calls = v[0]->kind == PV_KIND_CALLS;
@@ -144,7 +151,7 @@ static int merge_check(struct profile *const *v, size_t n, struct pv_error *err)
 					    (long long)v[0]->id, calls ? "cProfile" : "sampled", (long long)p->id,
 					    calls ? "sampled" : "cProfile");
 		if (!calls) {
-			const char *u0 = v[0]->unit ? v[0]->unit : "", *u = p->unit ? p->unit : "";
+			const char *u0 = merge_unit(v[0]), *u = merge_unit(p);
 			if (strcmp(u0, u) != 0)
 				return pv_error_set(err, "cannot merge profiles in different units (%s and %s)", u0, u);
 			continue;
@@ -205,6 +212,6 @@ struct profile *profile_merge(struct profile *const *v, size_t n, const char *co
 	q->source_mtime = -1;
 	q->format = "merge";
 	q->producer = "profview merge";
-	q->unit = v[0]->unit ? arena_strdup(&q->arena, v[0]->unit) : "seconds";
+	q->unit = q->kind == PV_KIND_CALLS ? "seconds" : arena_strdup(&q->arena, merge_unit(v[0]));
 	return q;
 }
