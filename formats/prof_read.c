@@ -89,10 +89,13 @@ static void prof_grow_state(struct prof_reader *r)
 }
 
 /* `python -m profile -o` keys its top entry ('profile', 0, <code object>), and
- * pstats prints the code object's repr(). Its address is the loading process's
- * and random; the object's byte offset in the file stands in for it, written
- * with 12 hex digits like a 64-bit Linux heap address (0x55..., 0x7f...), so
- * that the name is as long as pstats' and print_callers() columns line up. */
+ * pstats prints the code object's repr(), whose address is the loading
+ * process's and random. Python compares code objects by value, so the copies
+ * of one code object that a Python 2 file holds (no back-references) are one
+ * key to pstats; the stand-in address is therefore made from what the code
+ * object is (its name, file and first line), written with 12 hex digits like
+ * a 64-bit Linux heap address (0x55..., 0x7f...) so that the name is as long
+ * as pstats' and print_callers() columns line up. */
 static uint32_t prof_code_repr(struct prof_reader *r, const struct mval *code)
 {
 	const struct mval *file = &code->u.items[0], *name = &code->u.items[1];
@@ -101,8 +104,16 @@ static uint32_t prof_code_repr(struct prof_reader *r, const struct mval *code)
 	int py2 = r->dialect == PV_DIALECT_PY2;
 	int nlen = py2 && name->n > 100 ? 100 : (int)name->n;
 	int flen = py2 && file->n > 300 ? 300 : (int)file->n;
+	uint64_t h = 0xcbf29ce484222325ull;
+	const unsigned char *parts[2] = { (const unsigned char *)name->u.s, (const unsigned char *)file->u.s };
+	size_t lens[2] = { name->n, file->n };
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < lens[k]; i++)
+			h = (h ^ parts[k][i]) * 0x100000001b3ull;
+	h = (h ^ (uint64_t)line) * 0x100000001b3ull;
+	unsigned long long addr = 0x7f0000000000ull | (h & 0xffffffffffull);
 	char *s = arena_printf(&r->p->arena, "<code object %.*s at 0x%012llx, file \"%.*s\", line %lld>", nlen,
-			       (const char *)name->u.s, (unsigned long long)code->off, flen, (const char *)file->u.s,
+			       (const char *)name->u.s, addr, flen, (const char *)file->u.s,
 			       (long long)(line ? line : -1));
 	return profile_intern(r->p, s, strlen(s));
 }

@@ -6,6 +6,10 @@
 #   tests/golden/make_fixtures.sh            fixtures + expected outputs
 #   tests/golden/make_fixtures.sh --expected expected outputs only (keeps the
 #                                            committed fixtures)
+#
+# Expected outputs: expected/STEM/NN.txt (print_stats, cases.txt),
+# expected/STEM/callers-NN.txt and callees-NN.txt (print_callers and
+# print_callees, cases-calls.txt), .err instead of .txt when pstats refused.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -108,22 +112,19 @@ fi
 
 # ---------------------------------------------------------------- expected
 # For every fixture, with the Python that wrote it, from inside fixtures/
-# (so the header shows the bare file name), TZ=UTC, mtime = MTIME_EPOCH.
+# (so the header shows the bare file name), TZ=UTC, mtime = MTIME_EPOCH:
+# print_stats for each line of cases.txt, print_callers and print_callees
+# for each line of cases-calls.txt.
 
-gen_expected() {  # fixture-file python
-    local f=$1 py=$2 stem=${1%.prof} nn line dir
-    dir="$HERE/expected/$stem"
-    rm -rf "$dir"
-    mkdir -p "$dir"
-    touch -d "@$MTIME_EPOCH" "$f"
-    ${NORAND[@]+"${NORAND[@]}"} "$py" -s "$HERE/print_golden.py" --stats-tsv "$f" >"$dir/stats.tsv" \
-        </dev/null || { echo "stats.tsv failed for $f" >&2; return 1; }
-    nn=0
+run_cases() {  # fixture-file python dir case-file file-prefix [--call WHAT]
+    # One output per line NN of case-file: dir/PREFIXNN.txt, or dir/PREFIXNN.err
+    # (the exception type name) when that pstats refused the case.
+    local f=$1 py=$2 dir=$3 cases=$4 prefix=$5 nn=0 line id rc
+    shift 5
     while IFS= read -r line || [ -n "$line" ]; do
         nn=$((nn + 1))
-        local id
-        id=$(printf '%02d' "$nn")
-        if ${NORAND[@]+"${NORAND[@]}"} "$py" -s "$HERE/print_golden.py" "$f" "$line" \
+        id=$prefix$(printf '%02d' "$nn")
+        if ${NORAND[@]+"${NORAND[@]}"} "$py" -s "$HERE/print_golden.py" "$@" "$f" "$line" \
                 >"$dir/$id.txt" 2>"$dir/$id.err" </dev/null; then
             rm -f "$dir/$id.err"
         else
@@ -135,8 +136,29 @@ gen_expected() {  # fixture-file python
                 return 1
             fi
         fi
-    done <"$HERE/cases.txt"
-    echo "expected/$stem: $nn cases ($(ls "$dir" | grep -c '\.err$' || true) refused)"
+    done <"$cases"
+    echo "$nn"
+}
+
+gen_expected() {  # fixture-file python
+    local f=$1 py=$2 stem=${1%.prof} dir n_sort n_callers n_callees
+    dir="$HERE/expected/$stem"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    touch -d "@$MTIME_EPOCH" "$f"
+    ${NORAND[@]+"${NORAND[@]}"} "$py" -s "$HERE/print_golden.py" --stats-tsv "$f" >"$dir/stats.tsv" \
+        </dev/null || { echo "stats.tsv failed for $f" >&2; return 1; }
+    # print_stats: NN.txt for line NN of cases.txt
+    n_sort=$(run_cases "$f" "$py" "$dir" "$HERE/cases.txt" "") || return 1
+    # print_callers / print_callees: callers-NN.txt, callees-NN.txt for line
+    # NN of cases-calls.txt
+    n_callers=$(run_cases "$f" "$py" "$dir" "$HERE/cases-calls.txt" callers- \
+        --call callers) || return 1
+    n_callees=$(run_cases "$f" "$py" "$dir" "$HERE/cases-calls.txt" callees- \
+        --call callees) || return 1
+    echo "expected/$stem: $n_sort sort cases ($(ls "$dir" | grep -c '^[0-9]*\.err$' || true) refused)," \
+        "$n_callers callers/callees cases ($(ls "$dir" | grep -c '^callers-.*\.err$' || true)" \
+        "+ $(ls "$dir" | grep -c '^callees-.*\.err$' || true) refused)"
 }
 
 rm -rf expected

@@ -1,10 +1,12 @@
 """Print what Python's pstats prints for one profview golden case.
 
     python print_golden.py PROFILE CASE_LINE
+    python print_golden.py --call callers|callees PROFILE CASE_LINE
     python print_golden.py --stats-tsv PROFILE
 
 Runs under Python 2.7 and 3.x.  CASE_LINE holds the arguments that follow
-the profile path in `profview sort PROFILE ...` (see cases.txt):
+the profile path in `profview sort PROFILE ...` (see cases.txt) or in
+`profview callers|callees PROFILE ...` (see cases-calls.txt):
 
     --by KEY[,KEY...]   sort_stats(*keys)           (no --by: no sort_stats)
     --limit N           print_stats restriction int(N)
@@ -13,7 +15,10 @@ the profile path in `profview sort PROFILE ...` (see cases.txt):
     --strip-dirs        strip_dirs(), called before sort_stats
     --reverse           reverse_order(), called after sort_stats
 
-Restrictions go to print_stats(*restrictions) in the order they appear.
+Restrictions go to print_stats(*restrictions) in the order they appear;
+with --call callers / --call callees they go to print_callers(*restrictions)
+/ print_callees(*restrictions) instead (same Stats, strip_dirs, sort_stats
+and reverse_order calls before it).
 
 Output is bytes: on Python 3 text is encoded as UTF-8 with surrogateescape,
 so a lone surrogate that came from a non-UTF-8 file name comes out as the
@@ -91,7 +96,11 @@ def write_out(text):
         sys.stdout.flush()
 
 
-def run_case(path, line):
+PRINTERS = {'stats': 'print_stats', 'callers': 'print_callers',
+            'callees': 'print_callees'}
+
+
+def run_case(path, line, what='stats'):
     keys, restrictions, strip, reverse = parse_case(line)
     out = new_buffer()
     try:
@@ -102,7 +111,7 @@ def run_case(path, line):
             st.sort_stats(*keys)
         if reverse:
             st.reverse_order()
-        st.print_stats(*restrictions)
+        getattr(st, PRINTERS[what])(*restrictions)
     except Exception:
         sys.stderr.write(type(sys.exc_info()[1]).__name__ + '\n')
         return 3
@@ -141,7 +150,19 @@ def stats_tsv(path):
     return 0
 
 
+def main(argv):
+    if len(argv) == 2 and argv[0] == '--stats-tsv':
+        return stats_tsv(argv[1])
+    if len(argv) == 4 and argv[0] == '--call' and argv[1] in ('callers',
+                                                              'callees'):
+        return run_case(argv[2], argv[3], argv[1])
+    if len(argv) == 2 and not argv[0].startswith('--'):
+        return run_case(argv[0], argv[1])
+    sys.stderr.write('usage: print_golden.py [--call callers|callees] '
+                     'PROFILE CASE_LINE\n'
+                     '       print_golden.py --stats-tsv PROFILE\n')
+    return 2
+
+
 if __name__ == '__main__':
-    if sys.argv[1] == '--stats-tsv':
-        sys.exit(stats_tsv(sys.argv[2]))
-    sys.exit(run_case(sys.argv[1], sys.argv[2]))
+    sys.exit(main(sys.argv[1:]))
