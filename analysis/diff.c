@@ -35,11 +35,16 @@ static double diff_total_calls(const struct profile *p)
 	return (double)(p->kind == PV_KIND_CALLS ? p->total_calls : p->total_samples);
 }
 
-/* A string of new as base's string id, or -1 when base has no such string. */
+/* A string of new as base's string id, or -1 when base has no such string;
+ * looked up once per string. */
 static int64_t diff_base_str(const struct diff *d, uint32_t new_id)
 {
-	const struct pv_str *s = profile_str(d->new, new_id);
-	return profile_find_str(d->base, s->s, s->len);
+	int64_t *memo = d->str_memo;
+	if (memo[new_id] == -2) {
+		const struct pv_str *s = profile_str(d->new, new_id);
+		memo[new_id] = profile_find_str(d->base, s->s, s->len);
+	}
+	return memo[new_id];
 }
 
 /* Matching by a coarser key among the still unmatched functions: a key that
@@ -122,6 +127,9 @@ int diff_profiles(struct profile *base, struct profile *new, const struct diff_o
 	d->time_after = time_new * d->scale;
 	d->calls_after = calls_new * d->calls_scale;
 
+	d->str_memo = xmalloc((new->nstrs ? new->nstrs : 1) * sizeof(int64_t));
+	for (size_t i = 0; i < new->nstrs; i++)
+		d->str_memo[i] = -2;
 	/* 1: exact (file, line, name) */
 	uint32_t *base_of_new = xmalloc((new->nstats ? new->nstats : 1) * sizeof(uint32_t));
 	unsigned char *base_taken = xcalloc(base->nstats ? base->nstats : 1, 1);
@@ -177,6 +185,8 @@ int diff_profiles(struct profile *base, struct profile *new, const struct diff_o
 	free(base_of_new);
 	free(base_taken);
 	free(new_of_base);
+	free(d->str_memo);
+	d->str_memo = NULL;
 	d->list = xmalloc((d->nrows ? d->nrows : 1) * sizeof(size_t));
 	for (size_t i = 0; i < d->nrows; i++)
 		d->list[i] = i;
@@ -210,13 +220,6 @@ size_t diff_row_name(const struct diff *d, const struct diff_row *r, char **buf,
 
 enum diff_key { KEY_CUM, KEY_TOT, KEY_CALLS, KEY_CUM_PCT, KEY_TOT_PCT, KEY_CALLS_PCT, KEY_NAME };
 
-struct diff_sort_ctx {
-	const struct diff *d;
-	enum diff_key key;
-	char **names;	/* KEY_NAME and ties: every row's display name */
-	size_t *name_lens;
-};
-
 /* |delta| or |pct| for sorting. Added rows have no percentage and come first
  * (infinity); then matched rows that grew from nothing. */
 static double diff_sort_value(const struct diff_row *r, enum diff_key key)
@@ -233,22 +236,30 @@ static double diff_sort_value(const struct diff_row *r, enum diff_key key)
 	return fabs(delta / r->before[col] * 100.0);
 }
 
-static int diff_name_cmp(const struct diff_sort_ctx *c, size_t a, size_t b)
+struct diff_sort_ctx {
+	const struct diff *d;
+	enum diff_key key;
+	double *value;	/* per row: what the key sorts by */
+	char **names;	/* per row, made when a tie or the key needs it */
+	size_t *name_lens;
+};
+
+static void diff_sort_name(struct diff_sort_ctx *c, size_t r)
 {
-	size_t la = c->name_lens[a], lb = c->name_lens[b];
-	int k = memcmp(c->names[a], c->names[b], la < lb ? la : lb);
-	if (k)
-		return k;
-	return la < lb ? -1 : la > lb;
+	if (!c->names[r]) {
+		size_t cap = 0;
+		c->name_lens[r] = diff_row_name(c->d, &c->d->rows[r], &c->names[r], &cap);
+	}
 }
 
+/* <0 when row a comes before row b */
 static int diff_row_cmp(const void *pa, const void *pb, void *arg)
 {
-	const struct diff_sort_ctx *c = arg;
+	struct diff_sort_ctx *c = arg;
 	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
 	const struct diff_row *ra = &c->d->rows[a], *rb = &c->d->rows[b];
 	if (c->key != KEY_NAME) {
-		double va = diff_sort_value(ra, c->key), vb = diff_sort_value(rb, c->key);
+		double va = c->value[a], vb = c->value[b];
 		if (va != vb)
 			return va > vb ? -1 : 1;
 		double ma = fmax(ra->before[DIFF_CUMTIME], ra->after[DIFF_CUMTIME]);
@@ -256,13 +267,91 @@ static int diff_row_cmp(const void *pa, const void *pb, void *arg)
 		if (ma != mb)
 			return ma > mb ? -1 : 1;
 	}
-	int k = diff_name_cmp(c, a, b);
+	diff_sort_name(c, a);
+	diff_sort_name(c, b);
+	size_t la = c->name_lens[a], lb = c->name_lens[b];
+	int k = memcmp(c->names[a], c->names[b], la < lb ? la : lb);
 	if (k)
 		return k;
+	if (la != lb)
+		return la < lb ? -1 : 1;
 	return a < b ? -1 : a > b;
 }
 
-int diff_sort(struct diff *d, const char *by, struct pv_error *err)
+/* The first n of list in order, without sorting the rest: a heap keeps the
+ * best n seen, its worst on top. */
+static void diff_top(size_t *list, size_t len, size_t n, struct diff_sort_ctx *c)
+{
+	size_t *heap = xmalloc((n ? n : 1) * sizeof(size_t)), h = 0;
+	for (size_t i = 0; i < len && n; i++) {
+		size_t x = list[i];
+		if (h == n) {
+			if (diff_row_cmp(&x, &heap[0], c) >= 0)
+				continue;
+			heap[0] = heap[--h];
+			for (size_t j = 0;;) {	/* sift down: worst (largest) on top */
+				size_t l = 2 * j + 1, r = l + 1, w = j;
+				if (l < h && diff_row_cmp(&heap[l], &heap[w], c) > 0)
+					w = l;
+				if (r < h && diff_row_cmp(&heap[r], &heap[w], c) > 0)
+					w = r;
+				if (w == j)
+					break;
+				size_t t = heap[j];
+				heap[j] = heap[w];
+				heap[w] = t;
+				j = w;
+			}
+		}
+		size_t j = h++;
+		heap[j] = x;
+		while (j && diff_row_cmp(&heap[j], &heap[(j - 1) / 2], c) > 0) {	/* sift up */
+			size_t p = (j - 1) / 2, t = heap[j];
+			heap[j] = heap[p];
+			heap[p] = t;
+			j = p;
+		}
+	}
+	qsort_r(heap, h, sizeof(size_t), diff_row_cmp, c);
+	memcpy(list, heap, h * sizeof(size_t));
+	free(heap);
+}
+
+static int diff_filter(struct diff *d, const char *const *regexes, size_t nregexes, struct pv_error *err)
+{
+	struct pv_regex **res = xcalloc(nregexes + 1, sizeof(*res));
+	int py2 = d->base->dialect == PV_DIALECT_PY2;
+	int rc = 0;
+	for (size_t k = 0; k < nregexes; k++) {
+		char why[300];
+		res[k] = pv_regex_compile(regexes[k], py2, why, sizeof(why));
+		if (!res[k]) {
+			err->usage = 1;
+			rc = pv_error_set(err, "bad --match '%s': %s", regexes[k], why);
+			goto done;
+		}
+	}
+	char *buf = NULL;
+	size_t cap = 0, w = 0;
+	for (size_t i = 0; i < d->nlist; i++) {
+		size_t len = nregexes ? diff_row_name(d, &d->rows[d->list[i]], &buf, &cap) : 0;
+		size_t k = 0;
+		while (k < nregexes && pv_regex_search(res[k], buf, len))
+			k++;
+		if (k == nregexes)
+			d->list[w++] = d->list[i];
+	}
+	free(buf);
+	d->nlist = w;
+done:
+	for (size_t k = 0; k < nregexes; k++)
+		pv_regex_free(res[k]);
+	free(res);
+	return rc;
+}
+
+int diff_order(struct diff *d, const char *by, const char *const *regexes, size_t nregexes, long long limit,
+	       struct pv_error *err)
 {
 	static const struct { const char *word; enum diff_key key; const char *label; } keys[] = {
 		/* the first of each key is its canonical word */
@@ -291,57 +380,27 @@ int diff_sort(struct diff *d, const char *by, struct pv_error *err)
 		return pv_error_set(err, "unknown --by '%s' (cumtime, tottime, calls, cumtime%%, tottime%%, calls%%, name)",
 				    by);
 	}
+	if (diff_filter(d, regexes, nregexes, err))
+		return -1;
 	snprintf(d->ordered_label, sizeof(d->ordered_label), "%s", keys[k].label);
 	static const char *const canonical[] = { "cumtime", "tottime", "calls", "cumtime%", "tottime%", "calls%", "name" };
 	snprintf(d->ordered_by, sizeof(d->ordered_by), "%s", canonical[keys[k].key]);
-	struct diff_sort_ctx c = { d, keys[k].key, xcalloc(d->nrows + 1, sizeof(char *)),
-				   xcalloc(d->nrows + 1, sizeof(size_t)) };
-	for (size_t i = 0; i < d->nlist; i++) {
-		size_t r = d->list[i], cap = 0;
-		c.names[r] = NULL;
-		c.name_lens[r] = diff_row_name(d, &d->rows[r], &c.names[r], &cap);
+	struct diff_sort_ctx c = { d, keys[k].key, xmalloc((d->nrows + 1) * sizeof(double)),
+				   xcalloc(d->nrows + 1, sizeof(char *)), xcalloc(d->nrows + 1, sizeof(size_t)) };
+	for (size_t i = 0; i < d->nlist; i++)
+		c.value[d->list[i]] = diff_sort_value(&d->rows[d->list[i]], c.key);
+	if (limit >= 0 && (size_t)limit < d->nlist) {
+		diff_top(d->list, d->nlist, (size_t)limit, &c);
+		d->nlist = (size_t)limit;
+	} else {
+		qsort_r(d->list, d->nlist, sizeof(size_t), diff_row_cmp, &c);
 	}
-	qsort_r(d->list, d->nlist, sizeof(size_t), diff_row_cmp, &c);
 	for (size_t i = 0; i < d->nrows; i++)
 		free(c.names[i]);
 	free(c.names);
 	free(c.name_lens);
+	free(c.value);
 	return 0;
-}
-
-int diff_select(struct diff *d, const char *const *regexes, size_t nregexes, long long limit, struct pv_error *err)
-{
-	struct pv_regex **res = xcalloc(nregexes + 1, sizeof(*res));
-	int py2 = d->base->dialect == PV_DIALECT_PY2;
-	int rc = 0;
-	for (size_t k = 0; k < nregexes; k++) {
-		char why[300];
-		res[k] = pv_regex_compile(regexes[k], py2, why, sizeof(why));
-		if (!res[k]) {
-			err->usage = 1;
-			rc = pv_error_set(err, "bad --match '%s': %s", regexes[k], why);
-			goto done;
-		}
-	}
-	char *buf = NULL;
-	size_t cap = 0, w = 0;
-	for (size_t i = 0; i < d->nlist; i++) {
-		size_t len = nregexes ? diff_row_name(d, &d->rows[d->list[i]], &buf, &cap) : 0;
-		size_t k = 0;
-		while (k < nregexes && pv_regex_search(res[k], buf, len))
-			k++;
-		if (k == nregexes)
-			d->list[w++] = d->list[i];
-	}
-	free(buf);
-	d->nlist = w;
-	if (limit >= 0 && (size_t)limit < d->nlist)
-		d->nlist = (size_t)limit;
-done:
-	for (size_t k = 0; k < nregexes; k++)
-		pv_regex_free(res[k]);
-	free(res);
-	return rc;
 }
 
 int64_t diff_find_function(const struct diff *d, const char *name, struct pv_error *err)

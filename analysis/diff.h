@@ -37,6 +37,7 @@ struct diff {
 	int normalized, units_differ;
 	double scale, calls_scale;	/* what NEW's times and counts were multiplied by */
 	double time_before, time_after, calls_before, calls_after;	/* totals */
+	int64_t *str_memo;	/* while matching: NEW's string ids as BASE's (-2 unknown) */
 	char ordered_by[16];	/* the --by key as given canonically: cumtime, tottime% ... */
 	char ordered_label[64];	/* the same for people: "absolute change in cumtime" */
 };
@@ -45,12 +46,12 @@ struct diff {
 int diff_profiles(struct profile *base, struct profile *new, const struct diff_options *o, struct diff *d,
 		  struct pv_error *err);
 void diff_release(struct diff *d);
-/* Orders the rows by KEY (docs: cumtime, tottime, calls, their "%" forms, name;
- * NULL for cumtime). A usage error for an unknown key. */
-int diff_sort(struct diff *d, const char *by, struct pv_error *err);
-/* Keeps the rows whose display name matches every regex, then the first limit
- * (limit < 0: all). A usage error for a bad regex. */
-int diff_select(struct diff *d, const char *const *regexes, size_t nregexes, long long limit, struct pv_error *err);
+/* Chooses and orders the rows to show: those whose display name matches every
+ * regex, ordered by KEY (docs: cumtime, tottime, calls, their "%" forms, name;
+ * NULL for cumtime), the first limit of them (limit < 0: all). A usage error
+ * for an unknown key or a bad regex. */
+int diff_order(struct diff *d, const char *by, const char *const *regexes, size_t nregexes, long long limit,
+	       struct pv_error *err);
 /* The row's function: BASE's, or NEW's for an added row. */
 const struct profile *diff_row_profile(const struct diff *d, const struct diff_row *r);
 const struct pv_func *diff_row_func(const struct diff *d, const struct diff_row *r);

@@ -161,6 +161,21 @@ static void profile_func_rehash(struct profile *p, size_t cap)
 	}
 }
 
+void profile_reserve(struct profile *p, size_t nfuncs, size_t nstrs)
+{
+	size_t cap = 256;
+	while (cap < (nfuncs + 1) * 2)
+		cap *= 2;
+	if (cap > p->func_index_cap)
+		profile_func_rehash(p, cap);
+	xgrow((void **)&p->funcs, &p->cap_funcs, nfuncs, sizeof(*p->funcs));
+	for (cap = 256; cap < (nstrs + 1) * 2;)
+		cap *= 2;
+	if (cap > p->str_index_cap)
+		profile_str_rehash(p, cap);
+	xgrow((void **)&p->strs, &p->cap_strs, nstrs, sizeof(*p->strs));
+}
+
 int64_t profile_find_func(const struct profile *p, uint32_t file, int64_t line, uint32_t name)
 {
 	if (!p->func_index_cap)

@@ -154,6 +154,9 @@ static inline const struct pv_str *profile_str(const struct profile *p, uint32_t
 /* Finds the function (file, line, name); adds it (zero stats, no flags) when absent
  * and *added is set. Returns its index. */
 uint32_t profile_func(struct profile *p, uint32_t file, int64_t line, uint32_t name, int *added);
+/* Sizes the function and string tables for this many, so that a loader that
+ * knows its counts does not rehash on the way. */
+void profile_reserve(struct profile *p, size_t nfuncs, size_t nstrs);
 /* Looks up without adding; returns -1 when absent. */
 int64_t profile_find_func(const struct profile *p, uint32_t file, int64_t line, uint32_t name);
 

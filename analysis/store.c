@@ -828,6 +828,10 @@ int store_load_profile_parts(struct store *s, int64_t id, unsigned parts, struct
 	p->total_weight = m.total_weight;
 	p->total_samples = m.total_samples;
 	p->part = (int)m.part;
+	/* names are mostly distinct, files shared: about one string per function;
+	 * a hint only, bounded so that a damaged count cannot ask for much */
+	if (m.function_count > 0 && m.function_count <= ((int64_t)1 << 22))
+		profile_reserve(p, (size_t)m.function_count, (size_t)m.function_count + 16);
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT file, line, name, in_stats, top_level, pcalls, calls, tottime, cumtime, annotation"
 			       " FROM functions WHERE profile_id = ?1 ORDER BY idx",

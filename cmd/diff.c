@@ -253,7 +253,7 @@ static int cmd_diff(int argc, char **argv, struct cmd_ctx *ctx)
 	ln.source = ln_source;
 	have_diff = diff_profiles(pb, pn, &o, &d, &err) == 0;
 	struct diff_gate gate = { 0 };
-	if (!have_diff || diff_sort(&d, by, &err) || diff_select(&d, regexes, nregexes, limit, &err) ||
+	if (!have_diff || diff_order(&d, by, regexes, nregexes, limit, &err) ||
 	    (have_fail && cmd_diff_gate(&d, fail_pct, function, 0, 1, &gate, &gate_name, &err))) {
 		free(lb_name), free(lb_source), free(ln_name), free(ln_source);
 		goto fail;
