@@ -206,14 +206,9 @@ const struct pv_func *diff_row_func(const struct diff *d, const struct diff_row 
 	return r->base != PV_NO_FUNC ? &d->base->funcs[r->base] : &d->new->funcs[r->new];
 }
 
-static size_t diff_func_name(const struct profile *p, const struct pv_func *f, char **buf, size_t *cap)
-{
-	return p->kind == PV_KIND_CALLS ? profile_std_name_buf(p, f, buf, cap) : profile_frame_name_buf(p, f, buf, cap);
-}
-
 size_t diff_row_name(const struct diff *d, const struct diff_row *r, char **buf, size_t *cap)
 {
-	return diff_func_name(diff_row_profile(d, r), diff_row_func(d, r), buf, cap);
+	return profile_display_name_buf(diff_row_profile(d, r), diff_row_func(d, r), buf, cap);
 }
 
 /* ---- ordering ---- */
@@ -421,7 +416,7 @@ int64_t diff_find_function(const struct diff *d, const char *name, struct pv_err
 				if (f == PV_NO_FUNC)
 					continue;
 				if (pass == 0) {
-					size_t len = diff_func_name(p, &p->funcs[f], &buf, &cap);
+					size_t len = profile_display_name_buf(p, &p->funcs[f], &buf, &cap);
 					hit = len == want && memcmp(buf, name, len) == 0;
 				} else {
 					const struct pv_str *s = profile_str(p, p->funcs[f].name);

@@ -213,6 +213,12 @@ struct profile *profile_estimate_tree(const struct profile *p, size_t max_nodes)
 size_t profile_frame_name_buf(const struct profile *p, const struct pv_func *f, char **buf, size_t *cap);
 size_t pv_frame_name_raw(const char *file, size_t flen, int64_t line, const char *name, size_t nlen, char **buf,
 			 size_t *cap);
+/* The name every command shows for a function of a profile of this kind:
+ * pstats' file:line(name) for cProfile data, name (file:line) for the tree
+ * kinds. Same conventions as above. */
+size_t pv_display_name_raw(enum pv_kind kind, const char *file, size_t flen, int64_t line, const char *name,
+			   size_t nlen, char **buf, size_t *cap);
+size_t profile_display_name_buf(const struct profile *p, const struct pv_func *f, char **buf, size_t *cap);
 
 /* pstats' strip_dirs(): a new profile whose files are basenames, functions that then
  * coincide merged (stats and callers summed like pstats.add_func_stats). */

@@ -100,9 +100,8 @@ static void stat_table_restrict(struct stat_table *t, const struct stat_query *q
 		if (any_regex) {
 			/* sampled tables match the names they show */
 			const struct stat_row *r = &t->rows[i];
-			size_t len = t->kind == PV_KIND_CALLS
-					     ? pv_std_name_raw(r->file, r->file_len, r->line, r->name, r->name_len, &buf, &cap)
-					     : pv_frame_name_raw(r->file, r->file_len, r->line, r->name, r->name_len, &buf, &cap);
+			size_t len = pv_display_name_raw(t->kind, r->file, r->file_len, r->line, r->name, r->name_len,
+							 &buf, &cap);
 			items[i].stdname = arena_strndup(&t->arena, buf, len);
 			items[i].stdname_len = len;
 		}

@@ -291,6 +291,19 @@ size_t profile_frame_name_buf(const struct profile *p, const struct pv_func *f, 
 	return pv_frame_name_raw(file->s, file->len, f->line, name->s, name->len, buf, cap);
 }
 
+size_t pv_display_name_raw(enum pv_kind kind, const char *file, size_t flen, int64_t line, const char *name,
+			   size_t nlen, char **buf, size_t *cap)
+{
+	return kind == PV_KIND_CALLS ? pv_std_name_raw(file, flen, line, name, nlen, buf, cap)
+				     : pv_frame_name_raw(file, flen, line, name, nlen, buf, cap);
+}
+
+size_t profile_display_name_buf(const struct profile *p, const struct pv_func *f, char **buf, size_t *cap)
+{
+	const struct pv_str *name = profile_str(p, f->name), *file = profile_str(p, f->file);
+	return pv_display_name_raw(p->kind, file->s, file->len, f->line, name->s, name->len, buf, cap);
+}
+
 void profile_tree_links(const struct profile *p, uint32_t **first, uint32_t **next)
 {
 	size_t n = p->nnodes ? p->nnodes : 1;

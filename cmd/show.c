@@ -30,9 +30,7 @@ static const char *show_unit(const struct store_meta *m)
 
 static size_t show_name(const struct stat_table *t, const struct stat_row *r, char **buf, size_t *cap)
 {
-	if (t->kind == PV_KIND_CALLS)
-		return pv_std_name_raw(r->file, r->file_len, r->line, r->name, r->name_len, buf, cap);
-	return pv_frame_name_raw(r->file, r->file_len, r->line, r->name, r->name_len, buf, cap);
+	return pv_display_name_raw(t->kind, r->file, r->file_len, r->line, r->name, r->name_len, buf, cap);
 }
 
 static void show_top_text(struct strbuf *sb, const char *title, const struct stat_table *t, const struct store_meta *m,

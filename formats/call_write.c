@@ -39,19 +39,12 @@ static void call_write_num(FILE *out, const struct call_table *c, double v)
 	fprintf(out, "%8s", buf);
 }
 
-static size_t call_display_name(const struct call_table *c, const char *file, size_t flen, int64_t line,
-				const char *name, size_t nlen, char **buf, size_t *cap)
-{
-	return c->stats.kind == PV_KIND_CALLS ? pv_std_name_raw(file, flen, line, name, nlen, buf, cap)
-					      : pv_frame_name_raw(file, flen, line, name, nlen, buf, cap);
-}
-
 /* print_call_line(): the function, its arrow, then one entry per line, the
  * first on the function's own line. */
 static void call_write_line(FILE *out, const struct call_table *c, size_t row, char **buf, size_t *cap)
 {
 	const struct stat_row *r = &c->stats.rows[row];
-	size_t len = call_display_name(c, r->file, r->file_len, r->line, r->name, r->name_len, buf, cap);
+	size_t len = pv_display_name_raw(c->stats.kind, r->file, r->file_len, r->line, r->name, r->name_len, buf, cap);
 	call_write_name_ljust(out, *buf, len, c->width, c->py2);
 	fputs(c->direction == CALL_CALLERS ? "<-" : "->", out);
 	size_t first = c->start[row], end = c->start[row + 1];
@@ -65,7 +58,7 @@ static void call_write_line(FILE *out, const struct call_table *c, size_t row, c
 	for (size_t k = first; k < end; k++) {
 		const struct call_entry *e = &c->entries[k];
 		int indent = k > first;
-		size_t nlen = call_display_name(c, e->file, e->file_len, e->line, e->name, e->name_len, buf, cap);
+		size_t nlen = pv_display_name_raw(c->stats.kind, e->file, e->file_len, e->line, e->name, e->name_len, buf, cap);
 		if (e->timed) {
 			char calls[64];
 			if (c->stats.kind == PV_KIND_CALLS && e->calls != e->pcalls)
@@ -151,7 +144,7 @@ void call_write_json(FILE *out, const struct call_table *c)
 		const struct stat_row *r = &t->rows[i];
 		strbuf_adds(&sb, i ? ",\n  {" : "\n  {");
 		stat_json_row_key(&sb, r);
-		size_t len = call_display_name(c, r->file, r->file_len, r->line, r->name, r->name_len, &buf, &cap);
+		size_t len = pv_display_name_raw(c->stats.kind, r->file, r->file_len, r->line, r->name, r->name_len, &buf, &cap);
 		strbuf_adds(&sb, ", \"display\": ");
 		text_json_string(&sb, buf, len);
 		strbuf_adds(&sb, ", ");
@@ -163,7 +156,7 @@ void call_write_json(FILE *out, const struct call_table *c)
 			text_json_string(&sb, e->file, e->file_len);
 			strbuf_addf(&sb, ", \"line\": %lld, \"name\": ", (long long)e->line);
 			text_json_string(&sb, e->name, e->name_len);
-			len = call_display_name(c, e->file, e->file_len, e->line, e->name, e->name_len, &buf, &cap);
+			len = pv_display_name_raw(c->stats.kind, e->file, e->file_len, e->line, e->name, e->name_len, &buf, &cap);
 			strbuf_adds(&sb, ", \"display\": ");
 			text_json_string(&sb, buf, len);
 			strbuf_adds(&sb, ", ");

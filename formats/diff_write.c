@@ -139,8 +139,7 @@ void diff_write_text(FILE *out, const struct diff *d, const struct diff_side_lab
 		text_write_raw(out, buf, len);
 		if (r->status == DIFF_BOTH && r->match != DIFF_MATCH_EXACT) {
 			const struct pv_func *f = &d->new->funcs[r->new];
-			size_t nlen = d->new->kind == PV_KIND_CALLS ? profile_std_name_buf(d->new, f, &buf, &cap)
-								    : profile_frame_name_buf(d->new, f, &buf, &cap);
+			size_t nlen = profile_display_name_buf(d->new, f, &buf, &cap);
 			fputs("  => ", out);
 			text_write_raw(out, buf, nlen);
 		}
