@@ -35,18 +35,6 @@ static int call_entry_cmp(const void *pa, const void *pb)
 	return call_str_cmp(a->name, a->name_len, b->name, b->name_len);
 }
 
-/* len(func_std_string(func)): code points for Python 3's str, bytes for 2's. */
-static size_t call_name_width(const struct stat_row *r, int py2, char **buf, size_t *cap)
-{
-	size_t len = pv_std_name_raw(r->file, r->file_len, r->line, r->name, r->name_len, buf, cap);
-	if (py2)
-		return len;
-	size_t n = 0;
-	for (size_t i = 0; i < len; i++)
-		n += ((unsigned char)(*buf)[i] & 0xC0) != 0x80;
-	return n;
-}
-
 /* Sorts each row's entries and sizes the name column (get_print_list: the
  * longest name of the listed functions, + 2). */
 static void call_table_finish(struct call_table *c)
@@ -58,7 +46,10 @@ static void call_table_finish(struct call_table *c)
 		size_t n = c->start[i + 1] - c->start[i];
 		if (n > 1)
 			qsort(c->entries + c->start[i], n, sizeof(*c->entries), call_entry_cmp);
-		size_t w = call_name_width(&t->rows[i], c->py2, &buf, &cap);
+		/* len(func_std_string(func)), or of the frame name sampled data shows */
+		const struct stat_row *r = &t->rows[i];
+		size_t len = pv_display_name_raw(t->kind, r->file, r->file_len, r->line, r->name, r->name_len, &buf, &cap);
+		size_t w = utf8_width(buf, len, c->py2);
 		if (w > width)
 			width = w;
 	}

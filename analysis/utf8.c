@@ -30,3 +30,13 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	*cp = c;
 	return len;
 }
+
+size_t utf8_width(const char *s, size_t n, int py2)
+{
+	if (py2)
+		return n;
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		w += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return w;
+}

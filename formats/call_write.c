@@ -2,6 +2,7 @@
 #include "stat_write.h"
 #include "text_bytes.h"
 #include "../analysis/units.h"
+#include "../analysis/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +16,7 @@ static void call_pad(FILE *out, size_t n)
 /* func_std_string(f).ljust(width): pads by code points (bytes for Python 2) */
 static void call_write_name_ljust(FILE *out, const char *s, size_t len, size_t width, int py2)
 {
-	size_t cp = len;
-	if (!py2) {
-		cp = 0;
-		for (size_t i = 0; i < len; i++)
-			cp += ((unsigned char)s[i] & 0xC0) != 0x80;
-	}
+	size_t cp = utf8_width(s, len, py2);
 	text_write_raw(out, s, len);
 	if (cp < width)
 		call_pad(out, width - cp);

@@ -941,6 +941,24 @@ def first_diff_lines(a, b):
 LIST_KEYS = ('id', 'name', 'format', 'kind', 'unit', 'source', 'imported_at', 'total', 'functions')
 
 
+def callers_layout(c, pv):
+    """callers on sampled data: pstats' layout over the frame names shown, the
+    name column padded to the longest listed name + 2 (print_callers' width)."""
+    path = pv.sb.path('layout.folded')
+    with open(path, 'w') as f:
+        f.write('main;parse;lex 6\nmain;parse 5\nmain;emit 3\n')
+    rc, out, err = pv.run(['callers', path, '--by', 'total'], db=pv.sb.path('layout.db'))
+    lines = text(out).split('\n')
+    c.ok(rc == 0, 'callers on folded stacks exits 0', text(err)[:300])
+    width = len('parse') + 2
+    want = ['main' + ' ' * (width - 4) + '<- ',
+            'parse' + ' ' * (width - 5) + '<-      11        5       11  main',
+            'lex' + ' ' * (width - 3) + '<-       6        6        6  parse',
+            'emit' + ' ' * (width - 4) + '<-       3        3        3  main']
+    got = [l for l in lines if '<-' in l]
+    c.eq(got, want, 'callers on folded stacks: one line per edge, names padded to the longest shown + 2')
+
+
 def group_store(c, pv, tests_dir):
     fixdir = os.path.join(tests_dir, 'sampled', 'fixtures')
     golden = os.path.join(tests_dir, 'golden', 'fixtures')
@@ -953,6 +971,7 @@ def group_store(c, pv, tests_dir):
         for i in ids or []:
             want[i] = (kind, unit, fname)
             pv.sort_json(i, 'store %s #%d' % (fname, i))
+    callers_layout(c, pv)
     cids, _ = pv.import_ok(os.path.join(golden, 'py311-cprofile.prof'), 'store py311-cprofile')
     cid = cids[0] if cids else None
 
