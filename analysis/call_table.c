@@ -49,7 +49,7 @@ static void call_table_finish(struct call_table *c)
 		/* len(func_std_string(func)), or of the frame name sampled data shows */
 		const struct stat_row *r = &t->rows[i];
 		size_t len = pv_display_name_raw(t->kind, r->file, r->file_len, r->line, r->name, r->name_len, &buf, &cap);
-		size_t w = utf8_width(buf, len, c->py2);
+		size_t w = utf8_width(buf, len, c->stats.py2);
 		if (w > width)
 			width = w;
 	}
@@ -77,7 +77,6 @@ int call_table_from_profile(const struct profile *p0, const struct stat_query *q
 		return -1;
 	}
 	struct stat_table *t = &c->stats;
-	c->py2 = p->dialect == PV_DIALECT_PY2;
 	c->subheader = p->nedges > 0 && p->edges[0].kind == PV_EDGE_TIMED;
 	struct pv_edge_index ix;
 	profile_index_edges(p, &ix, dir == CALL_CALLERS);
@@ -107,7 +106,6 @@ int call_table_from_profile(const struct profile *p0, const struct stat_query *q
 				.pcalls = e->pcalls,
 				.tottime = e->tottime,
 				.cumtime = e->cumtime,
-				.in_stats = (o->flags & PV_FUNC_IN_STATS) != 0 || (size_t)(o - p->funcs) < p->nstats,
 				.other_cumtime = o->cumtime,
 			};
 		}
@@ -134,16 +132,11 @@ int call_table_from_store(struct store *s, int64_t id, const struct stat_query *
 		return -1;
 	struct stat_table *t = &c->stats;
 	sqlite3_stmt *st = NULL;
-	struct store_meta m;
-	if (store_get_meta(s, id, &m, err))
-		return -1;
-	c->py2 = m.dialect && strcmp(m.dialect, "py2") == 0;
-	store_meta_release(&m);
 	const char *sql = dir == CALL_CALLERS
-		? "SELECT f.file, f.line, f.name, e.timed, e.calls, e.pcalls, e.tottime, e.cumtime, f.in_stats, f.cumtime"
+		? "SELECT f.file, f.line, f.name, e.timed, e.calls, e.pcalls, e.tottime, e.cumtime, f.cumtime"
 		  " FROM edges e JOIN functions f ON f.profile_id = e.profile_id AND f.idx = e.caller"
 		  " WHERE e.profile_id = ?1 AND e.callee = ?2"
-		: "SELECT f.file, f.line, f.name, e.timed, e.calls, e.pcalls, e.tottime, e.cumtime, f.in_stats, f.cumtime"
+		: "SELECT f.file, f.line, f.name, e.timed, e.calls, e.pcalls, e.tottime, e.cumtime, f.cumtime"
 		  " FROM edges e INDEXED BY edges_by_caller"
 		  " JOIN functions f ON f.profile_id = e.profile_id AND f.idx = e.callee"
 		  " WHERE e.profile_id = ?1 AND e.caller = ?2";
@@ -177,8 +170,7 @@ int call_table_from_store(struct store *s, int64_t id, const struct stat_query *
 			e->pcalls = sqlite3_column_int64(st, 5);
 			e->tottime = sqlite3_column_double(st, 6);
 			e->cumtime = sqlite3_column_double(st, 7);
-			e->in_stats = sqlite3_column_int(st, 8);
-			e->other_cumtime = sqlite3_column_double(st, 9);
+			e->other_cumtime = sqlite3_column_double(st, 8);
 		}
 		if (step != SQLITE_DONE)
 			goto sql_error;

@@ -21,8 +21,7 @@ struct call_entry {
 	int timed;		/* 1: (calls, pcalls, tottime, cumtime); 0: a bare count in calls */
 	int64_t calls, pcalls;
 	double tottime, cumtime;
-	int in_stats;		/* the other function is a stats entry (its cumtime below is known) */
-	double other_cumtime;	/* pstats prints it next to bare counts */
+	double other_cumtime;	/* the other function's own cumtime: pstats prints it next to bare counts */
 };
 
 struct call_table {
@@ -31,7 +30,6 @@ struct call_table {
 	struct call_entry *entries;
 	size_t *start;		/* entries of stats.rows[i]: entries[start[i] .. start[i+1]) */
 	int subheader;		/* pstats' "ncalls tottime cumtime" line: the data has timed edges */
-	int py2;		/* widths count bytes (Python 2 str), else code points */
 	size_t width;		/* the name column: longest listed name + 2, as pstats */
 };
 

@@ -132,6 +132,7 @@ static void stat_table_meta(struct stat_table *t, const struct profile *p)
 	t->unit = p->unit ? arena_strdup(&t->arena, p->unit) : NULL;
 	t->thread = p->thread ? arena_strdup(&t->arena, p->thread) : NULL;
 	t->kind = p->kind;
+	t->py2 = p->dialect == PV_DIALECT_PY2;
 	t->total_weight = p->total_weight;
 	t->total_samples = p->total_samples;
 	t->node_count = (int64_t)p->nnodes;
@@ -195,7 +196,7 @@ int stat_table_from_profile(const struct profile *p0, const struct stat_query *q
 		t->top_level[i] = arena_strdup(&t->arena, t->top_level[i]);
 	free(idx);
 	profile_free(stripped);
-	stat_table_restrict(t, q, 0, p0->dialect == PV_DIALECT_PY2);
+	stat_table_restrict(t, q, 0, t->py2);
 	return 0;
 }
 
@@ -256,7 +257,7 @@ int stat_table_from_store(struct store *s, int64_t id, const struct stat_query *
 	t->format = m.format ? arena_strdup(&t->arena, m.format) : NULL;
 	t->unit = m.unit ? arena_strdup(&t->arena, m.unit) : NULL;
 	t->nentries = (size_t)m.function_count;
-	int py2 = m.dialect && strcmp(m.dialect, "py2") == 0;
+	int py2 = t->py2 = m.dialect && strcmp(m.dialect, "py2") == 0;
 	if (by) {
 		t->sorted = 1;
 		snprintf(t->sort_type, sizeof(t->sort_type), "%s", spec.sort_type);

@@ -51,6 +51,7 @@ struct stat_table {
 	/* what the numbers mean (profile.h): for the tree kinds tottime/cumtime are
 	 * self/total weight and calls/pcalls are sample or open counts */
 	enum pv_kind kind;
+	int py2;		/* written by Python 2: byte strings, Python 2's repr() */
 	double total_weight;
 	int64_t total_samples, node_count;
 	/* rows */

@@ -41,13 +41,13 @@ static void call_write_line(FILE *out, const struct call_table *c, size_t row, c
 {
 	const struct stat_row *r = &c->stats.rows[row];
 	size_t len = pv_display_name_raw(c->stats.kind, r->file, r->file_len, r->line, r->name, r->name_len, buf, cap);
-	call_write_name_ljust(out, *buf, len, c->width, c->py2);
+	call_write_name_ljust(out, *buf, len, c->width, c->stats.py2);
 	fputs(c->direction == CALL_CALLERS ? "<-" : "->", out);
 	size_t first = c->start[row], end = c->start[row + 1];
 	if (first == end) {
 		/* print(..., end=' ') then print(); Python 2's `print x,` then `print`
 		 * leaves the pending soft space unwritten */
-		fputs(c->py2 ? "\n" : " \n", out);
+		fputs(c->stats.py2 ? "\n" : " \n", out);
 		return;
 	}
 	fputc(' ', out);
