@@ -68,60 +68,65 @@ static int cmd_diff_kind(struct store *s, int64_t id, enum pv_kind *kind, struct
 	return 0;
 }
 
-static void cmd_diff_label(struct store *s, const struct cmd_profile_ref *ref, const struct profile *p,
-			   struct diff_side_label *l)
+static void cmd_diff_label(const struct cmd_profile_ref *ref, const struct profile *p, struct diff_side_label *l)
 {
-	(void)s;
 	l->id = ref->id;
 	l->name = p->name;
 	l->source = ref->display_source ? ref->display_source : p->source;
 }
 
-/* --fail-if-slower: decides, tells stderr, fills the JSON's gate. */
-static int cmd_diff_gate(const struct diff *d, double limit, const char *function, int say, int quiet,
-			 struct diff_gate *g, char **name_out, struct pv_error *err)
+/* --fail-if-slower: the verdict (for the JSON and the exit status) and how
+ * stderr names what was measured. */
+struct cmd_diff_verdict {
+	struct diff_gate g;
+	int only_new;		/* the function exists only in NEW */
+	char *name;		/* the function's display name, owned */
+	char what[1100];
+};
+
+static int cmd_diff_gate(const struct diff *d, double limit, const char *function, struct cmd_diff_verdict *v,
+			 struct pv_error *err)
 {
-	const char *unit = d->base->kind == PV_KIND_CALLS ? "seconds" : d->base->unit ? d->base->unit : "";
-	memset(g, 0, sizeof(*g));
+	struct diff_gate *g = &v->g;
 	g->active = 1;
 	g->limit = limit;
-	char what[1100];
-	int only_new = 0;
 	if (function) {
 		int64_t row = diff_find_function(d, function, err);
 		if (row < 0)
 			return -1;
 		const struct diff_row *r = &d->rows[row];
-		char *buf = NULL;
-		size_t cap = 0, len = diff_row_name(d, r, &buf, &cap);
-		*name_out = buf;
+		size_t cap = 0, len = diff_row_name(d, r, &v->name, &cap);
 		g->on_function = 1;
-		g->function = buf;
+		g->function = v->name;
 		g->before = r->before[DIFF_CUMTIME];
 		g->after = r->after[DIFF_CUMTIME];
-		only_new = r->status == DIFF_ADDED;
-		snprintf(what, sizeof(what), "'%.*s' cumulative time", (int)(len > 1000 ? 1000 : len), buf);
+		v->only_new = r->status == DIFF_ADDED;
+		snprintf(v->what, sizeof(v->what), "'%.*s' cumulative time", (int)(len > 1000 ? 1000 : len), v->name);
 	} else {
 		g->before = d->time_before;
 		g->after = d->time_after;
-		snprintf(what, sizeof(what), "total time");
+		snprintf(v->what, sizeof(v->what), "total time");
 	}
 	if (g->before != 0)
 		g->pct = (g->after - g->before) / g->before * 100.0;
 	else
 		g->pct = g->after > 0 ? INFINITY : 0;
-	g->failed = only_new ? 1 : g->pct > limit;
-	if (!say)
-		return 0;
-	if (only_new) {
-		fprintf(stderr, "regression: %s: only in NEW (%.6g %s), --fail-if-slower %g%%\n", what, g->after, unit,
-			limit);
-	} else if (g->failed || !quiet) {
-		fprintf(stderr, "%s: %s %+.1f%% (%.6g -> %.6g %s), %s --fail-if-slower %g%%\n",
-			g->failed ? "regression" : "ok", what, g->pct, g->before, g->after, unit,
-			g->failed ? "more than" : "within", limit);
-	}
+	g->failed = v->only_new ? 1 : g->pct > limit;
 	return 0;
+}
+
+/* The verdict on stderr, after the table: regression always, ok unless -q. */
+static void cmd_diff_gate_say(const struct diff *d, const struct cmd_diff_verdict *v, int quiet)
+{
+	const struct diff_gate *g = &v->g;
+	const char *unit = d->base->kind == PV_KIND_CALLS ? "seconds" : d->base->unit ? d->base->unit : "";
+	if (v->only_new)
+		fprintf(stderr, "regression: %s: only in NEW (%.6g %s), --fail-if-slower %g%%\n", v->what, g->after, unit,
+			g->limit);
+	else if (g->failed || !quiet)
+		fprintf(stderr, "%s: %s %+.1f%% (%.6g -> %.6g %s), %s --fail-if-slower %g%%\n",
+			g->failed ? "regression" : "ok", v->what, g->pct, g->before, g->after, unit,
+			g->failed ? "more than" : "within", g->limit);
 }
 
 static int cmd_diff(int argc, char **argv, struct cmd_ctx *ctx)
@@ -150,7 +155,7 @@ static int cmd_diff(int argc, char **argv, struct cmd_ctx *ctx)
 	struct pv_error err;
 	struct store *store = NULL;
 	struct diff d;
-	char *gate_name = NULL;
+	struct cmd_diff_verdict verdict = { 0 };
 	pv_error_clear(&err);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -240,29 +245,19 @@ static int cmd_diff(int argc, char **argv, struct cmd_ctx *ctx)
 		profile_free(pb);
 		goto fail;
 	}
-	struct diff_side_label lb, ln;
-	cmd_diff_label(store, &rb, pb, &lb);
-	cmd_diff_label(store, &rn, pn, &ln);
-	/* the labels point into the profiles, which the diff may replace by rekeyed
-	 * copies: keep copies of the strings */
-	char *lb_name = lb.name ? xstrdup(lb.name) : NULL, *lb_source = lb.source ? xstrdup(lb.source) : NULL;
-	char *ln_name = ln.name ? xstrdup(ln.name) : NULL, *ln_source = ln.source ? xstrdup(ln.source) : NULL;
-	lb.name = lb_name;
-	lb.source = lb_source;
-	ln.name = ln_name;
-	ln.source = ln_source;
 	have_diff = diff_profiles(pb, pn, &o, &d, &err) == 0;
-	struct diff_gate gate = { 0 };
 	if (!have_diff || diff_order(&d, by, regexes, nregexes, limit, &err) ||
-	    (have_fail && cmd_diff_gate(&d, fail_pct, function, 0, 1, &gate, &gate_name, &err))) {
-		free(lb_name), free(lb_source), free(ln_name), free(ln_source);
+	    (have_fail && cmd_diff_gate(&d, fail_pct, function, &verdict, &err)))
 		goto fail;
-	}
+	/* the diff holds the profiles now (or rekeyed copies with the same names) */
+	struct diff_side_label lb, ln;
+	cmd_diff_label(&rb, d.base, &lb);
+	cmd_diff_label(&rn, d.new, &ln);
 	if (d.units_differ && !o.normalize && !ctx->quiet)
 		fprintf(stderr, "note: BASE is in %s and NEW in %s: NEW is scaled to BASE's total\n",
 			d.base->unit ? d.base->unit : "?", d.new->unit ? d.new->unit : "?");
 	if (strcmp(format, "json") == 0)
-		diff_write_json(stdout, &d, &lb, &ln, &gate);
+		diff_write_json(stdout, &d, &lb, &ln, &verdict.g);
 	else if (strcmp(format, "csv") == 0)
 		diff_write_csv(stdout, &d);
 	else
@@ -270,22 +265,17 @@ static int cmd_diff(int argc, char **argv, struct cmd_ctx *ctx)
 	fflush(stdout);
 	rc = EXIT_OK;
 	if (have_fail) {
-		struct diff_gate again;
-		free(gate_name);
-		gate_name = NULL;
-		/* now print the verdict, after the table */
-		cmd_diff_gate(&d, fail_pct, function, 1, ctx->quiet, &again, &gate_name, &err);
-		if (again.failed)
+		cmd_diff_gate_say(&d, &verdict, ctx->quiet);
+		if (verdict.g.failed)
 			rc = EXIT_ERROR;
 	}
-	free(lb_name), free(lb_source), free(ln_name), free(ln_source);
 	goto cleanup;
 fail:
 	rc = cmd_fail(&err);
 cleanup:
 	if (have_diff)
 		diff_release(&d);
-	free(gate_name);
+	free(verdict.name);
 	store_close(store);
 	free(regexes);
 	return rc;
