@@ -35,51 +35,55 @@ static double diff_total_calls(const struct profile *p)
 	return (double)(p->kind == PV_KIND_CALLS ? p->total_calls : p->total_samples);
 }
 
-/* A string of new as base's string id, or -1 when base has no such string;
- * looked up once per string. */
-static int64_t diff_base_str(const struct diff *d, uint32_t new_id)
+/* While matching: NEW's string ids as BASE's, looked up once each. */
+struct diff_matcher {
+	const struct diff *d;
+	int64_t *base_str;	/* -2: not looked up yet; -1: BASE has no such string */
+};
+
+static int64_t diff_base_str(struct diff_matcher *m, uint32_t new_id)
 {
-	int64_t *memo = d->str_memo;
-	if (memo[new_id] == -2) {
-		const struct pv_str *s = profile_str(d->new, new_id);
-		memo[new_id] = profile_find_str(d->base, s->s, s->len);
+	if (m->base_str[new_id] == -2) {
+		const struct pv_str *s = profile_str(m->d->new, new_id);
+		m->base_str[new_id] = profile_find_str(m->d->base, s->s, s->len);
 	}
-	return memo[new_id];
+	return m->base_str[new_id];
+}
+
+/* NEW's function under a coarser key, in BASE's string ids: (file, name) or
+ * name alone. 0 when BASE has no such strings (so nothing can match). */
+static int diff_new_key(struct diff_matcher *m, const struct pv_func *f, int with_file, uint64_t *key)
+{
+	int64_t file = with_file ? diff_base_str(m, f->file) : -1, name = diff_base_str(m, f->name);
+	if (name < 0 || (with_file && file < 0))
+		return 0;
+	*key = ((uint64_t)(with_file ? file + 1 : 0) << 32) | (uint64_t)name;
+	return 1;
 }
 
 /* Matching by a coarser key among the still unmatched functions: a key that
  * is unique on both sides pairs its two functions. */
-static void diff_match_unique(struct diff *d, uint32_t *base_of_new, unsigned char *base_taken, int with_file,
+static void diff_match_unique(struct diff_matcher *m, uint32_t *base_of_new, unsigned char *base_taken, int with_file,
 			      enum diff_match kind)
 {
+	const struct profile *base = m->d->base, *new = m->d->new;
 	struct u64_map bk, nk;
-	u64_map_init(&bk, d->base->nstats);
-	u64_map_init(&nk, d->new->nstats);
-	for (size_t i = 0; i < d->base->nstats; i++) {
+	uint64_t key;
+	u64_map_init(&bk, base->nstats);
+	u64_map_init(&nk, new->nstats);
+	for (size_t i = 0; i < base->nstats; i++) {
 		if (base_taken[i])
 			continue;
-		const struct pv_func *f = &d->base->funcs[i];
-		uint64_t key = ((uint64_t)(with_file ? f->file + 1 : 0) << 32) | f->name;
+		const struct pv_func *f = &base->funcs[i];
+		key = ((uint64_t)(with_file ? f->file + 1 : 0) << 32) | f->name;
 		u64_map_put(&bk, key, u64_map_get(&bk, key) == -1 ? (int64_t)i : -2);
 	}
-	for (size_t j = 0; j < d->new->nstats; j++) {
-		if (base_of_new[j] != PV_NO_FUNC)
+	for (size_t j = 0; j < new->nstats; j++)
+		if (base_of_new[j] == PV_NO_FUNC && diff_new_key(m, &new->funcs[j], with_file, &key))
+			u64_map_put(&nk, key, u64_map_get(&nk, key) == -1 ? (int64_t)j : -2);
+	for (size_t j = 0; j < new->nstats; j++) {
+		if (base_of_new[j] != PV_NO_FUNC || !diff_new_key(m, &new->funcs[j], with_file, &key))
 			continue;
-		const struct pv_func *f = &d->new->funcs[j];
-		int64_t file = with_file ? diff_base_str(d, f->file) : -1, name = diff_base_str(d, f->name);
-		if (name < 0 || (with_file && file < 0))
-			continue;
-		uint64_t key = ((uint64_t)(with_file ? file + 1 : 0) << 32) | (uint64_t)name;
-		u64_map_put(&nk, key, u64_map_get(&nk, key) == -1 ? (int64_t)j : -2);
-	}
-	for (size_t j = 0; j < d->new->nstats; j++) {
-		if (base_of_new[j] != PV_NO_FUNC)
-			continue;
-		const struct pv_func *f = &d->new->funcs[j];
-		int64_t file = with_file ? diff_base_str(d, f->file) : -1, name = diff_base_str(d, f->name);
-		if (name < 0 || (with_file && file < 0))
-			continue;
-		uint64_t key = ((uint64_t)(with_file ? file + 1 : 0) << 32) | (uint64_t)name;
 		int64_t b = u64_map_get(&bk, key);
 		if (b >= 0 && u64_map_get(&nk, key) == (int64_t)j) {
 			base_of_new[j] = (uint32_t)b;
@@ -127,15 +131,15 @@ int diff_profiles(struct profile *base, struct profile *new, const struct diff_o
 	d->time_after = time_new * d->scale;
 	d->calls_after = calls_new * d->calls_scale;
 
-	d->str_memo = xmalloc((new->nstrs ? new->nstrs : 1) * sizeof(int64_t));
+	struct diff_matcher m = { d, xmalloc((new->nstrs ? new->nstrs : 1) * sizeof(int64_t)) };
 	for (size_t i = 0; i < new->nstrs; i++)
-		d->str_memo[i] = -2;
+		m.base_str[i] = -2;
 	/* 1: exact (file, line, name) */
 	uint32_t *base_of_new = xmalloc((new->nstats ? new->nstats : 1) * sizeof(uint32_t));
 	unsigned char *base_taken = xcalloc(base->nstats ? base->nstats : 1, 1);
 	for (size_t j = 0; j < new->nstats; j++) {
 		const struct pv_func *f = &new->funcs[j];
-		int64_t file = diff_base_str(d, f->file), name = diff_base_str(d, f->name);
+		int64_t file = diff_base_str(&m, f->file), name = diff_base_str(&m, f->name);
 		int64_t b = file < 0 || name < 0 ? -1 : profile_find_func(base, (uint32_t)file, f->line, (uint32_t)name);
 		if (b >= 0 && (size_t)b < base->nstats && !base_taken[b]) {
 			base_of_new[j] = (uint32_t)b;
@@ -145,9 +149,9 @@ int diff_profiles(struct profile *base, struct profile *new, const struct diff_o
 		}
 	}
 	/* 2: (file, name) unique among the unmatched; 3: name alone, when asked */
-	diff_match_unique(d, base_of_new, base_taken, 1, DIFF_MATCH_FILE_NAME);
+	diff_match_unique(&m, base_of_new, base_taken, 1, DIFF_MATCH_FILE_NAME);
 	if (o->match_names)
-		diff_match_unique(d, base_of_new, base_taken, 0, DIFF_MATCH_NAME);
+		diff_match_unique(&m, base_of_new, base_taken, 0, DIFF_MATCH_NAME);
 
 	/* rows: BASE's functions in entry order, then NEW's added ones */
 	uint32_t *new_of_base = xmalloc((base->nstats ? base->nstats : 1) * sizeof(uint32_t));
@@ -185,8 +189,7 @@ int diff_profiles(struct profile *base, struct profile *new, const struct diff_o
 	free(base_of_new);
 	free(base_taken);
 	free(new_of_base);
-	free(d->str_memo);
-	d->str_memo = NULL;
+	free(m.base_str);
 	d->list = xmalloc((d->nrows ? d->nrows : 1) * sizeof(size_t));
 	for (size_t i = 0; i < d->nrows; i++)
 		d->list[i] = i;
@@ -348,22 +351,19 @@ done:
 int diff_order(struct diff *d, const char *by, const char *const *regexes, size_t nregexes, long long limit,
 	       struct pv_error *err)
 {
-	static const struct { const char *word; enum diff_key key; const char *label; } keys[] = {
-		/* the first of each key is its canonical word */
-		{ "cumtime", KEY_CUM, "absolute change in cumtime" },
-		{ "cumulative", KEY_CUM, "absolute change in cumtime" },
-		{ "cum", KEY_CUM, "absolute change in cumtime" },
-		{ "total", KEY_CUM, "absolute change in cumtime" },
-		{ "tottime", KEY_TOT, "absolute change in tottime" },
-		{ "time", KEY_TOT, "absolute change in tottime" },
-		{ "self", KEY_TOT, "absolute change in tottime" },
-		{ "calls", KEY_CALLS, "absolute change in calls" },
-		{ "ncalls", KEY_CALLS, "absolute change in calls" },
-		{ "samples", KEY_CALLS, "absolute change in calls" },
-		{ "cumtime%", KEY_CUM_PCT, "absolute % change in cumtime" },
-		{ "tottime%", KEY_TOT_PCT, "absolute % change in tottime" },
-		{ "calls%", KEY_CALLS_PCT, "absolute % change in calls" },
-		{ "name", KEY_NAME, "function name" },
+	static const struct { const char *word; enum diff_key key; } keys[] = {
+		{ "cumtime", KEY_CUM }, { "cumulative", KEY_CUM }, { "cum", KEY_CUM }, { "total", KEY_CUM },
+		{ "tottime", KEY_TOT }, { "time", KEY_TOT }, { "self", KEY_TOT },
+		{ "calls", KEY_CALLS }, { "ncalls", KEY_CALLS }, { "samples", KEY_CALLS },
+		{ "cumtime%", KEY_CUM_PCT }, { "tottime%", KEY_TOT_PCT }, { "calls%", KEY_CALLS_PCT },
+		{ "name", KEY_NAME },
+	};
+	/* by enum diff_key: the canonical word (JSON) and the words for people */
+	static const char *const names[][2] = {
+		{ "cumtime", "absolute change in cumtime" }, { "tottime", "absolute change in tottime" },
+		{ "calls", "absolute change in calls" }, { "cumtime%", "absolute % change in cumtime" },
+		{ "tottime%", "absolute % change in tottime" }, { "calls%", "absolute % change in calls" },
+		{ "name", "function name" },
 	};
 	if (!by)
 		by = "cumtime";
@@ -377,9 +377,8 @@ int diff_order(struct diff *d, const char *by, const char *const *regexes, size_
 	}
 	if (diff_filter(d, regexes, nregexes, err))
 		return -1;
-	snprintf(d->ordered_label, sizeof(d->ordered_label), "%s", keys[k].label);
-	static const char *const canonical[] = { "cumtime", "tottime", "calls", "cumtime%", "tottime%", "calls%", "name" };
-	snprintf(d->ordered_by, sizeof(d->ordered_by), "%s", canonical[keys[k].key]);
+	snprintf(d->ordered_by, sizeof(d->ordered_by), "%s", names[keys[k].key][0]);
+	snprintf(d->ordered_label, sizeof(d->ordered_label), "%s", names[keys[k].key][1]);
 	struct diff_sort_ctx c = { d, keys[k].key, xmalloc((d->nrows + 1) * sizeof(double)),
 				   xcalloc(d->nrows + 1, sizeof(char *)), xcalloc(d->nrows + 1, sizeof(size_t)) };
 	for (size_t i = 0; i < d->nlist; i++)

@@ -37,7 +37,6 @@ struct diff {
 	int normalized, units_differ;
 	double scale, calls_scale;	/* what NEW's times and counts were multiplied by */
 	double time_before, time_after, calls_before, calls_after;	/* totals */
-	int64_t *str_memo;	/* while matching: NEW's string ids as BASE's (-2 unknown) */
 	char ordered_by[16];	/* the --by key as given canonically: cumtime, tottime% ... */
 	char ordered_label[64];	/* the same for people: "absolute change in cumtime" */
 };
