@@ -62,11 +62,8 @@ static void filter_copy_meta(const struct profile *p, struct profile *q)
 static uint32_t filter_func(const struct profile *p, struct profile *q, uint32_t *fmap, uint32_t f)
 {
 	if (fmap[f] == PV_NO_FUNC) {
-		const struct pv_func *g = &p->funcs[f];
-		const struct pv_str *file = profile_str(p, g->file), *name = profile_str(p, g->name);
-		fmap[f] = profile_func(q, profile_intern(q, file->s, file->len), g->line,
-				       profile_intern(q, name->s, name->len), NULL);
-		q->funcs[fmap[f]].annotation = g->annotation;
+		fmap[f] = profile_func_like(q, p, &p->funcs[f], NULL);
+		q->funcs[fmap[f]].annotation = p->funcs[f].annotation;
 	}
 	return fmap[f];
 }
@@ -186,9 +183,7 @@ static struct profile *filter_calls(const struct profile *p, const struct filter
 			fmap[f] = PV_NO_FUNC;
 			if (drop)
 				continue;
-			const struct pv_str *file = profile_str(p, g->file), *name = profile_str(p, g->name);
-			uint32_t k = profile_func(q, profile_intern(q, file->s, file->len), g->line,
-						  profile_intern(q, name->s, name->len), NULL);
+			uint32_t k = profile_func_like(q, p, g, NULL);
 			struct pv_func *h = &q->funcs[k];
 			uint32_t file_id = h->file, name_id = h->name;
 			*h = *g;

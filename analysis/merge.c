@@ -8,13 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t merge_func(struct profile *q, const struct profile *p, const struct pv_func *f, int *added)
-{
-	uint32_t file = profile_intern(q, profile_str(p, f->file)->s, profile_str(p, f->file)->len);
-	uint32_t name = profile_intern(q, profile_str(p, f->name)->s, profile_str(p, f->name)->len);
-	return profile_func(q, file, f->line, name, added);
-}
-
 /* pstats' add(): stats entries in the order first met, stats and callers
  * summed as add_func_stats()/add_callers() do (source + target). */
 static void merge_calls(struct profile *q, struct profile *const *v, size_t n)
@@ -26,7 +19,7 @@ static void merge_calls(struct profile *q, struct profile *const *v, size_t n)
 		for (size_t i = 0; i < p->nstats; i++) {
 			const struct pv_func *f = &p->funcs[i];
 			int added;
-			uint32_t j = merge_func(q, p, f, &added);
+			uint32_t j = profile_func_like(q, p, f, &added);
 			struct pv_func *g = &q->funcs[j];
 			if (added) {
 				g->pcalls = f->pcalls;
@@ -50,7 +43,7 @@ static void merge_calls(struct profile *q, struct profile *const *v, size_t n)
 	for (size_t k = 0; k < n; k++) {
 		const struct profile *p = v[k];
 		for (size_t i = p->nstats; i < p->nfuncs; i++)
-			maps[k][i] = merge_func(q, p, &p->funcs[i], NULL);
+			maps[k][i] = profile_func_like(q, p, &p->funcs[i], NULL);
 	}
 	/* each callee's callers: the target's order, then the source's new ones */
 	struct edge_list {
@@ -116,7 +109,7 @@ static void merge_trees(struct profile *q, struct profile *const *v, size_t n)
 	for (size_t k = 0; k < n; k++)
 		for (size_t i = 0; i < v[k]->nfuncs; i++) {
 			int added;
-			uint32_t j = merge_func(q, v[k], &v[k]->funcs[i], &added);
+			uint32_t j = profile_func_like(q, v[k], &v[k]->funcs[i], &added);
 			if (added)
 				q->funcs[j].annotation = v[k]->funcs[i].annotation;
 		}
@@ -125,7 +118,7 @@ static void merge_trees(struct profile *q, struct profile *const *v, size_t n)
 		const struct profile *p = v[k];
 		uint32_t *map = xmalloc((p->nfuncs ? p->nfuncs : 1) * sizeof(uint32_t));
 		for (size_t i = 0; i < p->nfuncs; i++)
-			map[i] = merge_func(q, p, &p->funcs[i], NULL);
+			map[i] = profile_func_like(q, p, &p->funcs[i], NULL);
 		profile_tree_add(p, q, map);
 		free(map);
 	}

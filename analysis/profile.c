@@ -161,6 +161,13 @@ static void profile_func_rehash(struct profile *p, size_t cap)
 	}
 }
 
+uint32_t profile_func_like(struct profile *dst, const struct profile *src, const struct pv_func *f, int *added)
+{
+	const struct pv_str *file = profile_str(src, f->file), *name = profile_str(src, f->name);
+	return profile_func(dst, profile_intern(dst, file->s, file->len), f->line, profile_intern(dst, name->s, name->len),
+			    added);
+}
+
 void profile_reserve(struct profile *p, size_t nfuncs, size_t nstrs)
 {
 	size_t cap = 256;

@@ -157,6 +157,9 @@ uint32_t profile_func(struct profile *p, uint32_t file, int64_t line, uint32_t n
 /* Sizes the function and string tables for this many, so that a loader that
  * knows its counts does not rehash on the way. */
 void profile_reserve(struct profile *p, size_t nfuncs, size_t nstrs);
+/* dst's function with src's f's key (file, line, name), found or added as
+ * profile_func() does: how derived profiles copy functions across. */
+uint32_t profile_func_like(struct profile *dst, const struct profile *src, const struct pv_func *f, int *added);
 /* Looks up without adding; returns -1 when absent. */
 int64_t profile_find_func(const struct profile *p, uint32_t file, int64_t line, uint32_t name);
 

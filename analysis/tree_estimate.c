@@ -24,11 +24,8 @@ struct profile *profile_estimate_tree(const struct profile *p, size_t max_nodes)
 	q->unit = "seconds";
 	q->source_mtime = p->source_mtime;
 	q->id = p->id;
-	for (size_t i = 0; i < p->nfuncs; i++) {
-		const struct pv_str *file = profile_str(p, p->funcs[i].file), *name = profile_str(p, p->funcs[i].name);
-		profile_func(q, profile_intern(q, file->s, file->len), p->funcs[i].line, profile_intern(q, name->s, name->len),
-			     NULL);
-	}
+	for (size_t i = 0; i < p->nfuncs; i++)
+		profile_func_like(q, p, &p->funcs[i], NULL);
 	profile_tree_begin(q, PV_KIND_SAMPLED);
 	struct pv_edge_index out;
 	profile_index_edges(p, &out, 0);
