@@ -112,15 +112,9 @@ static struct profile *filter_tree_select(const struct profile *p, const struct 
 		if (!need[i])
 			continue;
 		const struct pv_node *s = &p->nodes[i];
-		uint32_t np = newid[s->parent];
 		int spliced = (m[s->func] & M_HIDE) || (o->root && !(state[i] & 4));
-		uint32_t id = spliced ? np : profile_tree_child(q, np, filter_func(p, q, fmap, s->func));
-		newid[i] = id;
-		if (!keep[i])
-			continue;
-		q->nodes[id].self += s->self;
-		if (!spliced || p->kind != PV_KIND_EVENTED)
-			q->nodes[id].count += s->count;
+		newid[i] = profile_tree_fold(q, newid[s->parent], spliced ? PV_NO_FUNC : filter_func(p, q, fmap, s->func),
+					     keep[i] ? s : NULL, p->kind);
 	}
 	free(state);
 	free(keep);
@@ -153,11 +147,8 @@ static struct profile *filter_tree_prune(const struct profile *p, double pct)
 	for (size_t i = 1; i < n; i++) {
 		const struct pv_node *s = &p->nodes[i];
 		cut[i] = cut[s->parent] || s->total < limit;
-		uint32_t id = cut[i] ? newid[s->parent] : profile_tree_child(q, newid[s->parent], filter_func(p, q, fmap, s->func));
-		newid[i] = id;
-		q->nodes[id].self += s->self;
-		if (!cut[i] || p->kind != PV_KIND_EVENTED)
-			q->nodes[id].count += s->count;
+		newid[i] = profile_tree_fold(q, newid[s->parent], cut[i] ? PV_NO_FUNC : filter_func(p, q, fmap, s->func), s,
+					     p->kind);
 	}
 	free(fmap);
 	free(newid);

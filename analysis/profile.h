@@ -199,6 +199,11 @@ void profile_tree_finish(struct profile *p);
  * PV_NO_FUNC to splice the frame out, its children joining its parent) into
  * dst, which must have its functions already; then finishes dst. */
 void profile_tree_remap(const struct profile *src, struct profile *dst, const uint32_t *map);
+/* One node s of a tree of kind src_kind, placed under dst's node parent: as
+ * the child for func, or onto parent itself when func is PV_NO_FUNC (the frame
+ * is spliced out). Its weight is added unless s is NULL. Returns the node. */
+uint32_t profile_tree_fold(struct profile *dst, uint32_t parent, uint32_t func, const struct pv_node *s,
+			   enum pv_kind src_kind);
 /* The same without begin and finish: adds src's stacks to dst's tree (begun),
  * equal stacks summing; several sources make one tree (merge). */
 void profile_tree_add(const struct profile *src, struct profile *dst, const uint32_t *map);

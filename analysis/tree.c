@@ -235,6 +235,19 @@ void profile_tree_finish(struct profile *p)
 	free(tcount);
 }
 
+uint32_t profile_tree_fold(struct profile *dst, uint32_t parent, uint32_t func, const struct pv_node *s,
+			   enum pv_kind src_kind)
+{
+	uint32_t id = func == PV_NO_FUNC ? parent : profile_tree_child(dst, parent, func);
+	if (s) {
+		dst->nodes[id].self += s->self;
+		/* a spliced-out frame's samples land on its parent; its opens are gone */
+		if (func != PV_NO_FUNC || src_kind != PV_KIND_EVENTED)
+			dst->nodes[id].count += s->count;
+	}
+	return id;
+}
+
 void profile_tree_add(const struct profile *src, struct profile *dst, const uint32_t *map)
 {
 	uint32_t *newid = xmalloc((src->nnodes ? src->nnodes : 1) * sizeof(uint32_t));
@@ -245,13 +258,7 @@ void profile_tree_add(const struct profile *src, struct profile *dst, const uint
 	}
 	for (size_t i = 1; i < src->nnodes; i++) {
 		const struct pv_node *s = &src->nodes[i];
-		uint32_t np = newid[s->parent], f = map[s->func];
-		uint32_t id = f == PV_NO_FUNC ? np : profile_tree_child(dst, np, f);
-		newid[i] = id;
-		dst->nodes[id].self += s->self;
-		/* a spliced-out frame's samples land on its parent; its opens are gone */
-		if (f != PV_NO_FUNC || src->kind != PV_KIND_EVENTED)
-			dst->nodes[id].count += s->count;
+		newid[i] = profile_tree_fold(dst, newid[s->parent], map[s->func], s, src->kind);
 	}
 	free(newid);
 }
