@@ -86,6 +86,9 @@ int cmd_resolve_profile(struct cmd_ctx *ctx, struct store *s, const char *arg, c
  * refused, a profile this call stored is removed again. */
 int cmd_save_named(struct store *s, const struct profile *p, const char *name, int64_t *id, struct pv_error *err);
 
+/* Whether f is one of formats, a comma-separated list ("text,json,csv"). */
+int cmd_format_allowed(const char *formats, const char *f);
+
 /* Parses a whole decimal integer / float option value; usage error otherwise. */
 int cmd_parse_int(const char *opt, const char *s, long long *v, struct pv_error *err);
 int cmd_parse_float(const char *opt, const char *s, double *v, struct pv_error *err);

@@ -207,7 +207,7 @@ static int cmd_diff(int argc, char **argv, struct cmd_ctx *ctx)
 			break;
 		case OPT_FORMAT:
 			format = optarg;
-			if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "csv")) {
+			if (!cmd_format_allowed("text,json,csv", format)) {
 				rc = cmd_usage_error(&cmd_diff_entry, "unknown --format '%s' (text, json or csv)", format);
 				goto cleanup;
 			}

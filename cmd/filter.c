@@ -143,7 +143,7 @@ static int cmd_filter(int argc, char **argv, struct cmd_ctx *ctx)
 			break;
 		case OPT_FORMAT:
 			format = optarg;
-			if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "csv")) {
+			if (!cmd_format_allowed("text,json,csv", format)) {
 				rc = cmd_usage_error(&cmd_filter_entry, "unknown --format '%s' (text, json or csv)", format);
 				goto cleanup;
 			}
@@ -198,12 +198,7 @@ static int cmd_filter(int argc, char **argv, struct cmd_ctx *ctx)
 		table.source = ref.display_source;
 		table.source_mtime = ref.display_mtime;
 	}
-	if (strcmp(format, "json") == 0)
-		stat_write_json(stdout, &table);
-	else if (strcmp(format, "csv") == 0)
-		stat_write_csv(stdout, &table);
-	else
-		stat_write_text(stdout, &table);
+	stat_write_as(stdout, &table, format);
 	rc = EXIT_OK;
 	goto cleanup;
 fail:

@@ -45,12 +45,7 @@ static int cmd_sort(int argc, char **argv, struct cmd_ctx *ctx)
 		table.source = ref.display_source;
 		table.source_mtime = ref.display_mtime;
 	}
-	if (strcmp(o.format, "json") == 0)
-		stat_write_json(stdout, &table);
-	else if (strcmp(o.format, "csv") == 0)
-		stat_write_csv(stdout, &table);
-	else
-		stat_write_text(stdout, &table);
+	stat_write_as(stdout, &table, o.format);
 	rc = EXIT_OK;
 cleanup:
 	if (have_table)

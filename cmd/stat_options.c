@@ -6,8 +6,7 @@
 
 enum { OPT_BY = 1, OPT_LIMIT, OPT_FRACTION, OPT_MATCH, OPT_STRIP, OPT_REVERSE, OPT_FORMAT };
 
-/* "json" is in "text,json,csv" as a whole word */
-static int cmd_format_allowed(const char *formats, const char *f)
+int cmd_format_allowed(const char *formats, const char *f)
 {
 	size_t n = strlen(f);
 	for (const char *p = formats; *p;) {

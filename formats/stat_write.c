@@ -198,3 +198,13 @@ void stat_write_csv(FILE *out, const struct stat_table *t)
 	fwrite(strbuf_str(&sb), 1, sb.len, out);
 	strbuf_release(&sb);
 }
+
+void stat_write_as(FILE *out, const struct stat_table *t, const char *format)
+{
+	if (strcmp(format, "json") == 0)
+		stat_write_json(out, t);
+	else if (strcmp(format, "csv") == 0)
+		stat_write_csv(out, t);
+	else
+		stat_write_text(out, t);
+}

@@ -11,6 +11,8 @@ void stat_write_text(FILE *out, const struct stat_table *t);
 size_t stat_ctime(int64_t t, char *buf, size_t size);
 void stat_write_json(FILE *out, const struct stat_table *t);
 void stat_write_csv(FILE *out, const struct stat_table *t);
+/* One of the three by name: "json", "csv", else text. */
+void stat_write_as(FILE *out, const struct stat_table *t, const char *format);
 /* The same for sampled and evented profiles (stat_write_sampled.c); the three
  * above hand over to these by the table's kind. */
 void stat_write_sampled_text(FILE *out, const struct stat_table *t);
