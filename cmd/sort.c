@@ -1,7 +1,6 @@
 #include "stat_options.h"
 #include "../formats/stat_write.h"
 
-#include <string.h>
 
 static const char sort_usage[] =
 	"usage: profview sort [PROFILE] [--by KEY[,KEY...]] [--limit N] [--fraction F]\n"
