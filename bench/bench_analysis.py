@@ -35,18 +35,18 @@ with make_big_pair.py (which runs make_big_profile.py for BASE).
 
 import argparse
 import json
-import marshal
 import os
 import shutil
-import statistics
 import subprocess
 import sys
-import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 OUT = os.path.join(HERE, "out")
+sys.path.insert(0, HERE)
+from bench_common import (CommandFailed, loadavg, profile_facts, rm_store,  # noqa: E402
+                          shellquote, time_hyperfine, time_python)
+
 TARGET_COLD = 0.05
 TARGET_WARM = 0.01
 COMMANDS = ("callers", "callees", "diff")
@@ -55,82 +55,9 @@ CASE_LABEL = {"ref": "reference", "cold": "profview cold", "warm_path": "profvie
               "warm_id": "profview warm (id)"}
 
 
-class CaseFailed(Exception):
-    pass
-
-
 def die(msg):
     print("bench_analysis: " + msg, file=sys.stderr)
     sys.exit(2)
-
-
-def rm_store(db):
-    for suffix in ("", "-wal", "-shm"):
-        try:
-            os.unlink(db + suffix)
-        except FileNotFoundError:
-            pass
-
-
-def profile_facts(path):
-    """bytes, pstats entries, caller edges, total calls - read the way pstats does (marshal)."""
-    with open(path, "rb") as f:
-        stats = marshal.load(f)
-    nedges = sum(len(v[4]) for v in stats.values())
-    ncalls = sum(v[1] for v in stats.values())
-    return os.path.getsize(path), len(stats), nedges, ncalls, set(stats)
-
-
-def time_python(cmd, runs, warmup, prepare=None):
-    """Median/mean/min/max wall time of cmd (a list), stdout and stderr discarded."""
-    times = []
-    for k in range(warmup + runs):
-        if prepare:
-            prepare()
-        t0 = time.perf_counter()
-        r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        t1 = time.perf_counter()
-        if r.returncode != 0:
-            raise CaseFailed("exit %d: %s" % (r.returncode, r.stderr.decode(errors="replace").strip()[:300]))
-        if k >= warmup:
-            times.append(t1 - t0)
-    return {"median": statistics.median(times), "mean": statistics.fmean(times),
-            "min": min(times), "max": max(times), "stddev": statistics.pstdev(times), "runs": len(times)}
-
-
-def time_hyperfine(cmd, runs, warmup, prepare_argv=None, label=""):
-    """The same through hyperfine -N (no shell), its JSON export read back."""
-    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tf:
-        jpath = tf.name
-    hf = ["hyperfine", "-N", "--style", "none", "--runs", str(runs), "--warmup", str(warmup),
-          "--export-json", jpath, "--command-name", label]
-    if prepare_argv:
-        hf += ["--prepare", " ".join(prepare_argv)]
-    hf.append(" ".join(shellquote(a) for a in cmd))
-    r = subprocess.run(hf, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        if r.returncode != 0:
-            raise CaseFailed("hyperfine failed: %s" % r.stderr.decode(errors="replace").strip()[:300])
-        with open(jpath) as f:
-            res = json.load(f)["results"][0]
-    finally:
-        os.unlink(jpath)
-    return {"median": res["median"], "mean": res["mean"], "min": res["min"], "max": res["max"],
-            "stddev": res.get("stddev") or 0.0, "runs": len(res["times"])}
-
-
-def loadavg():
-    try:
-        return " ".join(open("/proc/loadavg").read().split()[:3])
-    except OSError:
-        return "?"
-
-
-def shellquote(s):
-    """hyperfine -N splits its command the way a POSIX shell would (shell-words)."""
-    if s and all(c.isalnum() or c in "-_./=:,%+@" for c in s):
-        return s
-    return "'" + s.replace("'", "'\\''") + "'"
 
 
 def has_command(pv, name):
@@ -348,7 +275,7 @@ def main():
                 r = t(cmds[c][case], nruns[case], prep_cold if case == "cold" else None,
                       label="%s %s" % (c, CASE_LABEL[case]), case=case)
                 r["status"] = "ok"
-            except CaseFailed as e:
+            except CommandFailed as e:
                 if case == "ref":
                     die("reference for %s failed while timing: %s" % (c, e))
                 r = {"status": "failed", "why": str(e)}

@@ -46,6 +46,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 OUT = os.path.join(HERE, "out")
 sys.path.insert(0, HERE)
+from bench_common import loadavg, rm_store  # noqa: E402
 from make_big_folded import GENERATOR_VERSION, parse_size, size_label  # noqa: E402
 
 TARGET_MBPS = 500.0
@@ -57,21 +58,6 @@ AWK_ADJ = (r'{n=$NF; sub(/[ \t]+[^ \t]+$/, ""); if ($0 != p) {if (NR>1) {d++; t+
 def die(msg):
     print("bench_folded: " + msg, file=sys.stderr)
     sys.exit(2)
-
-
-def rm_store(db):
-    for suffix in ("", "-wal", "-shm"):
-        try:
-            os.unlink(db + suffix)
-        except FileNotFoundError:
-            pass
-
-
-def loadavg():
-    try:
-        return " ".join(open("/proc/loadavg").read().split()[:3])
-    except OSError:
-        return "?"
 
 
 def cpu_pressure():

@@ -22,18 +22,18 @@ PROFVIEW defaults to build/profview. --quick uses a ~20k-function profile
 
 import argparse
 import json
-import marshal
 import os
 import shutil
-import statistics
 import subprocess
 import sys
-import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 OUT = os.path.join(HERE, "out")
+sys.path.insert(0, HERE)
+from bench_common import (CommandFailed, loadavg, profile_facts, rm_store,  # noqa: E402
+                          shellquote, time_hyperfine, time_python)
+
 TARGET_COLD = 0.10
 TARGET_WARM = 0.01
 
@@ -41,73 +41,6 @@ TARGET_WARM = 0.01
 def die(msg):
     print("bench_sort: " + msg, file=sys.stderr)
     sys.exit(2)
-
-
-def rm_store(db):
-    for suffix in ("", "-wal", "-shm"):
-        try:
-            os.unlink(db + suffix)
-        except FileNotFoundError:
-            pass
-
-
-def profile_facts(path):
-    """bytes, pstats entries, caller edges, total calls - read the way pstats does (marshal)."""
-    with open(path, "rb") as f:
-        stats = marshal.load(f)
-    nedges = sum(len(v[4]) for v in stats.values())
-    ncalls = sum(v[1] for v in stats.values())
-    return os.path.getsize(path), len(stats), nedges, ncalls
-
-
-def time_python(cmd, runs, warmup, prepare=None):
-    """Median/mean/min/max wall time of cmd (a list), stdout and stderr discarded."""
-    times = []
-    for k in range(warmup + runs):
-        if prepare:
-            prepare()
-        t0 = time.perf_counter()
-        r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        t1 = time.perf_counter()
-        if r.returncode != 0:
-            die("command failed (%d): %s\n%s" % (r.returncode, " ".join(cmd), r.stderr.decode(errors="replace")))
-        if k >= warmup:
-            times.append(t1 - t0)
-    return {"median": statistics.median(times), "mean": statistics.fmean(times),
-            "min": min(times), "max": max(times), "stddev": statistics.pstdev(times), "runs": len(times)}
-
-
-def time_hyperfine(cmd, runs, warmup, prepare_argv=None, label=""):
-    """The same through hyperfine -N (no shell), its JSON export read back."""
-    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tf:
-        jpath = tf.name
-    hf = ["hyperfine", "-N", "--style", "none", "--runs", str(runs), "--warmup", str(warmup),
-          "--export-json", jpath, "--command-name", label]
-    if prepare_argv:
-        hf += ["--prepare", " ".join(prepare_argv)]
-    hf.append(" ".join(shellquote(a) for a in cmd))
-    r = subprocess.run(hf, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    if r.returncode != 0:
-        die("hyperfine failed: %s\n%s" % (" ".join(hf), r.stderr.decode(errors="replace")))
-    with open(jpath) as f:
-        res = json.load(f)["results"][0]
-    os.unlink(jpath)
-    return {"median": res["median"], "mean": res["mean"], "min": res["min"], "max": res["max"],
-            "stddev": res.get("stddev") or 0.0, "runs": len(res["times"])}
-
-
-def loadavg():
-    try:
-        return " ".join(open("/proc/loadavg").read().split()[:3])
-    except OSError:
-        return "?"
-
-
-def shellquote(s):
-    """hyperfine -N splits its command the way a POSIX shell would (shell-words)."""
-    if s and all(c.isalnum() or c in "-_./=:,%+@" for c in s):
-        return s
-    return "'" + s.replace("'", "'\\''") + "'"
 
 
 def main():
@@ -133,7 +66,7 @@ def main():
         gen = [sys.executable, os.path.join(HERE, "make_big_profile.py")] + (["--quick"] if a.quick else [])
         subprocess.run(gen + ["--out", prof], check=True)
     prof = os.path.abspath(prof)
-    size, nfunc, nedge, ncalls = profile_facts(prof)
+    size, nfunc, nedge, ncalls, _ = profile_facts(prof)
 
     tag = "quick" if a.quick else "big"
     cold_db = os.path.join(OUT, "bench-%s-cold.db" % tag)
@@ -228,4 +161,7 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except CommandFailed as e:
+        die(str(e))
