@@ -34,41 +34,18 @@ import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "merge"))
+from pvtest import Checks  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIX = os.path.join(HERE, "fixtures")
 REL = 1e-9          # relative tolerance where float arithmetic may differ
 
 # ---------------------------------------------------------------------------
-# Reporting
+# Reporting: the check counter of tests/merge/pvtest.py
 
-
-class Report:
-    def __init__(self):
-        self.passed = self.failed = self.skipped = 0
-        self.shown = 0
-
-    def ok(self, cond, what, detail=None):
-        if cond:
-            self.passed += 1
-            return True
-        self.failed += 1
-        if self.shown < 300:
-            self.shown += 1
-            print("FAIL %s" % what)
-            if detail:
-                for line in str(detail).splitlines()[:30]:
-                    print("    " + line)
-        return False
-
-    def eq(self, got, want, what):
-        return self.ok(got == want, what, "got  %r\nwant %r" % (got, want))
-
-    def skip(self, what, n=1):
-        self.skipped += n
-        print("SKIP %s" % what)
-
-
-R = Report()
+R = Checks("diff")
 
 
 # ---------------------------------------------------------------------------
@@ -1033,8 +1010,7 @@ def main():
                  traceback.format_exc())
     finally:
         pv.close()
-    print("diff: %d passed, %d failed, %d skipped" % (R.passed, R.failed, R.skipped))
-    return 1 if R.failed or not R.passed else 0
+    return R.done()
 
 
 if __name__ == "__main__":
