@@ -49,7 +49,11 @@ def mask(text):
 
 
 def parse_case(line):
-    args = shlex.split(line)
+    return parse_args(shlex.split(line))
+
+
+def parse_args(args):
+    """(sort keys or None, restrictions, strip_dirs, reverse) of a case's words."""
     keys = None
     restrictions = []
     strip = reverse = False

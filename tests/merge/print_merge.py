@@ -25,8 +25,13 @@ out as their raw bytes).  If pstats raises, the exception's type name goes to
 stderr and the exit status is 3.
 """
 import io
+import os
 import pstats
 import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'golden'))
+from print_golden import parse_args  # noqa: E402  (the golden case syntax, parsed once)
 
 
 def main(argv):
@@ -34,32 +39,7 @@ def main(argv):
         raise SystemExit(__doc__)
     sep = argv.index('--')
     command, args, files = argv[0], argv[1:sep], argv[sep + 1:]
-    keys = None
-    restrictions = []
-    strip = reverse = False
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a == '--by':
-            keys = args[i + 1].split(',')
-            i += 2
-        elif a == '--limit':
-            restrictions.append(int(args[i + 1]))
-            i += 2
-        elif a == '--fraction':
-            restrictions.append(float(args[i + 1]))
-            i += 2
-        elif a == '--match':
-            restrictions.append(args[i + 1])
-            i += 2
-        elif a == '--strip-dirs':
-            strip = True
-            i += 1
-        elif a == '--reverse':
-            reverse = True
-            i += 1
-        else:
-            raise SystemExit('print_merge: bad case argument %r' % (a,))
+    keys, restrictions, strip, reverse = parse_args(args)
     out = io.StringIO(newline='\n')
     try:
         # an input written (a+b+c) is a stored merge: the Stats of those files
