@@ -216,6 +216,15 @@ void profile_tree_links(const struct profile *p, uint32_t **first, uint32_t **ne
  * Recursion stops at the first repeat of a function on the path; at most
  * max_nodes nodes. */
 struct profile *profile_estimate_tree(const struct profile *p, size_t max_nodes);
+/* What the estimate knows about each node (indexed like the tree's nodes;
+ * malloc'd, the caller frees both): whether its weight is a proportional split
+ * (docs/icicle-data.md, ESTIMATED) and the calls along its path (scaled the
+ * same way). */
+struct estimate_marks {
+	uint8_t *estimated;
+	double *calls;
+};
+struct profile *profile_estimate_tree_marked(const struct profile *p, size_t max_nodes, struct estimate_marks *marks);
 /* "name (file:line)" the way sampled profiles show a function (annotation not
  * included), into a caller-owned buffer; returns the length. */
 size_t profile_frame_name_buf(const struct profile *p, const struct pv_func *f, char **buf, size_t *cap);

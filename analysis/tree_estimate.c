@@ -14,7 +14,29 @@ struct estimate_frame {
 	size_t cursor;		/* next edge of func to expand */
 };
 
+/* Records node's marks, growing the arrays with the tree. */
+static void estimate_mark(struct estimate_marks *m, size_t *cap, uint32_t node, int estimated, double calls)
+{
+	if (!m)
+		return;
+	if (node >= *cap) {
+		size_t old = *cap;
+		xgrow((void **)&m->estimated, cap, (size_t)node + 1, sizeof(*m->estimated));
+		size_t c2 = old;
+		xgrow((void **)&m->calls, &c2, *cap, sizeof(*m->calls));
+		memset(m->estimated + old, 0, (*cap - old) * sizeof(*m->estimated));
+		memset(m->calls + old, 0, (*cap - old) * sizeof(*m->calls));
+	}
+	m->estimated[node] = (uint8_t)estimated;
+	m->calls[node] = calls;
+}
+
 struct profile *profile_estimate_tree(const struct profile *p, size_t max_nodes)
+{
+	return profile_estimate_tree_marked(p, max_nodes, NULL);
+}
+
+struct profile *profile_estimate_tree_marked(const struct profile *p, size_t max_nodes, struct estimate_marks *marks)
 {
 	struct profile *q = profile_new();
 	q->source = p->source ? arena_strdup(&q->arena, p->source) : NULL;
@@ -35,13 +57,17 @@ struct profile *profile_estimate_tree(const struct profile *p, size_t max_nodes)
 	 * for a function nobody calls, the top-level call of one that is also
 	 * called from inside (exec, run through imports). */
 	double *root = xcalloc(p->nfuncs ? p->nfuncs : 1, sizeof(double)), total = 0;
+	double *root_calls = xcalloc(p->nfuncs ? p->nfuncs : 1, sizeof(double));
 	for (size_t i = 0; i < p->nstats; i++) {
-		double called = 0;
+		double called = 0, ncalled = 0;
 		for (size_t k = in.start[i]; k < in.start[i + 1]; k++) {
 			const struct pv_edge *e = &p->edges[in.edge[k]];
 			if (e->caller != i && e->kind == PV_EDGE_TIMED)
 				called += e->cumtime;
+			if (e->caller != i)
+				ncalled += (double)e->calls;
 		}
+		root_calls[i] = (double)p->funcs[i].calls > ncalled ? (double)p->funcs[i].calls - ncalled : 0;
 		double rest = p->funcs[i].cumtime - called;
 		if (in.start[i + 1] == in.start[i] || rest > p->funcs[i].cumtime * 0.005)
 			root[i] = rest > 0 ? rest : 0;
@@ -49,12 +75,18 @@ struct profile *profile_estimate_tree(const struct profile *p, size_t max_nodes)
 	}
 	double min_weight = total * 1e-7;
 	uint32_t *onpath = xcalloc(p->nfuncs ? p->nfuncs : 1, sizeof(uint32_t));
-	size_t cap = 64, depth = 0;
+	size_t cap = 64, depth = 0, mark_cap = 0;
 	struct estimate_frame *st = xmalloc(cap * sizeof(*st));
+	if (marks) {
+		marks->estimated = NULL;
+		marks->calls = NULL;
+		estimate_mark(marks, &mark_cap, 0, 0, 0);
+	}
 	for (size_t r = 0; r < p->nstats; r++) {
 		if (root[r] <= 0)
 			continue;
 		uint32_t node = profile_tree_child(q, 0, (uint32_t)r);
+		estimate_mark(marks, &mark_cap, node, 0, root_calls[r]);
 		st[depth++] = (struct estimate_frame){ node, (uint32_t)r, root[r], 0, out.start[r] };
 		onpath[r]++;
 		while (depth) {
@@ -77,6 +109,9 @@ struct profile *profile_estimate_tree(const struct profile *p, size_t max_nodes)
 			if (onpath[e->callee] || w < min_weight || w <= 0 || q->nnodes >= max_nodes)
 				continue;
 			uint32_t child = profile_tree_child(q, fr->node, e->callee);
+			/* exact only while the parent box holds all of its function's time */
+			int est = share < 1 - 1e-9 || (marks && marks->estimated[fr->node]);
+			estimate_mark(marks, &mark_cap, child, est, (double)e->calls * (share < 1 ? share : 1));
 			if (depth == cap) {
 				xgrow((void **)&st, &cap, depth + 1, sizeof(*st));
 				fr = &st[depth - 1];
@@ -88,6 +123,7 @@ struct profile *profile_estimate_tree(const struct profile *p, size_t max_nodes)
 	free(st);
 	free(onpath);
 	free(root);
+	free(root_calls);
 	pv_edge_index_release(&out);
 	pv_edge_index_release(&in);
 	profile_tree_finish(q);

@@ -34,6 +34,8 @@ extern const struct cmd_entry cmd_callees_entry;
 extern const struct cmd_entry cmd_diff_entry;
 extern const struct cmd_entry cmd_merge_entry;
 extern const struct cmd_entry cmd_filter_entry;
+extern const struct cmd_entry cmd_icicle_entry;
+extern const struct cmd_entry cmd_callgraph_entry;
 
 /* Exit codes (DESIGN.md §2). */
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
@@ -86,6 +88,18 @@ int cmd_resolve_profile(struct cmd_ctx *ctx, struct store *s, const char *arg, c
  * refused, a profile this call stored is removed again. */
 int cmd_save_named(struct store *s, const struct profile *p, const char *name, int64_t *id, struct pv_error *err);
 
+/* Where a command writes: standard output (path NULL or "-"), or a file that
+ * appears whole or not at all (written beside it, renamed over it on commit). */
+struct cmd_output {
+	FILE *f;
+	const char *path;	/* NULL for standard output */
+	char *tmp;
+};
+int cmd_output_open(struct cmd_output *o, const char *path, struct pv_error *err);
+/* Closes and renames into place; on failure removes the partial file. */
+int cmd_output_commit(struct cmd_output *o, struct pv_error *err);
+/* Drops an output not committed (safe after commit, and on stdout). */
+void cmd_output_abort(struct cmd_output *o);
 /* Whether f is one of formats, a comma-separated list ("text,json,csv"). */
 int cmd_format_allowed(const char *formats, const char *f);
 

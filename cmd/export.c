@@ -38,22 +38,6 @@ static const char export_usage[] =
 enum { OPT_TO = 1, OPT_OUTPUT };
 enum export_kind { TO_PSTATS, TO_FOLDED, TO_SPEEDSCOPE, TO_JSON };
 
-/* A temporary file beside path, renamed over it once written whole. */
-static int export_to_file(const char *path, FILE **out, char **tmp, struct pv_error *err)
-{
-	*tmp = xmalloc(strlen(path) + 32);
-	sprintf(*tmp, "%s.tmp-%ld", path, (long)getpid());
-	*out = fopen(*tmp, "wb");
-	if (!*out) {
-		pv_error_subject(err, path);
-		pv_error_set(err, "cannot write: %s", strerror(errno));
-		free(*tmp);
-		*tmp = NULL;
-		return -1;
-	}
-	return 0;
-}
-
 static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -68,8 +52,7 @@ static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 	struct pv_error err;
 	struct store *store = NULL;
 	struct profile *p = NULL, *est = NULL;
-	FILE *out = stdout;
-	char *tmp = NULL;
+	struct cmd_output o = { stdout, NULL, NULL };
 	pv_error_clear(&err);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
@@ -114,8 +97,9 @@ static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 			fprintf(stderr, "note: cProfile data has no stacks; the call tree is estimated from caller->callee "
 					"edges (time split in proportion where a function has several callers)\n");
 	}
-	if (output && export_to_file(output, &out, &tmp, &err))
+	if (cmd_output_open(&o, output, &err))
 		goto fail;
+	FILE *out = o.f;
 	size_t changed = 0;
 	if (to == TO_PSTATS) {
 		double scale = 1.0;
@@ -143,34 +127,14 @@ static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 		fprintf(stderr, "warning: %zu function names held ';' or line breaks, which folded text cannot; "
 				"written as ',' and ' '\n",
 			changed);
-	if (out != stdout) {
-		int bad = ferror(out);
-		if (fclose(out) != 0 || bad) {
-			out = stdout;
-			pv_error_subject(&err, output);
-			pv_error_set(&err, "cannot write: %s", strerror(errno ? errno : EIO));
-			goto fail;
-		}
-		out = stdout;
-		if (rename(tmp, output) != 0) {
-			pv_error_subject(&err, output);
-			pv_error_set(&err, "cannot write: %s", strerror(errno));
-			goto fail;
-		}
-		free(tmp);
-		tmp = NULL;
-	}
+	if (cmd_output_commit(&o, &err))
+		goto fail;
 	rc = EXIT_OK;
 	goto cleanup;
 fail:
 	rc = cmd_fail(&err);
 cleanup:
-	if (out != stdout)
-		fclose(out);
-	if (tmp) {
-		unlink(tmp);
-		free(tmp);
-	}
+	cmd_output_abort(&o);
 	profile_free(p);
 	profile_free(est);
 	store_close(store);

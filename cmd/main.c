@@ -18,6 +18,8 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_diff_entry,
 	&cmd_merge_entry,
 	&cmd_filter_entry,
+	&cmd_callgraph_entry,
+	&cmd_icicle_entry,
 	&cmd_export_entry,
 	&cmd_rm_entry,
 	&cmd_sql_entry,

@@ -17,6 +17,12 @@ static unsigned char text_surrogate_byte(const unsigned char *s)
 	return (unsigned char)(((s[1] & 0x01) << 6 | (s[2] & 0x3f)) | 0x80);
 }
 
+int text_surrogate_at(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	return text_is_escaped_surrogate(u, n) ? text_surrogate_byte(u) : -1;
+}
+
 void text_write_raw(FILE *out, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -48,7 +54,7 @@ static void text_raw_to_buf(struct strbuf *out, const char *s, size_t n)
 	}
 }
 
-void text_json_string(struct strbuf *out, const char *s, size_t n)
+static void text_json_string_as(struct strbuf *out, const char *s, size_t n, int html)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	strbuf_addc(out, '"');
@@ -86,12 +92,24 @@ void text_json_string(struct strbuf *out, const char *s, size_t n)
 				strbuf_addf(out, "\\u%04x", cp);
 			else if (cp == 0x2028 || cp == 0x2029)	/* safe inside <script> too */
 				strbuf_addf(out, "\\u%04x", cp);
+			else if (html && (cp == '<' || cp == '>' || cp == '&'))
+				strbuf_addf(out, "\\u%04x", cp);
 			else
 				strbuf_add(out, s + i, l);
 		}
 		i += l;
 	}
 	strbuf_addc(out, '"');
+}
+
+void text_json_string(struct strbuf *out, const char *s, size_t n)
+{
+	text_json_string_as(out, s, n, 0);
+}
+
+void text_json_string_html(struct strbuf *out, const char *s, size_t n)
+{
+	text_json_string_as(out, s, n, 1);
 }
 
 void text_csv_field(struct strbuf *out, const char *s, size_t n)

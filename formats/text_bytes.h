@@ -8,11 +8,16 @@
 #include <stdio.h>
 #include "../analysis/strbuf.h"
 
+/* The original byte when s starts with an escaped surrogate, else -1. */
+int text_surrogate_at(const char *s, size_t n);
 /* Writes s with escaped surrogates turned back into their raw bytes. */
 void text_write_raw(FILE *out, const char *s, size_t n);
 /* Appends a JSON string literal (quotes included): valid UTF-8 kept, control
  * characters escaped, surrogates and undecodable bytes as \udcXX as Python's json does. */
 void text_json_string(struct strbuf *out, const char *s, size_t n);
+/* The same for JSON inside an HTML <script> element: '<', '>' and '&' also
+ * escaped, so no string can end the element. */
+void text_json_string_html(struct strbuf *out, const char *s, size_t n);
 /* Appends a number at shortest round-trip precision, null when not finite. */
 void text_json_number(struct strbuf *out, double v);
 /* Appends s as a JSON string, or null when s is NULL. */

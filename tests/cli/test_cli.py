@@ -94,7 +94,9 @@ def main():
                  'exit %d %s' % (rc, text(err)))
         rc, out, err = sb.run(['--db=%s' % sb.db, 'so', prof, '--by', 'calls'], db=False)
         c.ok(rc == 0 and out == full, '--db=PATH form', text(err))
-        for argv in (['i', prof], ['imp', prof], ['import', prof]):
+        rc, out, err = sb.run(['i', prof])
+        c.ok(rc == 2 and b'ambiguous' in err, "profview i: ambiguous (icicle, import), exit 2", text(err))
+        for argv in (['im', prof], ['imp', prof], ['import', prof]):
             rc, out, err = sb.run(argv)
             c.ok(rc == 0 and out.strip().isdigit(), 'profview %s imports' % ' '.join(argv[:1]), text(out + err))
         rc, out, err = sb.run(['sort', prof, '--limit=1'])
