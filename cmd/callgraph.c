@@ -54,24 +54,6 @@ static const char callgraph_usage[] =
 enum { OPT_NODE = 1, OPT_EDGE, OPT_ROOT, OPT_LEAF, OPT_DEPTH, OPT_STRIP, OPT_SKEW, OPT_COLORMAP, OPT_COLOR_BY,
        OPT_DIFF, OPT_NORMALIZE, OPT_TITLE, OPT_FORMAT, OPT_OUTPUT };
 
-/* A profile argument resolved and loaded, files by base name if asked. */
-static int callgraph_load(struct cmd_ctx *ctx, struct store *s, const char *arg, int strip, struct profile **out,
-			  struct pv_error *err)
-{
-	struct cmd_profile_ref ref;
-	struct profile *p = NULL;
-	if (cmd_resolve_profile(ctx, s, arg, NULL, &ref, err) || store_load_profile(s, ref.id, &p, err))
-		return -1;
-	if (strip) {
-		struct profile *q = profile_strip_dirs(p);
-		profile_free(p);
-		p = q;
-	}
-	*out = p;
-	return 0;
-}
-
-/* A percentage option: 0..100. */
 static int callgraph_pct(const char *opt, const char *s, double *v, struct pv_error *err)
 {
 	if (cmd_parse_float(opt, s, v, err))
@@ -236,9 +218,9 @@ static int cmd_callgraph(int argc, char **argv, struct cmd_ctx *ctx)
 		strbuf_adds(&pruning, " --strip-dirs");
 	st.pruning = strbuf_str(&pruning);
 
-	if (cmd_open_store(ctx, 0, &store, &err) || callgraph_load(ctx, store, profile_arg, strip, &p, &err))
+	if (cmd_open_store(ctx, 0, &store, &err) || cmd_load_profile(ctx, store, profile_arg, strip, &p, &err))
 		goto fail;
-	if (base_arg && callgraph_load(ctx, store, base_arg, strip, &base, &err))
+	if (base_arg && cmd_load_profile(ctx, store, base_arg, strip, &base, &err))
 		goto fail;
 	if (callgraph_build(&g, p, &o, &err))
 		goto fail;

@@ -84,6 +84,10 @@ int cmd_wants_progress(const struct cmd_ctx *ctx);
 int cmd_resolve_profile(struct cmd_ctx *ctx, struct store *s, const char *arg, const char *name,
 			struct cmd_profile_ref *ref, struct pv_error *err);
 
+/* A PROFILE argument resolved and loaded whole; with strip_dirs, files as base
+ * names (pstats' strip_dirs()). The caller frees *out. */
+int cmd_load_profile(struct cmd_ctx *ctx, struct store *s, const char *arg, int strip_dirs, struct profile **out,
+		     struct pv_error *err);
 /* Saves a derived profile (merge, filter) and names it; when the name is
  * refused, a profile this call stored is removed again. */
 int cmd_save_named(struct store *s, const struct profile *p, const char *name, int64_t *id, struct pv_error *err);

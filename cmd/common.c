@@ -319,3 +319,19 @@ void cmd_output_abort(struct cmd_output *o)
 		o->tmp = NULL;
 	}
 }
+
+int cmd_load_profile(struct cmd_ctx *ctx, struct store *s, const char *arg, int strip_dirs, struct profile **out,
+		     struct pv_error *err)
+{
+	struct cmd_profile_ref ref;
+	struct profile *p = NULL;
+	if (cmd_resolve_profile(ctx, s, arg, NULL, &ref, err) || store_load_profile(s, ref.id, &p, err))
+		return -1;
+	if (strip_dirs) {
+		struct profile *q = profile_strip_dirs(p);
+		profile_free(p);
+		p = q;
+	}
+	*out = p;
+	return 0;
+}

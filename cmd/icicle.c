@@ -36,24 +36,6 @@ static const char icicle_usage[] =
 
 enum { OPT_OUTPUT = 1, OPT_DIFF, OPT_NORMALIZE, OPT_TITLE, OPT_MAX_NODES, OPT_STRIP };
 
-/* A profile argument resolved and loaded, files shown by base name if asked. */
-static int icicle_load(struct cmd_ctx *ctx, struct store *s, const char *arg, int strip, struct profile **out,
-		       struct pv_error *err)
-{
-	struct cmd_profile_ref ref;
-	struct profile *p = NULL;
-	if (cmd_resolve_profile(ctx, s, arg, NULL, &ref, err) || store_load_profile(s, ref.id, &p, err))
-		return -1;
-	if (strip) {
-		struct profile *q = profile_strip_dirs(p);
-		profile_free(p);
-		p = q;
-	}
-	*out = p;
-	return 0;
-}
-
-/* The profile's name, else its file's base name. */
 static const char *icicle_label(const struct profile *p)
 {
 	if (p->name)
@@ -131,9 +113,9 @@ static int cmd_icicle(int argc, char **argv, struct cmd_ctx *ctx)
 	if (normalize && !base_arg)
 		return cmd_usage_error(&cmd_icicle_entry, "--normalize needs --diff BASE");
 
-	if (cmd_open_store(ctx, 0, &store, &err) || icicle_load(ctx, store, profile_arg, strip, &p, &err))
+	if (cmd_open_store(ctx, 0, &store, &err) || cmd_load_profile(ctx, store, profile_arg, strip, &p, &err))
 		goto fail;
-	if (base_arg && icicle_load(ctx, store, base_arg, strip, &base, &err))
+	if (base_arg && cmd_load_profile(ctx, store, base_arg, strip, &base, &err))
 		goto fail;
 	struct icicle_options io = { (size_t)max_nodes };
 	if (icicle_build(&ic, p, &io, &err) || (base && icicle_diff(&ic, base, normalize, &err)))

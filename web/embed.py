@@ -15,6 +15,11 @@ def main():
         with open(path, 'rb') as f:
             data = f.read()
         name = os.path.basename(path)
+        if name.endswith(('.js', '.css')):
+            # pasted raw into <script>/<style> of a page: these would end it early
+            for bad in (b'</script', b'</style', b'<!--'):
+                if bad in data.lower():
+                    sys.exit('%s: contains %r, which would end its element in a page' % (path, bad.decode()))
         lines.append('static const unsigned char asset_%d[%d] = {' % (i, len(data) + 1))
         for k in range(0, len(data), 24):
             lines.append(','.join(str(b) for b in data[k:k + 24]) + ',')

@@ -692,6 +692,13 @@
       if (i >= 0) {
         // Keep the selection on screen: inside the zoomed subtree or on the ancestor bars.
         if (!isAncestor(st.zoom, i) && !isAncestor(i, st.zoom)) zoomTo(i === 0 ? 0 : m.parent[i]);
+        // Too narrow to see: zoom out only as far as keeps it 8 px wide.
+        var W = st.cssW, t = m.total[i];
+        if (isAncestor(st.zoom, i) && t > 0 && t / m.total[st.zoom] * W < 8) {
+          var a = i;
+          while (a !== 0 && t / m.total[m.parent[a]] * W >= 8) a = m.parent[a];
+          zoomTo(a);
+        }
         ensureRowVisible(m.depth[i]);
       }
       requestDraw();
@@ -781,7 +788,7 @@
         st.matchText = '';
       } else {
         var mw = matchedWeight();
-        if (mw.nodes === 0) st.matchText = 'no match';
+        if (mw.nodes === 0) st.matchText = st.zoom === 0 ? 'no match' : 'no match under ' + nameOf(st.zoom);
         else {
           var t = 'matched ' + formatWeight(unit, mw.w) + ': ';
           if (st.zoom !== 0) t += formatPct(mw.w, m.total[st.zoom]) + ' of ' + nameOf(st.zoom) + ' \u00b7 ';
