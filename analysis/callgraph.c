@@ -39,7 +39,8 @@ static void cg_edges_from_calls(const struct profile *p, struct cg_build *b)
 			const struct pv_func *f = &p->funcs[e->callee];
 			total = f->calls > 0 ? (double)e->calls / (double)f->calls * f->cumtime : 0;
 		}
-		cg_add_edge(b, e->caller, e->callee, total, e->calls);
+		/* gprof2dot shows the caller's primitive calls (pstats' cc) */
+		cg_add_edge(b, e->caller, e->callee, total, e->kind == PV_EDGE_COUNT ? e->calls : e->pcalls);
 	}
 }
 
@@ -106,8 +107,10 @@ static void cg_edges_from_tree(const struct profile *p, struct cg_build *b)
 	u64_map_release(&ids);
 }
 
-/* Marks the functions whose display name matches one of the regexes. */
-static int cg_match(const struct profile *p, const char *const *re, size_t nre, uint8_t *hit, struct pv_error *err)
+/* Marks the functions whose display name matches one of the regexes; an
+ * error when one matches nothing (a typo should not give an empty graph). */
+static int cg_match(const struct profile *p, const char *opt, const char *const *re, size_t nre, uint8_t *hit,
+		    struct pv_error *err)
 {
 	char *buf = NULL;
 	size_t cap = 0;
@@ -118,12 +121,17 @@ static int cg_match(const struct profile *p, const char *const *re, size_t nre, 
 			free(buf);
 			return pv_error_usage(err, "bad regex '%s': %s", re[k], why);
 		}
+		size_t found = 0;
 		for (size_t f = 0; f < p->nfuncs; f++) {
 			size_t len = profile_display_name_buf(p, &p->funcs[f], &buf, &cap);
 			if (pv_regex_search(r, buf, len))
-				hit[f] = 1;
+				hit[f] = 1, found++;
 		}
 		pv_regex_free(r);
+		if (!found) {
+			free(buf);
+			return pv_error_set(err, "no function matches %s '%s'", opt, re[k]);
+		}
 	}
 	free(buf);
 	return 0;
@@ -260,46 +268,62 @@ int callgraph_build(struct callgraph *g, const struct profile *p, const struct c
 		else
 			g->cut_edge_thres++;
 	}
-	/* 3. --root, 4. --leaf: what a matching function reaches (within --depth) */
+	/* 3. --root, 4. --leaf: what a matching function reaches, or what reaches one */
+	uint8_t *leaf_mark = xcalloc(nf ? nf : 1, 1);
 	size_t before;
 	if (o->nroots) {
-		if ((rc = cg_match(p, o->roots, o->nroots, mark, err)))
+		if ((rc = cg_match(p, "--root", o->roots, o->nroots, mark, err)))
 			goto done;
 		before = cg_count(keep, nf);
-		cg_reach(p, &b, edge_kept, keep, mark, o->depth, 0);
+		cg_reach(p, &b, edge_kept, keep, mark, -1, 0);
 		g->cut_root = before - cg_count(keep, nf);
 	}
 	if (o->nleaves) {
-		memset(mark, 0, nf ? nf : 1);
-		if ((rc = cg_match(p, o->leaves, o->nleaves, mark, err)))
+		if ((rc = cg_match(p, "--leaf", o->leaves, o->nleaves, leaf_mark, err)))
 			goto done;
 		before = cg_count(keep, nf);
-		cg_reach(p, &b, edge_kept, keep, mark, o->depth, 1);
+		cg_reach(p, &b, edge_kept, keep, leaf_mark, -1, 1);
 		g->cut_leaf = before - cg_count(keep, nf);
 	}
-	/* --depth alone counts from the graph's entry points: functions nothing
-	 * kept calls (recursion aside), or the heaviest when all are in cycles */
-	if (o->depth >= 0 && !o->nroots && !o->nleaves) {
-		memset(mark, 0, nf ? nf : 1);
-		uint8_t *called = xcalloc(nf ? nf : 1, 1);
-		for (size_t i = 0; i < b.n; i++)
-			if (edge_kept[i] && b.e[i].caller != b.e[i].callee && keep[b.e[i].caller])
-				called[b.e[i].callee] = 1;
-		int any = 0;
-		int64_t heaviest = -1;
-		for (size_t f = 0; f < nf; f++) {
-			if (!keep[f])
-				continue;
-			if (!called[f])
-				mark[f] = 1, any = 1;
-			if (heaviest < 0 || p->funcs[f].cumtime > p->funcs[heaviest].cumtime)
-				heaviest = (int64_t)f;
-		}
-		if (!any && heaviest >= 0)
-			mark[heaviest] = 1;
-		free(called);
+	/* 5. --depth: within N calls of a root and of a leaf; alone, of the
+	 * graph's entry points: functions nothing kept calls (recursion aside),
+	 * or the heaviest when all are in cycles */
+	if (o->depth >= 0) {
 		before = cg_count(keep, nf);
-		cg_reach(p, &b, edge_kept, keep, mark, o->depth, 0);
+		if (o->nroots && o->nleaves) {
+			/* both distances on the same graph, then both must hold */
+			uint8_t *near_leaf = xmalloc(nf ? nf : 1);
+			memcpy(near_leaf, keep, nf);
+			cg_reach(p, &b, edge_kept, near_leaf, leaf_mark, o->depth, 1);
+			cg_reach(p, &b, edge_kept, keep, mark, o->depth, 0);
+			for (size_t f = 0; f < nf; f++)
+				keep[f] &= near_leaf[f];
+			free(near_leaf);
+		} else if (o->nroots) {
+			cg_reach(p, &b, edge_kept, keep, mark, o->depth, 0);
+		} else if (o->nleaves) {
+			cg_reach(p, &b, edge_kept, keep, leaf_mark, o->depth, 1);
+		}
+		if (!o->nroots && !o->nleaves) {
+			uint8_t *called = xcalloc(nf ? nf : 1, 1);
+			for (size_t i = 0; i < b.n; i++)
+				if (edge_kept[i] && b.e[i].caller != b.e[i].callee && keep[b.e[i].caller])
+					called[b.e[i].callee] = 1;
+			int any = 0;
+			int64_t heaviest = -1;
+			for (size_t f = 0; f < nf; f++) {
+				if (!keep[f])
+					continue;
+				if (!called[f])
+					mark[f] = 1, any = 1;
+				if (heaviest < 0 || p->funcs[f].cumtime > p->funcs[heaviest].cumtime)
+					heaviest = (int64_t)f;
+			}
+			if (!any && heaviest >= 0)
+				mark[heaviest] = 1;
+			free(called);
+			cg_reach(p, &b, edge_kept, keep, mark, o->depth, 0);
+		}
 		g->cut_depth = before - cg_count(keep, nf);
 	}
 
@@ -334,6 +358,7 @@ int callgraph_build(struct callgraph *g, const struct profile *p, const struct c
 	qsort(g->edges, g->nedges, sizeof(*g->edges), cg_cmp_edges);
 	free(node_of);
 done:
+	free(leaf_mark);
 	free(keep);
 	free(edge_kept);
 	free(mark);

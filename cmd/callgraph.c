@@ -130,7 +130,7 @@ static int cmd_callgraph(int argc, char **argv, struct cmd_ctx *ctx)
 			if (cmd_parse_int("--depth", optarg, &depth, &err))
 				goto fail;
 			if (depth < 0 || depth > 1000000) {
-				rc = cmd_usage_error(&cmd_callgraph_entry, "--depth must be 0 or more");
+				rc = cmd_usage_error(&cmd_callgraph_entry, "--depth must be from 0 to 1000000");
 				goto cleanup;
 			}
 			o.depth = (long)depth;

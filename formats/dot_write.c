@@ -100,7 +100,7 @@ static double dot_penwidth(const struct dot_theme *t, double w)
 }
 
 /* Appends text so that Graphviz shows exactly it: backslashes doubled (labels
- * interpret \n, \N, \G ...), control characters and bytes that are not UTF-8
+ * interpret \n, \N, \G ...), '&' as an entity, control characters and bytes that are not UTF-8
  * shown as \xNN, at most max code points (the middle elided). */
 static void dot_text(struct strbuf *out, const char *s, size_t n, size_t max)
 {
@@ -128,6 +128,8 @@ static void dot_text(struct strbuf *out, const char *s, size_t n, size_t max)
 			strbuf_addf(out, "\\\\x%02x", sb >= 0 ? sb : u[i]);
 		else if (cp == '\\')
 			strbuf_adds(out, "\\\\");
+		else if (cp == '&')	/* Graphviz decodes entities in labels and tooltips */
+			strbuf_adds(out, "&amp;");
 		else if (cp < 0x20 || cp == 0x7f)
 			strbuf_addf(out, "\\\\x%02x", cp);
 		else
@@ -176,7 +178,7 @@ static void dot_setf(void *obj, const char *name, double v)
 static void dot_diff_colors(const struct cg_node *n, double max_change, char fill[8], char font[8])
 {
 	if (n->diff == CG_DIFF_NEW) {
-		dot_hsl(fill, 0.0, 0.85, 0.40, 1.0);
+		dot_hsl(fill, 0.8, 0.55, 0.42, 1.0);	/* purple: apart from the red scale */
 		snprintf(font, 8, "#ffffff");
 		return;
 	}
@@ -216,7 +218,7 @@ static void dot_note(struct strbuf *sb, const struct callgraph *g, const struct 
 	if (g->cut_depth)
 		strbuf_addf(sb, ", %zu beyond --depth", g->cut_depth);
 	if (g->nodes && g->nnodes && g->nodes[0].diff != CG_DIFF_NONE)
-		strbuf_addf(sb, "\\ncolour: change against BASE%s (red slower, blue faster, dark red only in this profile)",
+		strbuf_addf(sb, "\\ncolour: change against BASE%s (red slower, blue faster, purple only in this profile)",
 			    g->diff_normalized ? ", BASE scaled to this total" : "");
 }
 
