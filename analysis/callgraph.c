@@ -225,7 +225,7 @@ int callgraph_build(struct callgraph *g, const struct profile *p, const struct c
 	g->diff_scale = 1;
 	int calls_kind = p->kind == PV_KIND_CALLS;
 	g->total = calls_kind ? p->total_tt : p->total_weight;
-	g->unit = calls_kind ? "seconds" : p->unit ? p->unit : "samples";
+	g->unit = profile_unit(p);
 	size_t nf = p->nfuncs;
 	struct cg_build b = { NULL, 0, 0 };
 	if (calls_kind)
@@ -370,8 +370,7 @@ void callgraph_diff(struct callgraph *g, const struct profile *base, int normali
 {
 	const struct profile *p = g->p;
 	int ignore_lines = (p->kind == PV_KIND_CALLS) != (base->kind == PV_KIND_CALLS);
-	const char *bu = base->kind == PV_KIND_CALLS ? "seconds" : base->unit ? base->unit : "samples";
-	if (strcmp(bu, g->unit))
+	if (strcmp(profile_unit(base), g->unit))
 		normalize = 1;	/* seconds against samples: only shares compare */
 	double btotal = base->kind == PV_KIND_CALLS ? base->total_tt : base->total_weight;
 	g->diff_normalized = normalize;

@@ -35,9 +35,8 @@ static double icicle_cut_weight(const struct profile *t, size_t max_nodes)
 	return cut;
 }
 
-int icicle_build(struct icicle *ic, const struct profile *p, const struct icicle_options *o, struct pv_error *err)
+void icicle_build(struct icicle *ic, const struct profile *p, const struct icicle_options *o)
 {
-	(void)err;
 	memset(ic, 0, sizeof(*ic));
 	ic->diff_scale = 1;
 	struct estimate_marks marks = { NULL, NULL };
@@ -55,11 +54,14 @@ int icicle_build(struct icicle *ic, const struct profile *p, const struct icicle
 	ic->cut_min_weight = cut > 0 ? cut : 0;
 
 	/* samples through each node, for what a cut folds into its parent */
-	double *through = xmalloc(n * sizeof(double));
-	for (size_t i = 0; i < n; i++)
-		through[i] = (double)t->nodes[i].count;
-	for (size_t i = n - 1; i > 0; i--)
-		through[t->nodes[i].parent] += through[i];
+	double *through = NULL;
+	if (cut >= 0 && ic->count_is_samples) {
+		through = xmalloc(n * sizeof(double));
+		for (size_t i = 0; i < n; i++)
+			through[i] = (double)t->nodes[i].count;
+		for (size_t i = n - 1; i > 0; i--)
+			through[t->nodes[i].parent] += through[i];
+	}
 
 	ic->parent = xmalloc(n * sizeof(uint32_t));
 	ic->func = xmalloc(n * sizeof(uint32_t));
@@ -109,20 +111,17 @@ int icicle_build(struct icicle *ic, const struct profile *p, const struct icicle
 	free(through);
 	free(marks.estimated);
 	free(marks.calls);
-	return 0;
 }
 
-int icicle_diff(struct icicle *ic, const struct profile *base, int normalize, struct pv_error *err)
+void icicle_diff(struct icicle *ic, const struct profile *base, int normalize)
 {
-	(void)err;
 	struct profile *est = NULL;
 	const struct profile *bt = base;
 	if (base->kind == PV_KIND_CALLS)
 		bt = est = profile_estimate_tree(base, ICICLE_ESTIMATE_NODES);
 	const struct profile *t = ic->tree;
 	int ignore_lines = (base->kind == PV_KIND_CALLS) != ic->estimated;
-	const char *nu = ic->estimated ? "seconds" : t->unit, *bu = est ? "seconds" : bt->unit;
-	if (nu && bu && strcmp(nu, bu))
+	if (strcmp(profile_unit(t), profile_unit(bt)))
 		normalize = 1;	/* seconds against samples: only shares compare */
 	double nt = t->nnodes ? t->nodes[0].total : 0, btot = bt->nnodes ? bt->nodes[0].total : 0;
 	ic->diff_normalized = normalize;
@@ -157,7 +156,6 @@ int icicle_diff(struct icicle *ic, const struct profile *base, int normalize, st
 	free(fmap);
 	u64_map_release(&kids);
 	profile_free(est);
-	return 0;
 }
 
 void icicle_release(struct icicle *ic)

@@ -9,7 +9,6 @@
 #ifndef PV_ICICLE_H
 #define PV_ICICLE_H
 
-#include "error.h"
 #include "profile.h"
 
 enum icicle_flags {
@@ -41,11 +40,11 @@ struct icicle_options {
 };
 
 /* Builds the chart of p (any kind; cProfile data gets its estimated tree). */
-int icicle_build(struct icicle *ic, const struct profile *p, const struct icicle_options *o, struct pv_error *err);
+void icicle_build(struct icicle *ic, const struct profile *p, const struct icicle_options *o);
 /* Adds BASE's weights of the same stacks (matched by function key, lines
  * ignored when one side is cProfile data and the other is not). normalize:
  * scale BASE to NEW's total. base must outlive the call only. */
-int icicle_diff(struct icicle *ic, const struct profile *base, int normalize, struct pv_error *err);
+void icicle_diff(struct icicle *ic, const struct profile *base, int normalize);
 void icicle_release(struct icicle *ic);
 
 #endif

@@ -314,6 +314,11 @@ char *profile_std_name(const struct profile *p, const struct pv_func *f, struct 
 	return r;
 }
 
+const char *profile_unit(const struct profile *p)
+{
+	return p->kind == PV_KIND_CALLS ? "seconds" : p->unit ? p->unit : "samples";
+}
+
 static uint32_t profile_basename_id(const struct profile *src, struct profile *dst, uint32_t file)
 {
 	const struct pv_str *s = profile_str(src, file);

@@ -165,6 +165,10 @@ int64_t profile_find_func(const struct profile *p, uint32_t file, int64_t line, 
 
 struct pv_edge *profile_add_edge(struct profile *p, uint32_t caller, uint32_t callee);
 
+/* What the weights are in: seconds for cProfile data, else the reader's unit,
+ * "samples" when none was recorded. Static or profile-owned. */
+const char *profile_unit(const struct profile *p);
+
 /* Recomputes total_calls/prim_calls/total_tt the way pstats does at load. */
 void profile_compute_totals(struct profile *p);
 

@@ -12,23 +12,24 @@ struct estimate_frame {
 	uint32_t node, func;
 	double weight, children;
 	size_t cursor;		/* next edge of func to expand */
+	int estimated;		/* this box's weight is a proportional split */
 };
 
-/* Records node's marks, growing the arrays with the tree. */
-static void estimate_mark(struct estimate_marks *m, size_t *cap, uint32_t node, int estimated, double calls)
+/* The marks being recorded: every node is marked as it is made, so the
+ * arrays grow with the tree and need no clearing. */
+struct estimate_recorder {
+	struct estimate_marks *m;	/* NULL: not wanted */
+	size_t cap_estimated, cap_calls;
+};
+
+static void estimate_mark(struct estimate_recorder *r, uint32_t node, int estimated, double calls)
 {
-	if (!m)
+	if (!r->m)
 		return;
-	if (node >= *cap) {
-		size_t old = *cap;
-		xgrow((void **)&m->estimated, cap, (size_t)node + 1, sizeof(*m->estimated));
-		size_t c2 = old;
-		xgrow((void **)&m->calls, &c2, *cap, sizeof(*m->calls));
-		memset(m->estimated + old, 0, (*cap - old) * sizeof(*m->estimated));
-		memset(m->calls + old, 0, (*cap - old) * sizeof(*m->calls));
-	}
-	m->estimated[node] = (uint8_t)estimated;
-	m->calls[node] = calls;
+	xgrow((void **)&r->m->estimated, &r->cap_estimated, (size_t)node + 1, sizeof(*r->m->estimated));
+	xgrow((void **)&r->m->calls, &r->cap_calls, (size_t)node + 1, sizeof(*r->m->calls));
+	r->m->estimated[node] = (uint8_t)estimated;
+	r->m->calls[node] = calls;
 }
 
 struct profile *profile_estimate_tree(const struct profile *p, size_t max_nodes)
@@ -75,19 +76,20 @@ struct profile *profile_estimate_tree_marked(const struct profile *p, size_t max
 	}
 	double min_weight = total * 1e-7;
 	uint32_t *onpath = xcalloc(p->nfuncs ? p->nfuncs : 1, sizeof(uint32_t));
-	size_t cap = 64, depth = 0, mark_cap = 0;
+	size_t cap = 64, depth = 0;
 	struct estimate_frame *st = xmalloc(cap * sizeof(*st));
+	struct estimate_recorder rec = { marks, 0, 0 };
 	if (marks) {
 		marks->estimated = NULL;
 		marks->calls = NULL;
-		estimate_mark(marks, &mark_cap, 0, 0, 0);
 	}
+	estimate_mark(&rec, 0, 0, 0);
 	for (size_t r = 0; r < p->nstats; r++) {
 		if (root[r] <= 0)
 			continue;
 		uint32_t node = profile_tree_child(q, 0, (uint32_t)r);
-		estimate_mark(marks, &mark_cap, node, 0, root_calls[r]);
-		st[depth++] = (struct estimate_frame){ node, (uint32_t)r, root[r], 0, out.start[r] };
+		estimate_mark(&rec, node, 0, root_calls[r]);
+		st[depth++] = (struct estimate_frame){ node, (uint32_t)r, root[r], 0, out.start[r], 0 };
 		onpath[r]++;
 		while (depth) {
 			struct estimate_frame *fr = &st[depth - 1];
@@ -110,13 +112,13 @@ struct profile *profile_estimate_tree_marked(const struct profile *p, size_t max
 				continue;
 			uint32_t child = profile_tree_child(q, fr->node, e->callee);
 			/* exact only while the parent box holds all of its function's time */
-			int est = share < 1 - 1e-9 || (marks && marks->estimated[fr->node]);
-			estimate_mark(marks, &mark_cap, child, est, (double)e->calls * (share < 1 ? share : 1));
+			int est = share < 1 - 1e-9 || fr->estimated;
+			estimate_mark(&rec, child, est, (double)e->calls * (share < 1 ? share : 1));
 			if (depth == cap) {
 				xgrow((void **)&st, &cap, depth + 1, sizeof(*st));
 				fr = &st[depth - 1];
 			}
-			st[depth++] = (struct estimate_frame){ child, e->callee, w, 0, out.start[e->callee] };
+			st[depth++] = (struct estimate_frame){ child, e->callee, w, 0, out.start[e->callee], est };
 			onpath[e->callee]++;
 		}
 	}

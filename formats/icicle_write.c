@@ -118,7 +118,7 @@ static int64_t *icicle_meta(struct strbuf *sb, const struct icicle *ic, const st
 	icicle_json_key_str(sb, "source", pg->profile->source);
 	icicle_json_key_str(sb, "profile_format", pg->profile->format);
 	icicle_json_key_str(sb, "kind", icicle_kind_name(pg->profile->kind));
-	icicle_json_key_str(sb, "unit", ic->estimated ? "seconds" : t->unit ? t->unit : "samples");
+	icicle_json_key_str(sb, "unit", profile_unit(t));
 	strbuf_addf(sb, "\"estimated\":%s,\"count\":\"%s\",\"nodes\":%zu,\"weights\":\"%s\",",
 		    ic->estimated ? "true" : "false", ic->count_is_samples ? "samples" : "calls", ic->n,
 		    ints ? "int" : "f64");
