@@ -101,6 +101,7 @@ int call_table_from_profile(const struct profile *p0, const struct stat_query *q
 				.name = arena_strndup(&t->arena, name->s, name->len),
 				.name_len = name->len,
 				.line = o->line,
+				.idx = dir == CALL_CALLERS ? e->caller : e->callee,
 				.timed = e->kind == PV_EDGE_TIMED,
 				.calls = e->calls,
 				.pcalls = e->pcalls,
@@ -133,10 +134,10 @@ int call_table_from_store(struct store *s, int64_t id, const struct stat_query *
 	struct stat_table *t = &c->stats;
 	sqlite3_stmt *st = NULL;
 	const char *sql = dir == CALL_CALLERS
-		? "SELECT f.file, f.line, f.name, e.timed, e.calls, e.pcalls, e.tottime, e.cumtime, f.cumtime"
+		? "SELECT f.file, f.line, f.name, e.timed, e.calls, e.pcalls, e.tottime, e.cumtime, f.cumtime, f.idx"
 		  " FROM edges e JOIN functions f ON f.profile_id = e.profile_id AND f.idx = e.caller"
 		  " WHERE e.profile_id = ?1 AND e.callee = ?2"
-		: "SELECT f.file, f.line, f.name, e.timed, e.calls, e.pcalls, e.tottime, e.cumtime, f.cumtime"
+		: "SELECT f.file, f.line, f.name, e.timed, e.calls, e.pcalls, e.tottime, e.cumtime, f.cumtime, f.idx"
 		  " FROM edges e INDEXED BY edges_by_caller"
 		  " JOIN functions f ON f.profile_id = e.profile_id AND f.idx = e.callee"
 		  " WHERE e.profile_id = ?1 AND e.caller = ?2";
@@ -171,6 +172,7 @@ int call_table_from_store(struct store *s, int64_t id, const struct stat_query *
 			e->tottime = sqlite3_column_double(st, 6);
 			e->cumtime = sqlite3_column_double(st, 7);
 			e->other_cumtime = sqlite3_column_double(st, 8);
+			e->idx = sqlite3_column_int64(st, 9);
 		}
 		if (step != SQLITE_DONE)
 			goto sql_error;

@@ -18,6 +18,7 @@ struct call_entry {
 	const char *file, *name;
 	uint32_t file_len, name_len;
 	int64_t line;
+	int64_t idx;		/* the other function's index */
 	int timed;		/* 1: (calls, pcalls, tottime, cumtime); 0: a bare count in calls */
 	int64_t calls, pcalls;
 	double tottime, cumtime;

@@ -39,6 +39,7 @@ void icicle_build(struct icicle *ic, const struct profile *p, const struct icicl
 {
 	memset(ic, 0, sizeof(*ic));
 	ic->diff_scale = 1;
+	ic->depth = -1;
 	struct estimate_marks marks = { NULL, NULL };
 	const struct profile *t = p;
 	if (p->kind == PV_KIND_CALLS) {
@@ -167,6 +168,8 @@ void icicle_release(struct icicle *ic)
 	free(ic->count);
 	free(ic->base_self);
 	free(ic->base_total);
+	free(ic->root_path);
+	free(ic->root_path_total);
 	profile_free(ic->owned);
 	memset(ic, 0, sizeof(*ic));
 }

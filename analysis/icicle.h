@@ -9,6 +9,7 @@
 #ifndef PV_ICICLE_H
 #define PV_ICICLE_H
 
+#include "error.h"
 #include "profile.h"
 
 enum icicle_flags {
@@ -33,6 +34,12 @@ struct icicle {
 	double *base_self, *base_total;
 	double diff_scale, base_weight;
 	int diff_normalized;
+	/* a focused chart (icicle_focus): the stack above node 1, and the depth cut */
+	uint32_t *root_path;		/* functions from the top down; NULL: the whole tree */
+	double *root_path_total;	/* each of those stacks' total weight */
+	size_t nroot_path;
+	long depth;			/* levels kept below the root; -1: all */
+	size_t depth_cut;		/* nodes the depth limit folded away */
 };
 
 struct icicle_options {
@@ -46,5 +53,20 @@ void icicle_build(struct icicle *ic, const struct profile *p, const struct icicl
  * scale BASE to NEW's total. base must outlive the call only. */
 void icicle_diff(struct icicle *ic, const struct profile *base, int normalize);
 void icicle_release(struct icicle *ic);
+
+/* Narrows a built chart to the subtree of one stack (path: functions from the
+ * top down; npath 0 for the whole tree) and/or to depth levels below its root
+ * (-1: all). The stack's node becomes node 1 under an empty root; deeper nodes
+ * fold into their ancestor at the last level, which is flagged CUT. Returns -1
+ * with a message when the stack is not in the chart. */
+int icicle_focus(struct icicle *ic, const uint32_t *path, size_t npath, long depth, struct pv_error *err);
+
+/* The sandwich of function f over a built chart: callees, the merged subtrees
+ * below f's outermost frames; callers, the stacks above them inverted (node 1 is
+ * f, its children f's callers, up to each stack's top, where the stack's weight
+ * is self). Both borrow ic->tree, so ic must outlive them. Returns -1 when
+ * building would take more than max_work steps (stacks too deep and varied). */
+int icicle_sandwich(const struct icicle *ic, uint32_t f, size_t max_work, struct icicle *callers,
+		    struct icicle *callees, struct pv_error *err);
 
 #endif

@@ -192,6 +192,13 @@ int stat_table_from_profile(const struct profile *p0, const struct stat_query *q
 		r->cumtime = f->cumtime;
 		r->annotation = f->annotation;
 	}
+	if (q->func) {
+		size_t k = 0;
+		for (size_t i = 0; i < t->nrows; i++)
+			if (t->rows[i].idx == *q->func)
+				t->rows[k++] = t->rows[i];
+		t->nrows = k;
+	}
 	for (size_t i = 0; i < t->ntop_level; i++)
 		t->top_level[i] = arena_strdup(&t->arena, t->top_level[i]);
 	free(idx);
@@ -289,12 +296,14 @@ int stat_table_from_store(struct store *s, int64_t id, const struct stat_query *
 	char sql[1400];
 	snprintf(sql, sizeof(sql),
 		 "SELECT idx, file, line, name, pcalls, calls, tottime, cumtime, annotation FROM functions"
-		 " WHERE profile_id = ?1 AND in_stats ORDER BY %s LIMIT ?2",
-		 order);
+		 " WHERE profile_id = ?1 AND in_stats%s ORDER BY %s LIMIT ?2",
+		 q->func ? " AND idx = ?3" : "", order);
 	if (stat_table_register_sql(s->db) || sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		goto sql_error;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (int64_t)limit);
+	if (q->func)
+		sqlite3_bind_int64(st, 3, *q->func);
 	t->rows = xmalloc((limit ? limit : 1) * sizeof(*t->rows));
 	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW && t->nrows < limit) {

@@ -30,6 +30,7 @@ struct stat_query {
 	int strip_dirs, reverse;
 	const struct restriction *restrictions;
 	size_t nrestrictions;
+	const int64_t *func;	/* list only the function of this index (before the restrictions); NULL: all */
 };
 
 struct stat_table {

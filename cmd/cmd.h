@@ -36,6 +36,7 @@ extern const struct cmd_entry cmd_merge_entry;
 extern const struct cmd_entry cmd_filter_entry;
 extern const struct cmd_entry cmd_icicle_entry;
 extern const struct cmd_entry cmd_callgraph_entry;
+extern const struct cmd_entry cmd_serve_entry;
 
 /* Exit codes (DESIGN.md §2). */
 enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };

@@ -20,6 +20,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_filter_entry,
 	&cmd_callgraph_entry,
 	&cmd_icicle_entry,
+	&cmd_serve_entry,
 	&cmd_export_entry,
 	&cmd_rm_entry,
 	&cmd_sql_entry,

@@ -152,6 +152,7 @@ void call_write_json(FILE *out, const struct call_table *c)
 			text_json_string(&sb, e->file, e->file_len);
 			strbuf_addf(&sb, ", \"line\": %lld, \"name\": ", (long long)e->line);
 			text_json_string(&sb, e->name, e->name_len);
+			strbuf_addf(&sb, ", \"index\": %lld", (long long)e->idx);
 			len = pv_display_name_raw(c->stats.kind, e->file, e->file_len, e->line, e->name, e->name_len, &buf, &cap);
 			strbuf_adds(&sb, ", \"display\": ");
 			text_json_string(&sb, buf, len);

@@ -273,6 +273,9 @@ static Agraph_t *dot_build(const struct callgraph *g, const struct dot_style *st
 				strbuf_addf(&sb, "\\n(%s \xe2\x86\x92 %s)", a, b);
 		}
 		dot_set(an[k], "label", strbuf_str(&sb));
+		/* the SVG group's id: serve's page maps a box back to its function */
+		snprintf(id, sizeof(id), "pvf%" PRIu32, n->func);
+		dot_set(an[k], "id", id);
 		if (diff) {
 			dot_diff_colors(n, max_change, color, font);
 			dot_set(an[k], "color", color);

@@ -56,7 +56,7 @@ static int icicle_weights_int(const struct icicle *ic)
 	return 1;
 }
 
-static void icicle_base64(FILE *out, const unsigned char *s, size_t n)
+static void icicle_base64(struct strbuf *out, const unsigned char *s, size_t n)
 {
 	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	char buf[4096];
@@ -72,11 +72,11 @@ static void icicle_base64(FILE *out, const unsigned char *s, size_t n)
 		buf[k++] = i + 1 < n ? abc[(v >> 6) & 63] : '=';
 		buf[k++] = i + 2 < n ? abc[v & 63] : '=';
 		if (k + 4 > sizeof(buf)) {
-			fwrite(buf, 1, k, out);
+			strbuf_add(out, buf, k);
 			k = 0;
 		}
 	}
-	fwrite(buf, 1, k, out);
+	strbuf_add(out, buf, k);
 }
 
 static void icicle_html_text(FILE *out, const char *s)
@@ -108,6 +108,31 @@ static const char *icicle_kind_name(enum pv_kind k)
 	return k == PV_KIND_CALLS ? "calls" : k == PV_KIND_SAMPLED ? "sampled" : "evented";
 }
 
+/* Where a focused chart sits (icicle_focus): the stack above it, whole
+ * frames since the functions up there need not be in "funcs". */
+static void icicle_meta_focus(struct strbuf *sb, const struct icicle *ic)
+{
+	const struct profile *t = ic->tree;
+	strbuf_adds(sb, "\"root_path\":[");
+	for (size_t k = 0; k < ic->nroot_path; k++) {
+		const struct pv_func *fn = &t->funcs[ic->root_path[k]];
+		const struct pv_str *file = profile_str(t, fn->file), *name = profile_str(t, fn->name);
+		strbuf_addf(sb, "%s{\"index\":%lu,\"name\":", k ? "," : "", (unsigned long)ic->root_path[k]);
+		text_json_string_html(sb, name->s, name->len);
+		strbuf_adds(sb, ",\"file\":");
+		text_json_string_html(sb, file->s, file->len);
+		strbuf_addf(sb, ",\"line\":%lld,\"total\":", (long long)fn->line);
+		text_json_number(sb, ic->root_path_total[k]);
+		strbuf_addc(sb, '}');
+	}
+	strbuf_adds(sb, "],\"depth\":");
+	if (ic->depth >= 0)
+		strbuf_addf(sb, "%ld", ic->depth);
+	else
+		strbuf_adds(sb, "null");
+	strbuf_addf(sb, ",\"depth_cut\":%zu,", ic->depth_cut);
+}
+
 /* The meta object; returns each function's index in its "funcs" (-1 unused),
  * malloc'd. */
 static int64_t *icicle_meta(struct strbuf *sb, const struct icicle *ic, const struct icicle_page *pg, int ints)
@@ -131,6 +156,7 @@ static int64_t *icicle_meta(struct strbuf *sb, const struct icicle *ic, const st
 	uint32_t *used = xmalloc((t->nfuncs ? t->nfuncs : 1) * sizeof(uint32_t));
 	size_t nused = 0, nfiles = 0;
 	struct strbuf files = STRBUF_INIT, names = STRBUF_INIT, ffile = STRBUF_INIT, lines = STRBUF_INIT;
+	struct strbuf index = STRBUF_INIT;
 	for (size_t i = 1; i < ic->n; i++) {
 		uint32_t f = ic->func[i];
 		if (fid[f] >= 0)
@@ -149,9 +175,12 @@ static int64_t *icicle_meta(struct strbuf *sb, const struct icicle *ic, const st
 		text_json_string_html(&names, nm->s, nm->len);
 		strbuf_addf(&ffile, "%s%lld", nused > 1 ? "," : "", (long long)sid[fn->file]);
 		strbuf_addf(&lines, "%s%lld", nused > 1 ? "," : "", (long long)fn->line);
+		strbuf_addf(&index, "%s%lu", nused > 1 ? "," : "", (unsigned long)f);
 	}
-	strbuf_addf(sb, "\"files\":[%s],\"funcs\":{\"name\":[%s],\"file\":[%s],\"line\":[%s]},", strbuf_str(&files),
-		    strbuf_str(&names), strbuf_str(&ffile), strbuf_str(&lines));
+	strbuf_addf(sb, "\"files\":[%s],\"funcs\":{\"name\":[%s],\"file\":[%s],\"line\":[%s],\"index\":[%s]},",
+		    strbuf_str(&files), strbuf_str(&names), strbuf_str(&ffile), strbuf_str(&lines), strbuf_str(&index));
+	strbuf_release(&index);
+	icicle_meta_focus(sb, ic);
 	strbuf_release(&files);
 	strbuf_release(&names);
 	strbuf_release(&ffile);
@@ -196,6 +225,31 @@ static void icicle_nodes(struct strbuf *b, const struct icicle *ic, const int64_
 	}
 }
 
+/* The meta JSON and the base64 node stream. */
+static void icicle_data(struct strbuf *meta, struct strbuf *b64, const struct icicle *ic, const struct icicle_page *pg)
+{
+	int ints = icicle_weights_int(ic);
+	struct strbuf nodes = STRBUF_INIT;
+	int64_t *fid = icicle_meta(meta, ic, pg, ints);
+	icicle_nodes(&nodes, ic, fid, ints);
+	free(fid);
+	icicle_base64(b64, (const unsigned char *)nodes.buf, nodes.len);
+	strbuf_release(&nodes);
+}
+
+void icicle_write_json(struct strbuf *out, const struct icicle *ic, const struct icicle_page *pg)
+{
+	struct strbuf meta = STRBUF_INIT, nodes = STRBUF_INIT;
+	icicle_data(&meta, &nodes, ic, pg);
+	strbuf_adds(out, "{\"meta\":");
+	strbuf_add(out, meta.buf, meta.len);
+	strbuf_adds(out, ",\"nodes\":\"");
+	strbuf_add(out, nodes.buf, nodes.len);
+	strbuf_adds(out, "\"}");
+	strbuf_release(&meta);
+	strbuf_release(&nodes);
+}
+
 /* Copies tmpl to out up to the marker line; returns the text after it. */
 static const char *icicle_copy_to(FILE *out, const char *tmpl, const char *marker)
 {
@@ -212,11 +266,8 @@ int icicle_write_html(FILE *out, const struct icicle *ic, const struct icicle_pa
 				  *js = pv_web_asset_find("icicle.js");
 	if (!html || !css || !js)
 		return pv_error_set(err, "the icicle page's assets are missing from this build");
-	int ints = icicle_weights_int(ic);
 	struct strbuf meta = STRBUF_INIT, nodes = STRBUF_INIT;
-	int64_t *fid = icicle_meta(&meta, ic, pg, ints);
-	icicle_nodes(&nodes, ic, fid, ints);
-	free(fid);
+	icicle_data(&meta, &nodes, ic, pg);
 
 	const char *rest = (const char *)html->data;
 	static const char *const markers[] = { "<!--PV:TITLE-->", "<!--PV:STYLE-->", "<!--PV:DATA-->",
@@ -241,7 +292,7 @@ int icicle_write_html(FILE *out, const struct icicle *ic, const struct icicle_pa
 			fputs("<script type=\"application/json\" id=\"pv-meta\">", out);
 			fwrite(meta.buf, 1, meta.len, out);
 			fputs("</script>\n<script type=\"text/plain\" id=\"pv-nodes\">", out);
-			icicle_base64(out, (const unsigned char *)nodes.buf, nodes.len);
+			fwrite(nodes.buf, 1, nodes.len, out);
 			fputs("</script>", out);
 			break;
 		case 3:

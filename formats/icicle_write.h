@@ -12,6 +12,11 @@ struct icicle_page {
 	const char *base_title;		/* differential charts */
 };
 
+/* The same data as one JSON document, {"meta": ..., "nodes": "BASE64"}, for
+ * serve's API (docs/serve-api.md). */
+struct strbuf;
+void icicle_write_json(struct strbuf *out, const struct icicle *ic, const struct icicle_page *pg);
+
 int icicle_write_html(FILE *out, const struct icicle *ic, const struct icicle_page *pg, struct pv_error *err);
 
 #endif

@@ -112,6 +112,7 @@ void stat_json_row_key(struct strbuf *sb, const struct stat_row *r)
 	text_json_string(sb, r->file, r->file_len);
 	strbuf_addf(sb, ", \"line\": %lld, \"name\": ", (long long)r->line);
 	text_json_string(sb, r->name, r->name_len);
+	strbuf_addf(sb, ", \"index\": %lld", (long long)r->idx);
 }
 
 void stat_write_json(FILE *out, const struct stat_table *t)

@@ -1,0 +1,61 @@
+/* The JSON API of `profview serve` (docs/serve-api.md): one function per
+ * endpoint, each a thin adapter over the analysis and the writers. A handler
+ * writes its answer to r->out and returns 0, or sets the status and message
+ * with api_fail() and returns -1; the server then sends the error as JSON. */
+#ifndef PV_WEB_API_H
+#define PV_WEB_API_H
+#include "query.h"
+#include "../analysis/error.h"
+#include "../analysis/store.h"
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdio.h>
+
+/* Limits of the work one request may ask for. */
+#define API_MAX_ROWS 20000
+#define API_MAX_LIST 1000
+#define API_ICICLE_NODES 200000
+#define API_ICICLE_MAX_NODES 2000000
+#define API_MAX_GRAPH_NODES 2000
+#define API_MAX_REGEX 1000
+#define API_MAX_QUERY 8192
+
+struct api_request {
+	struct store *store;		/* this thread's read-only connection */
+	pthread_mutex_t *graphviz;	/* libgvc is not thread-safe */
+	struct query q;
+	FILE *out;			/* the answer's body */
+	const char *content_type;	/* JSON unless the handler says otherwise */
+	int status;
+	char message[1024];
+};
+
+int api_fail(struct api_request *r, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Fails with the status a library error calls for: 400 for bad options, 503
+ * when the store is locked, else 500. */
+int api_fail_err(struct api_request *r, const struct pv_error *err);
+/* A profile reference from the URL: an id, a name, or latest. 404 when none. */
+int api_resolve(struct api_request *r, const char *ref, int64_t *id);
+/* Loads the profile ref whole (strip: pstats' strip_dirs()). */
+struct profile;
+int api_load(struct api_request *r, const char *ref, int strip, struct profile **out);
+/* 400 for a regex that does not compile or is too long. */
+int api_check_regex(struct api_request *r, const char *key, const char *re);
+
+/* A string for cJSON: NULL becomes null, bytes that are not UTF-8 U+FFFD. */
+cJSON *api_json_text(const char *s);
+/* Writes doc to the answer and frees it. */
+void api_json_write(struct api_request *r, cJSON *doc);
+
+int api_profiles(struct api_request *r);
+int api_summary(struct api_request *r, const char *ref);
+int api_table(struct api_request *r, const char *ref);
+int api_calls(struct api_request *r, const char *ref, int callees);
+int api_diff(struct api_request *r);
+int api_icicle(struct api_request *r, const char *ref);
+int api_diff_icicle(struct api_request *r);
+int api_sandwich(struct api_request *r, const char *ref);
+int api_callgraph(struct api_request *r, const char *ref, const char *format);
+
+#endif

@@ -1,0 +1,278 @@
+/* The picture endpoints: the icicle tree (whole, one stack's subtree, or some
+ * levels of it), the sandwich of one function, the differential icicle and
+ * the call graph rendered by libgvc (docs/serve-api.md). */
+#include "api.h"
+#include "../analysis/callgraph.h"
+#include "../analysis/icicle.h"
+#include "../analysis/profile.h"
+#include "../analysis/strbuf.h"
+#include "../analysis/xalloc.h"
+#include "../formats/dot_write.h"
+#include "../formats/icicle_write.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define API_MAX_PATH 10000
+#define API_SANDWICH_WORK 20000000
+
+static const char *api_title(const struct profile *p)
+{
+	if (p->name)
+		return p->name;
+	if (!p->source)
+		return "profile";
+	const char *slash = strrchr(p->source, '/');
+	return slash ? slash + 1 : p->source;
+}
+
+/* ?path=3,17,4: function indexes from the top down. */
+static int api_path(struct api_request *r, const struct profile *p, uint32_t **out, size_t *n)
+{
+	const char *s = query_get(&r->q, "path");
+	*out = NULL;
+	*n = 0;
+	if (!s || !*s)
+		return 0;
+	size_t cap = 1;
+	for (const char *c = s; *c; c++)
+		cap += *c == ',';
+	if (cap > API_MAX_PATH)
+		return api_fail(r, 400, "path: more than %d frames", API_MAX_PATH);
+	*out = xmalloc(cap * sizeof(uint32_t));
+	while (*s) {
+		char *end;
+		unsigned long long v = strtoull(s, &end, 10);
+		if (end == s || (*end && *end != ',') || *s == '-' || *s == '+') {
+			free(*out);
+			*out = NULL;
+			return api_fail(r, 400, "path must be function indexes separated by commas");
+		}
+		if (v >= p->nfuncs) {
+			free(*out);
+			*out = NULL;
+			return api_fail(r, 404, "path: no function %llu in this profile", v);
+		}
+		(*out)[(*n)++] = (uint32_t)v;
+		s = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+/* The chart's options: path, depth, max_nodes; builds and focuses ic. */
+static int api_chart(struct api_request *r, const struct profile *p, const struct profile *base, int normalize,
+		     struct icicle *ic)
+{
+	long long depth, max_nodes;
+	uint32_t *path;
+	size_t npath;
+	struct pv_error err;
+	pv_error_clear(&err);
+	if (query_long(r, "depth", 1, 10000, -1, &depth) ||
+	    query_long(r, "max_nodes", 2, API_ICICLE_MAX_NODES, API_ICICLE_NODES, &max_nodes) ||
+	    api_path(r, p, &path, &npath))
+		return -1;
+	struct icicle_options io = { (size_t)max_nodes };
+	icicle_build(ic, p, &io);
+	if (base)
+		icicle_diff(ic, base, normalize);
+	int rc = icicle_focus(ic, path, npath, (long)depth, &err);
+	free(path);
+	if (rc) {
+		icicle_release(ic);
+		return api_fail(r, 404, "%s", err.message);
+	}
+	return 0;
+}
+
+static void api_write_chart(struct api_request *r, const struct icicle *ic, const struct icicle_page *pg)
+{
+	struct strbuf sb = STRBUF_INIT;
+	icicle_write_json(&sb, ic, pg);
+	fwrite(sb.buf, 1, sb.len, r->out);
+	strbuf_release(&sb);
+}
+
+int api_icicle(struct api_request *r, const char *ref)
+{
+	static const char *const names[] = { "path", "depth", "max_nodes", NULL };
+	struct profile *p;
+	struct icicle ic;
+	if (query_only(r, names) || api_load(r, ref, 0, &p))
+		return -1;
+	int rc = api_chart(r, p, NULL, 0, &ic);
+	if (rc == 0) {
+		struct icicle_page pg = { p, api_title(p), NULL };
+		api_write_chart(r, &ic, &pg);
+		icicle_release(&ic);
+	}
+	profile_free(p);
+	return rc;
+}
+
+int api_diff_icicle(struct api_request *r)
+{
+	static const char *const names[] = { "base", "new", "normalize", "path", "depth", "max_nodes", NULL };
+	const char *bref, *nref;
+	int normalize;
+	struct profile *base = NULL, *p = NULL;
+	struct icicle ic;
+	if (query_only(r, names) || query_need(r, "base", &bref) || query_need(r, "new", &nref) ||
+	    query_flag(r, "normalize", &normalize) || api_load(r, bref, 0, &base))
+		return -1;
+	int rc = api_load(r, nref, 0, &p);
+	if (rc == 0)
+		rc = api_chart(r, p, base, normalize, &ic);
+	if (rc == 0) {
+		struct icicle_page pg = { p, api_title(p), api_title(base) };
+		api_write_chart(r, &ic, &pg);
+		icicle_release(&ic);
+	}
+	profile_free(p);
+	profile_free(base);
+	return rc;
+}
+
+int api_sandwich(struct api_request *r, const char *ref)
+{
+	static const char *const names[] = { "func", "max_nodes", NULL };
+	long long func, max_nodes;
+	struct profile *p;
+	struct pv_error err;
+	pv_error_clear(&err);
+	if (query_only(r, names) || query_long(r, "func", 0, INT32_MAX, -1, &func) ||
+	    query_long(r, "max_nodes", 2, API_ICICLE_MAX_NODES, API_ICICLE_MAX_NODES, &max_nodes))
+		return -1;
+	if (func < 0)
+		return api_fail(r, 400, "func is required");
+	if (api_load(r, ref, 0, &p))
+		return -1;
+	if ((size_t)func >= p->nfuncs) {
+		profile_free(p);
+		return api_fail(r, 404, "no function %lld in this profile", func);
+	}
+	struct icicle ic, up, down;
+	struct icicle_options io = { (size_t)max_nodes };
+	icicle_build(&ic, p, &io);
+	int rc = icicle_sandwich(&ic, (uint32_t)func, API_SANDWICH_WORK, &up, &down, &err);
+	if (rc) {
+		api_fail(r, 413, "%s", err.message);
+	} else {
+		const struct pv_func *f = &p->funcs[func];
+		cJSON *fj = cJSON_CreateObject();
+		char *std = NULL;
+		size_t cap = 0;
+		profile_std_name_buf(p, f, &std, &cap);
+		cJSON_AddNumberToObject(fj, "index", (double)func);
+		cJSON_AddItemToObject(fj, "file", api_json_text(profile_str(p, f->file)->s));
+		cJSON_AddNumberToObject(fj, "line", (double)f->line);
+		cJSON_AddItemToObject(fj, "name", api_json_text(profile_str(p, f->name)->s));
+		cJSON_AddItemToObject(fj, "stdname", api_json_text(std));
+		cJSON_AddNumberToObject(fj, "calls", (double)f->calls);
+		cJSON_AddNumberToObject(fj, "primitive_calls", (double)f->pcalls);
+		cJSON_AddNumberToObject(fj, "self", f->tottime);
+		cJSON_AddNumberToObject(fj, "total", f->cumtime);
+		free(std);
+		fputs("{\"function\":", r->out);
+		char *s = cJSON_PrintUnformatted(fj);
+		fputs(s ? s : "null", r->out);
+		cJSON_free(s);
+		cJSON_Delete(fj);
+		struct icicle_page pg = { p, api_title(p), NULL };
+		fputs(",\n\"callers\":", r->out);
+		api_write_chart(r, &up, &pg);
+		fputs(",\n\"callees\":", r->out);
+		api_write_chart(r, &down, &pg);
+		fputs("}\n", r->out);
+		icicle_release(&up);
+		icicle_release(&down);
+	}
+	icicle_release(&ic);
+	profile_free(p);
+	return rc;
+}
+
+int api_callgraph(struct api_request *r, const char *ref, const char *format)
+{
+	static const char *const names[] = { "node_thres", "edge_thres", "root", "leaf", "depth", "theme", "color_by",
+					     "strip_dirs", "diff", "normalize", NULL };
+	double node_thres, edge_thres;
+	long long depth;
+	int strip, normalize;
+	if (query_only(r, names) || query_double(r, "node_thres", 0, 100, 0.5, &node_thres) ||
+	    query_double(r, "edge_thres", 0, 100, 0.1, &edge_thres) || query_long(r, "depth", 0, 1000000, -1, &depth) ||
+	    query_flag(r, "strip_dirs", &strip) || query_flag(r, "normalize", &normalize))
+		return -1;
+	struct dot_style st = { DOT_COLOR, 1.0, 0, NULL, NULL };
+	const char *theme = query_get(&r->q, "theme"), *color_by = query_get(&r->q, "color_by");
+	if (theme && *theme) {
+		int c = dot_colormap_parse(theme);
+		if (c < 0)
+			return api_fail(r, 400, "theme takes color, pink, gray, bw or print, not '%.40s'", theme);
+		st.colormap = (enum dot_colormap)c;
+	}
+	if (color_by && *color_by) {
+		if (strcmp(color_by, "self") && strcmp(color_by, "total"))
+			return api_fail(r, 400, "color_by takes total or self, not '%.40s'", color_by);
+		st.color_by_self = !strcmp(color_by, "self");
+	}
+	const char **roots = xcalloc(r->q.n + 1, sizeof(char *)), **leaves = xcalloc(r->q.n + 1, sizeof(char *));
+	struct callgraph_options o = { node_thres / 100, edge_thres / 100, roots, 0, leaves, 0, (long)depth };
+	struct strbuf pruning = STRBUF_INIT;
+	struct profile *p = NULL, *base = NULL;
+	struct callgraph g;
+	struct pv_error err;
+	int rc = -1;
+	memset(&g, 0, sizeof(g));
+	pv_error_clear(&err);
+	strbuf_addf(&pruning, "node_thres %g%% edge_thres %g%%", node_thres, edge_thres);
+	for (size_t i = 0; i < r->q.n; i++) {
+		const struct query_param *q = &r->q.v[i];
+		int root = !strcmp(q->key, "root"), leaf = !strcmp(q->key, "leaf");
+		if (!root && !leaf)
+			continue;
+		if (!*q->value)
+			continue;
+		if (api_check_regex(r, q->key, q->value))
+			goto done;
+		if (root)
+			roots[o.nroots++] = q->value;
+		else
+			leaves[o.nleaves++] = q->value;
+		strbuf_addf(&pruning, " %s '%s'", q->key, q->value);
+	}
+	if (depth >= 0)
+		strbuf_addf(&pruning, " depth %lld", depth);
+	if (strip)
+		strbuf_adds(&pruning, " strip_dirs");
+	st.pruning = strbuf_str(&pruning);
+	const char *diff = query_get(&r->q, "diff");
+	if (api_load(r, ref, strip, &p) || (diff && *diff && api_load(r, diff, strip, &base)))
+		goto done;
+	if (callgraph_build(&g, p, &o, &err)) {
+		api_fail(r, err.usage ? 400 : 500, "%s", err.message);
+		goto done;
+	}
+	if (g.nnodes > API_MAX_GRAPH_NODES) {
+		api_fail(r, 413, "the graph keeps %zu functions, more than %d can be laid out: raise node_thres",
+			 g.nnodes, API_MAX_GRAPH_NODES);
+		goto done;
+	}
+	if (base)
+		callgraph_diff(&g, base, normalize);
+	pthread_mutex_lock(r->graphviz);
+	rc = dot_write(r->out, &g, &st, format, &err);
+	pthread_mutex_unlock(r->graphviz);
+	if (rc)
+		api_fail(r, 500, "%s", err.message);
+	else
+		r->content_type = strcmp(format, "svg") == 0 ? "image/svg+xml" : "text/vnd.graphviz; charset=utf-8";
+done:
+	callgraph_release(&g);
+	profile_free(p);
+	profile_free(base);
+	strbuf_release(&pruning);
+	free(roots);
+	free(leaves);
+	return rc;
+}

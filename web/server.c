@@ -1,0 +1,402 @@
+/* The daemon, its listening socket, the per-thread store connections and the
+ * routing of each request to an API handler, the page or an embedded asset. */
+#include "server.h"
+#include "api.h"
+#include "assets.h"
+#include "../analysis/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define SERVER_PORT_TRIES 100
+#define SERVER_HEAD_LIMIT (40 * 1024)	/* MHD's per-connection pool: a request head of about 32 KiB */
+
+struct pv_server {
+	struct MHD_Daemon *daemon;
+	int fd;
+	char *db_path;
+	char *host;		/* as given, for the Host header check */
+	int loopback;		/* bound to a loopback address: only loopback Host names are served */
+	unsigned port;
+	char url[400];
+	pthread_key_t store_key;
+	pthread_mutex_t graphviz;
+};
+
+static const char server_csp[] = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+				 "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+				 "frame-ancestors 'none'";
+
+static void server_store_free(void *s)
+{
+	store_close(s);
+}
+
+/* This thread's read-only connection, opened on first use. */
+static struct store *server_store(struct pv_server *srv, struct pv_error *err)
+{
+	struct store *s = pthread_getspecific(srv->store_key);
+	if (s)
+		return s;
+	if (store_open(srv->db_path, 1, &s, err))
+		return NULL;
+	sqlite3_busy_timeout(s->db, 5000);
+	pthread_setspecific(srv->store_key, s);
+	return s;
+}
+
+static enum MHD_Result server_collect(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	query_add(cls, key, value);
+	return MHD_YES;
+}
+
+static int server_send(struct MHD_Connection *c, int status, const char *type, void *body, size_t len,
+		       enum MHD_ResponseMemoryMode mode, int page)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, mode);
+	if (!resp) {
+		if (mode == MHD_RESPMEM_MUST_FREE)
+			free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (page) {
+		MHD_add_response_header(resp, "Content-Security-Policy", server_csp);
+		MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	}
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+static int server_error(struct MHD_Connection *c, int status, const char *message)
+{
+	cJSON *doc = cJSON_CreateObject(), *e = cJSON_AddObjectToObject(doc, "error");
+	cJSON_AddNumberToObject(e, "status", status);
+	cJSON_AddItemToObject(e, "message", api_json_text(message));
+	char *s = cJSON_PrintUnformatted(doc);
+	cJSON_Delete(doc);
+	size_t n = s ? strlen(s) : 0;
+	char *body = xmalloc(n + 2);
+	memcpy(body, s ? s : "", n);
+	body[n++] = '\n';
+	cJSON_free(s);
+	return server_send(c, status, "application/json; charset=utf-8", body, n, MHD_RESPMEM_MUST_FREE, 0);
+}
+
+static const char *server_asset_type(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	if (dot && !strcmp(dot, ".js"))
+		return "text/javascript; charset=utf-8";
+	if (dot && !strcmp(dot, ".css"))
+		return "text/css; charset=utf-8";
+	return "text/html; charset=utf-8";
+}
+
+/* The page's routes: the single page answers them all and reads the URL. */
+static int server_is_page(const char *url)
+{
+	return !strcmp(url, "/") || !strncmp(url, "/p/", 3) || !strcmp(url, "/p") || !strncmp(url, "/compare/", 9) ||
+	       !strcmp(url, "/compare");
+}
+
+/* Splits /api/... into at most 4 segments; returns how many, -1 for more. */
+static int server_split(const char *path, char *buf, size_t size, const char **seg)
+{
+	size_t n = strlen(path);
+	if (n >= size)
+		return -1;
+	memcpy(buf, path, n + 1);
+	int k = 0;
+	char *s = buf;
+	while (*s) {
+		while (*s == '/')
+			s++;
+		if (!*s)
+			break;
+		if (k == 4)
+			return -1;
+		seg[k++] = s;
+		char *e = strchr(s, '/');
+		if (!e)
+			break;
+		*e = 0;
+		s = e + 1;
+	}
+	return k;
+}
+
+static int server_route(struct api_request *r, const char *url, int *found)
+{
+	char buf[4096];
+	const char *seg[4];
+	int n = server_split(url, buf, sizeof(buf), seg);
+	*found = 1;
+	if (n >= 2 && !strcmp(seg[0], "api")) {
+		if (!strcmp(seg[1], "profiles")) {
+			if (n == 2)
+				return api_profiles(r);
+			if (n == 3)
+				return api_summary(r, seg[2]);
+			if (n == 4) {
+				const char *what = seg[3];
+				if (!strcmp(what, "table"))
+					return api_table(r, seg[2]);
+				if (!strcmp(what, "callers") || !strcmp(what, "callees"))
+					return api_calls(r, seg[2], !strcmp(what, "callees"));
+				if (!strcmp(what, "icicle"))
+					return api_icicle(r, seg[2]);
+				if (!strcmp(what, "sandwich"))
+					return api_sandwich(r, seg[2]);
+				if (!strcmp(what, "callgraph.svg"))
+					return api_callgraph(r, seg[2], "svg");
+				if (!strcmp(what, "callgraph.dot"))
+					return api_callgraph(r, seg[2], "dot");
+			}
+		} else if (!strcmp(seg[1], "diff")) {
+			if (n == 2)
+				return api_diff(r);
+			if (n == 3 && !strcmp(seg[2], "icicle"))
+				return api_diff_icicle(r);
+		}
+	}
+	*found = 0;
+	return api_fail(r, 404, "no such page or endpoint");
+}
+
+/* Only names of this machine's loopback reach a loopback server, so that a
+ * web page elsewhere cannot read the store through DNS rebinding. */
+static int server_host_ok(const struct pv_server *srv, struct MHD_Connection *c)
+{
+	if (!srv->loopback)
+		return 1;
+	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	if (!h)
+		return 1;	/* HTTP/1.0 */
+	size_t n = strlen(h);
+	if (h[0] == '[') {
+		const char *e = strchr(h, ']');
+		n = e ? (size_t)(e - h + 1) : n;
+	} else {
+		const char *colon = strchr(h, ':');
+		n = colon ? (size_t)(colon - h) : n;
+	}
+	static const char *const ok[] = { "localhost", "127.0.0.1", "[::1]", NULL };
+	for (size_t k = 0; ok[k]; k++)
+		if (strlen(ok[k]) == n && !strncasecmp(h, ok[k], n))
+			return 1;
+	return strlen(srv->host) == n && !strncasecmp(h, srv->host, n);
+}
+
+static enum MHD_Result server_answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+				     const char *version, const char *upload_data, size_t *upload_data_size,
+				     void **con_cls)
+{
+	struct pv_server *srv = cls;
+	static int first_call_mark;	/* its address only: never written */
+	(void)version;
+	(void)upload_data;
+	if (!*con_cls) {
+		/* refused at once (libmicrohttpd then closes the connection) */
+		if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+			return server_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD are served");
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if ((cl && strcmp(cl, "0")) ||
+		    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+			return server_error(c, 413, "requests carry no body");
+		/* the rest is answered on the next call, once the request is read:
+		 * an answer before that costs the connection its keep-alive */
+		*con_cls = &first_call_mark;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		*upload_data_size = 0;	/* not reached: a body was refused above */
+		return MHD_YES;
+	}
+	if (!server_host_ok(srv, c))
+		return server_error(c, MHD_HTTP_FORBIDDEN, "this server answers only to its loopback names");
+
+	if (!strncmp(url, "/assets/", 8)) {
+		/* a name from the embedded table, never a path */
+		const struct pv_web_asset *a = strchr(url + 8, '/') ? NULL : pv_web_asset_find(url + 8);
+		if (!a || !strcmp(url + 8, "icicle.html"))
+			return server_error(c, MHD_HTTP_NOT_FOUND, "no such asset");
+		return server_send(c, MHD_HTTP_OK, server_asset_type(a->name), (void *)a->data, a->len,
+				   MHD_RESPMEM_PERSISTENT, 0);
+	}
+	if (server_is_page(url)) {
+		const struct pv_web_asset *a = pv_web_asset_find("app.html");
+		if (!a)
+			return server_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "the page is missing from this build");
+		return server_send(c, MHD_HTTP_OK, "text/html; charset=utf-8", (void *)a->data, a->len,
+				   MHD_RESPMEM_PERSISTENT, 1);
+	}
+	if (strncmp(url, "/api/", 5))
+		return server_error(c, MHD_HTTP_NOT_FOUND, "no such page");
+
+	struct api_request r;
+	memset(&r, 0, sizeof(r));
+	r.graphviz = &srv->graphviz;
+	r.content_type = "application/json; charset=utf-8";
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, server_collect, &r.q);
+	if (r.q.bytes > API_MAX_QUERY) {
+		query_release(&r.q);
+		return server_error(c, MHD_HTTP_URI_TOO_LONG, "the query string is longer than 8 KiB");
+	}
+	struct pv_error err;
+	pv_error_clear(&err);
+	r.store = server_store(srv, &err);
+	if (!r.store) {
+		query_release(&r.q);
+		char msg[1024];
+		pv_error_format(&err, msg, sizeof(msg));
+		return server_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, msg);
+	}
+	char *body = NULL;
+	size_t len = 0;
+	r.out = open_memstream(&body, &len);
+	if (!r.out) {
+		query_release(&r.q);
+		return server_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+	}
+	int found;
+	int rc = server_route(&r, url, &found);
+	fclose(r.out);
+	query_release(&r.q);
+	if (rc) {
+		free(body);
+		return server_error(c, r.status ? r.status : MHD_HTTP_INTERNAL_SERVER_ERROR, r.message);
+	}
+	return server_send(c, MHD_HTTP_OK, r.content_type, body, len, MHD_RESPMEM_MUST_FREE, 0);
+}
+
+/* Binds host:port (or the next free port after it); returns the socket. */
+static int server_bind(const struct pv_server_options *o, unsigned *port, int *loopback, struct pv_error *err)
+{
+	struct addrinfo hints, *ai = NULL;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	int gai = getaddrinfo(o->host, NULL, &hints, &ai);
+	if (gai)
+		return pv_error_set(err, "cannot resolve host '%s': %s", o->host, gai_strerror(gai));
+	unsigned tries = o->next_free && o->port ? SERVER_PORT_TRIES : 1;
+	int fd = -1, last = 0;
+	for (unsigned k = 0; k < tries && fd < 0; k++) {
+		unsigned p = o->port ? o->port + k : 0;
+		if (p > 65535)
+			break;
+		for (struct addrinfo *a = ai; a && fd < 0; a = a->ai_next) {
+			int s = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+			if (s < 0) {
+				last = errno;
+				continue;
+			}
+			int one = 1;
+			setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+			if (a->ai_family == AF_INET6)
+				((struct sockaddr_in6 *)a->ai_addr)->sin6_port = htons((uint16_t)p);
+			else
+				((struct sockaddr_in *)a->ai_addr)->sin_port = htons((uint16_t)p);
+			if (bind(s, a->ai_addr, a->ai_addrlen) == 0 && listen(s, 128) == 0) {
+				fd = s;
+				if (a->ai_family == AF_INET6)
+					*loopback = IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)a->ai_addr)->sin6_addr);
+				else
+					*loopback = (ntohl(((struct sockaddr_in *)a->ai_addr)->sin_addr.s_addr) >> 24) == 127;
+			} else {
+				last = errno;
+				close(s);
+			}
+		}
+	}
+	freeaddrinfo(ai);
+	if (fd < 0) {
+		if (last == EADDRINUSE && tries > 1)
+			return pv_error_set(err, "ports %u to %u on %s are all in use", o->port, o->port + tries - 1,
+					    o->host);
+		return pv_error_set(err, "cannot listen on %s port %u: %s", o->host, o->port, strerror(last));
+	}
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	getsockname(fd, (struct sockaddr *)&ss, &sl);
+	*port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+					       : ((struct sockaddr_in *)&ss)->sin_port);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	return fd;
+}
+
+int pv_server_start(const struct pv_server_options *o, struct pv_server **out, struct pv_error *err)
+{
+	struct pv_server *srv = xcalloc(1, sizeof(*srv));
+	srv->fd = -1;
+	int loopback = 0;
+	int fd = server_bind(o, &srv->port, &loopback, err);
+	if (fd < 0) {
+		free(srv);
+		return -1;
+	}
+	srv->fd = fd;
+	srv->loopback = loopback;
+	srv->db_path = xstrdup(o->db_path);
+	srv->host = xstrdup(o->host);
+	snprintf(srv->url, sizeof(srv->url), strchr(o->host, ':') ? "http://[%s]:%u/" : "http://%s:%u/", o->host,
+		 srv->port);
+	pthread_key_create(&srv->store_key, server_store_free);
+	pthread_mutex_init(&srv->graphviz, NULL);
+	srv->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL, server_answer, srv,
+				       MHD_OPTION_LISTEN_SOCKET, fd,
+				       MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads ? o->threads : 1),
+				       MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
+				       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+				       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_HEAD_LIMIT,
+				       MHD_OPTION_END);
+	if (!srv->daemon) {
+		pv_error_set(err, "cannot start the HTTP server on %s", srv->url);
+		pv_server_stop(srv);
+		return -1;
+	}
+	*out = srv;
+	return 0;
+}
+
+const char *pv_server_url(const struct pv_server *s)
+{
+	return s->url;
+}
+
+unsigned pv_server_port(const struct pv_server *s)
+{
+	return s->port;
+}
+
+void pv_server_stop(struct pv_server *s)
+{
+	if (!s)
+		return;
+	if (s->daemon)
+		MHD_stop_daemon(s->daemon);	/* joins the threads, closes the listening socket */
+	else if (s->fd >= 0)
+		close(s->fd);
+	pthread_key_delete(s->store_key);
+	pthread_mutex_destroy(&s->graphviz);
+	free(s->db_path);
+	free(s->host);
+	free(s);
+}
