@@ -2,6 +2,7 @@
 #include "unicode_nonprintable.h"
 #include "utf8.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,10 +19,14 @@ void pyrepr_float(double v, char buf[32])
 		strcpy(buf, v < 0 ? "-inf" : "inf");
 		return;
 	}
-	/* shortest round-trip digits */
+	/* Shortest round-trip digits. For a normal double, when 15 significant
+	 * digits round-trip, the shortest string is those digits without their
+	 * trailing zeros: it lies within half a double's spacing of v, far closer
+	 * than half the 15-digit spacing. So start there; subnormals, whose
+	 * spacing is coarse, search from one digit. */
 	char e[40];
 	int prec;
-	for (prec = 0; prec < 17; prec++) {
+	for (prec = fabs(v) >= DBL_MIN ? 14 : 0; prec < 17; prec++) {
 		snprintf(e, sizeof(e), "%.*e", prec, v);
 		if (strtod(e, NULL) == v)
 			break;
