@@ -2,6 +2,7 @@
 #include "../web/server.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
@@ -110,6 +111,12 @@ static int cmd_serve(int argc, char **argv, struct cmd_ctx *ctx)
 	char *db_path = strdup(s->path);
 	store_close(s);
 	so.db_path = db_path;
+
+	/* Each request allocates and frees its answer: keep freed memory in the
+	 * heap instead of handing it back to the kernel every time (page faults
+	 * and madvise were a fifth of the table endpoint's time). */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 
 	/* the workers inherit this mask: only the main thread takes Ctrl-C */
 	sigset_t stop;

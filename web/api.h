@@ -4,6 +4,7 @@
  * with api_fail() and returns -1; the server then sends the error as JSON. */
 #ifndef PV_WEB_API_H
 #define PV_WEB_API_H
+#include "cache.h"
 #include "query.h"
 #include "../analysis/error.h"
 #include "../analysis/store.h"
@@ -24,6 +25,9 @@
 struct api_request {
 	struct store *store;		/* this thread's read-only connection */
 	pthread_mutex_t *graphviz;	/* libgvc is not thread-safe */
+	struct answer_cache *cache;
+	const char *url;		/* the path, for cache keys */
+	char *cache_key;		/* set by api_cached() on a miss: the server keeps the answer */
 	struct query q;
 	FILE *out;			/* the answer's body */
 	const char *content_type;	/* JSON unless the handler says otherwise */
@@ -37,9 +41,13 @@ int api_fail(struct api_request *r, int status, const char *fmt, ...) __attribut
 int api_fail_err(struct api_request *r, const struct pv_error *err);
 /* A profile reference from the URL: an id, a name, or latest. 404 when none. */
 int api_resolve(struct api_request *r, const char *ref, int64_t *id);
-/* Loads the profile ref whole (strip: pstats' strip_dirs()). */
+/* Loads stored profile id whole (strip: pstats' strip_dirs()). */
 struct profile;
-int api_load(struct api_request *r, const char *ref, int strip, struct profile **out);
+int api_load(struct api_request *r, int64_t id, int strip, struct profile **out);
+/* The answer for this request and these profiles (ids and content hashes) when
+ * cached: written to r->out, returns 1. Else 0, and the server keeps the
+ * answer this request computes. */
+int api_cached(struct api_request *r, const int64_t *ids, size_t n);
 /* 400 for a regex that does not compile or is too long. */
 int api_check_regex(struct api_request *r, const char *key, const char *re);
 

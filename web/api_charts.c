@@ -98,7 +98,12 @@ int api_icicle(struct api_request *r, const char *ref)
 	static const char *const names[] = { "path", "depth", "max_nodes", NULL };
 	struct profile *p;
 	struct icicle ic;
-	if (query_only(r, names) || api_load(r, ref, 0, &p))
+	int64_t id;
+	if (query_only(r, names) || api_resolve(r, ref, &id))
+		return -1;
+	if (api_cached(r, &id, 1))
+		return 0;
+	if (api_load(r, id, 0, &p))
 		return -1;
 	int rc = api_chart(r, p, NULL, 0, &ic);
 	if (rc == 0) {
@@ -117,10 +122,15 @@ int api_diff_icicle(struct api_request *r)
 	int normalize;
 	struct profile *base = NULL, *p = NULL;
 	struct icicle ic;
+	int64_t ids[2];
 	if (query_only(r, names) || query_need(r, "base", &bref) || query_need(r, "new", &nref) ||
-	    query_flag(r, "normalize", &normalize) || api_load(r, bref, 0, &base))
+	    query_flag(r, "normalize", &normalize) || api_resolve(r, bref, &ids[0]) || api_resolve(r, nref, &ids[1]))
 		return -1;
-	int rc = api_load(r, nref, 0, &p);
+	if (api_cached(r, ids, 2))
+		return 0;
+	if (api_load(r, ids[0], 0, &base))
+		return -1;
+	int rc = api_load(r, ids[1], 0, &p);
 	if (rc == 0)
 		rc = api_chart(r, p, base, normalize, &ic);
 	if (rc == 0) {
@@ -145,7 +155,12 @@ int api_sandwich(struct api_request *r, const char *ref)
 		return -1;
 	if (func < 0)
 		return api_fail(r, 400, "func is required");
-	if (api_load(r, ref, 0, &p))
+	int64_t id;
+	if (api_resolve(r, ref, &id))
+		return -1;
+	if (api_cached(r, &id, 1))
+		return 0;
+	if (api_load(r, id, 0, &p))
 		return -1;
 	if ((size_t)func >= p->nfuncs) {
 		profile_free(p);
@@ -247,7 +262,16 @@ int api_callgraph(struct api_request *r, const char *ref, const char *format)
 		strbuf_adds(&pruning, " strip_dirs");
 	st.pruning = strbuf_str(&pruning);
 	const char *diff = query_get(&r->q, "diff");
-	if (api_load(r, ref, strip, &p) || (diff && *diff && api_load(r, diff, strip, &base)))
+	int64_t ids[2];
+	int nids = 1 + (diff && *diff);
+	if (api_resolve(r, ref, &ids[0]) || (nids == 2 && api_resolve(r, diff, &ids[1])))
+		goto done;
+	if (api_cached(r, ids, (size_t)nids)) {
+		rc = 0;
+		r->content_type = strcmp(format, "svg") == 0 ? "image/svg+xml" : "text/vnd.graphviz; charset=utf-8";
+		goto done;
+	}
+	if (api_load(r, ids[0], strip, &p) || (nids == 2 && api_load(r, ids[1], strip, &base)))
 		goto done;
 	if (callgraph_build(&g, p, &o, &err)) {
 		api_fail(r, err.usage ? 400 : 500, "%s", err.message);

@@ -4,7 +4,9 @@
 #include "api.h"
 #include "../analysis/profile.h"
 #include "../analysis/pv_regex.h"
+#include "../analysis/strbuf.h"
 #include "../analysis/utf8.h"
+#include "../analysis/xalloc.h"
 
 #include <stdlib.h>
 
@@ -42,14 +44,11 @@ int api_resolve(struct api_request *r, const char *ref, int64_t *id)
 	return api_fail(r, 404, "no profile '%.200s' in the store", ref);
 }
 
-int api_load(struct api_request *r, const char *ref, int strip, struct profile **out)
+int api_load(struct api_request *r, int64_t id, int strip, struct profile **out)
 {
-	int64_t id;
 	struct pv_error err;
 	pv_error_clear(&err);
 	*out = NULL;
-	if (api_resolve(r, ref, &id))
-		return -1;
 	if (store_load_profile(r->store, id, out, &err))
 		return api_fail_err(r, &err);
 	if (strip) {
@@ -57,6 +56,50 @@ int api_load(struct api_request *r, const char *ref, int strip, struct profile *
 		profile_free(*out);
 		*out = q;
 	}
+	return 0;
+}
+
+int api_cached(struct api_request *r, const int64_t *ids, size_t n)
+{
+	if (!r->cache)
+		return 0;
+	struct strbuf key = STRBUF_INIT;
+	strbuf_adds(&key, r->url);
+	for (size_t i = 0; i < r->q.n; i++) {
+		/* unescaped text: separators no parameter can hold */
+		strbuf_addc(&key, '\x01');
+		strbuf_adds(&key, r->q.v[i].key);
+		strbuf_addc(&key, '\x02');
+		strbuf_adds(&key, r->q.v[i].value);
+	}
+	sqlite3_stmt *st = NULL;
+	int ok = sqlite3_prepare_v2(r->store->db, "SELECT content_hash, part FROM profiles WHERE id = ?1", -1, &st,
+				    NULL) == SQLITE_OK;
+	for (size_t k = 0; ok && k < n; k++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, ids[k]);
+		ok = sqlite3_step(st) == SQLITE_ROW;
+		if (ok)
+			strbuf_addf(&key, "\x03%lld:%s:%lld", (long long)ids[k], (const char *)sqlite3_column_text(st, 0),
+				    (long long)sqlite3_column_int64(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (!ok) {
+		strbuf_release(&key);
+		return 0;
+	}
+	size_t len;
+	const char *type;
+	char *body = answer_cache_get(r->cache, strbuf_str(&key), &len, &type);
+	if (body) {
+		fwrite(body, 1, len, r->out);
+		free(body);
+		r->content_type = type;
+		strbuf_release(&key);
+		return 1;
+	}
+	r->cache_key = xstrdup(strbuf_str(&key));
+	strbuf_release(&key);
 	return 0;
 }
 

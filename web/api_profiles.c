@@ -153,6 +153,8 @@ int api_summary(struct api_request *r, const char *ref)
 	pv_error_clear(&err);
 	if (query_only(r, names) || api_resolve(r, ref, &id))
 		return -1;
+	if (api_cached(r, &id, 1))
+		return 0;
 	if (store_get_meta(r->store, id, &m, &err))
 		return api_fail_err(r, &err);
 	cJSON *doc = cJSON_CreateObject();

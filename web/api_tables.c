@@ -70,6 +70,10 @@ int api_table(struct api_request *r, const char *ref)
 	pv_error_clear(&err);
 	if (query_only(r, names) || api_stat_query(r, &sq, rs) || api_resolve(r, ref, &id))
 		goto done;
+	if (api_cached(r, &id, 1)) {
+		rc = 0;
+		goto done;
+	}
 	if (stat_table_from_store(r->store, id, &sq, &t, &err)) {
 		api_fail_err(r, &err);
 		goto done;
@@ -96,6 +100,10 @@ int api_calls(struct api_request *r, const char *ref, int callees)
 	if (query_only(r, names) || api_stat_query(r, &sq, rs) || query_long(r, "func", -1, INT32_MAX, -1, &func) ||
 	    api_resolve(r, ref, &id))
 		goto done;
+	if (api_cached(r, &id, 1)) {
+		rc = 0;
+		goto done;
+	}
 	int64_t only = func;
 	if (func >= 0)
 		sq.func = &only;
@@ -146,6 +154,9 @@ int api_diff(struct api_request *r)
 	    query_flag(r, "normalize", &o.normalize) || query_long(r, "limit", 0, API_MAX_ROWS, API_MAX_ROWS, &limit) ||
 	    api_diff_side(r, "base", &ib, &kb) || api_diff_side(r, "new", &in, &kn))
 		return -1;
+	int64_t both[2] = { ib, in };
+	if (api_cached(r, both, 2))
+		return 0;
 	const char **regexes = xcalloc(r->q.n + 1, sizeof(char *));
 	size_t nre = 0;
 	for (size_t i = 0; i < r->q.n; i++)

@@ -3,6 +3,7 @@
 #include "server.h"
 #include "api.h"
 #include "assets.h"
+#include "cache.h"
 #include "../analysis/xalloc.h"
 
 #include <errno.h>
@@ -28,7 +29,10 @@ struct pv_server {
 	char url[400];
 	pthread_key_t store_key;
 	pthread_mutex_t graphviz;
+	struct answer_cache cache;
 };
+
+#define SERVER_CACHE_BYTES (256u << 20)
 
 static const char server_csp[] = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
 				 "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
@@ -252,6 +256,8 @@ static enum MHD_Result server_answer(void *cls, struct MHD_Connection *c, const 
 	struct api_request r;
 	memset(&r, 0, sizeof(r));
 	r.graphviz = &srv->graphviz;
+	r.cache = &srv->cache;
+	r.url = url;
 	r.content_type = "application/json; charset=utf-8";
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, server_collect, &r.q);
 	if (r.q.bytes > API_MAX_QUERY) {
@@ -280,8 +286,12 @@ static enum MHD_Result server_answer(void *cls, struct MHD_Connection *c, const 
 	query_release(&r.q);
 	if (rc) {
 		free(body);
+		free(r.cache_key);
 		return server_error(c, r.status ? r.status : MHD_HTTP_INTERNAL_SERVER_ERROR, r.message);
 	}
+	if (r.cache_key)
+		answer_cache_put(&srv->cache, r.cache_key, body, len, r.content_type);
+	free(r.cache_key);
 	return server_send(c, MHD_HTTP_OK, r.content_type, body, len, MHD_RESPMEM_MUST_FREE, 0);
 }
 
@@ -352,6 +362,7 @@ int pv_server_start(const struct pv_server_options *o, struct pv_server **out, s
 		free(srv);
 		return -1;
 	}
+	/* from here on pv_server_stop() undoes it all */
 	srv->fd = fd;
 	srv->loopback = loopback;
 	srv->db_path = xstrdup(o->db_path);
@@ -360,6 +371,7 @@ int pv_server_start(const struct pv_server_options *o, struct pv_server **out, s
 		 srv->port);
 	pthread_key_create(&srv->store_key, server_store_free);
 	pthread_mutex_init(&srv->graphviz, NULL);
+	answer_cache_init(&srv->cache, SERVER_CACHE_BYTES);
 	srv->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL, server_answer, srv,
 				       MHD_OPTION_LISTEN_SOCKET, fd,
 				       MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads ? o->threads : 1),
@@ -396,6 +408,7 @@ void pv_server_stop(struct pv_server *s)
 		close(s->fd);
 	pthread_key_delete(s->store_key);
 	pthread_mutex_destroy(&s->graphviz);
+	answer_cache_release(&s->cache);
 	free(s->db_path);
 	free(s->host);
 	free(s);
