@@ -272,11 +272,114 @@ static void test_icicle_cut_and_diff(void)
 	profile_free(p);
 }
 
+/* The node under parent for the function named name, or -1. */
+static long ic_child(const struct icicle *ic, size_t parent, const char *name)
+{
+	for (size_t i = parent + 1; i < ic->n; i++)
+		if (ic->parent[i] == parent && !strcmp(ic_name(ic, i)->s, name))
+			return (long)i;
+	return -1;
+}
+
+static double ic_total(const struct icicle *ic, size_t node)
+{
+	double t = 0;
+	for (size_t i = node; i < ic->n; i++) {
+		size_t a = i;
+		while (a > node && a != 0)
+			a = ic->parent[a];
+		if (a == node)
+			t += ic->self[i];
+	}
+	return t;
+}
+
+static void test_icicle_focus(void)
+{
+	unit_case = "icicle focus";
+	struct profile *p = recursive_profile();
+	struct icicle ic;
+	struct icicle_options o = { 1000 };
+	struct pv_error err;
+	uint32_t a = fn(p, "a"), b = fn(p, "b"), d = fn(p, "d");
+
+	icicle_build(&ic, p, &o);
+	uint32_t path[] = { a, b };
+	CHECK(icicle_focus(&ic, path, 2, 1, &err) == 0);
+	CHECK(ic.n == 2 && ic.func[0] == PV_NO_FUNC && ic.self[0] == 0);
+	CHECK(ic.func[1] == b && ic.self[1] == 5 && (ic.flags[1] & ICICLE_CUT));
+	CHECK(ic.depth_cut == 3 && ic.depth == 1);
+	CHECK(ic.nroot_path == 2 && ic.root_path[0] == a && ic.root_path_total[0] == 100);
+	CHECK(ic.root_path[1] == b && ic.root_path_total[1] == 5);
+	CHECK(ic.count[1] == 2);	/* the samples through b, folded in */
+	icicle_release(&ic);
+
+	icicle_build(&ic, p, &o);
+	CHECK(icicle_focus(&ic, path, 2, -1, &err) == 0);
+	CHECK(ic.n == 5 && ic.depth_cut == 0 && ic_total(&ic, 0) == 5);
+	long inner = ic_child(&ic, 1, "a");
+	CHECK(inner > 0 && ic_total(&ic, (size_t)inner) == 3 && !(ic.flags[1] & ICICLE_CUT));
+	for (size_t i = 1; i < ic.n; i++)
+		CHECK(ic.parent[i] < i);
+	icicle_release(&ic);
+
+	icicle_build(&ic, p, &o);
+	CHECK(icicle_focus(&ic, NULL, 0, 1, &err) == 0);
+	CHECK(ic.n == 2 && ic.self[1] == 100 && (ic.flags[1] & ICICLE_CUT) && ic.depth_cut == 5);
+	icicle_release(&ic);
+
+	icicle_build(&ic, p, &o);
+	uint32_t bad[] = { d, a };
+	CHECK(icicle_focus(&ic, bad, 2, -1, &err) == -1);
+	icicle_release(&ic);
+	profile_free(p);
+}
+
+static void test_icicle_sandwich(void)
+{
+	unit_case = "icicle sandwich";
+	struct profile *p = recursive_profile();
+	struct icicle ic, up, down;
+	struct icicle_options o = { 1000 };
+	struct pv_error err;
+	icicle_build(&ic, p, &o);
+
+	/* b: called by a only; calls a (recursion, once per stack) and c */
+	CHECK(icicle_sandwich(&ic, fn(p, "b"), 1000, &up, &down, &err) == 0);
+	CHECK(down.n == 5 && down.func[1] == fn(p, "b") && ic_total(&down, 1) == 5);
+	long da = ic_child(&down, 1, "a"), dc = ic_child(&down, 1, "c");
+	CHECK(da > 0 && ic_total(&down, (size_t)da) == 3 && dc > 0 && down.self[dc] == 2);
+	CHECK(up.n == 3 && ic_total(&up, 1) == 5);
+	long ua = ic_child(&up, 1, "a");
+	CHECK(ua == 2 && up.self[ua] == 5 && up.self[1] == 0);
+	CHECK(up.count[ua] == 2);	/* two samples pass through b */
+	for (size_t i = 1; i < up.n; i++)
+		CHECK(up.parent[i] < i && down.parent[i < down.n ? i : 0] <= i);
+	icicle_release(&up);
+	icicle_release(&down);
+
+	/* c: two levels of callers, the weight at the stack's top */
+	CHECK(icicle_sandwich(&ic, fn(p, "c"), 1000, &up, &down, &err) == 0);
+	CHECK(down.n == 2 && down.self[1] == 2);
+	long ub = ic_child(&up, 1, "b");
+	long uba = ub > 0 ? ic_child(&up, (size_t)ub, "a") : -1;
+	CHECK(ub > 0 && up.self[ub] == 0 && uba > 0 && up.self[uba] == 2 && ic_total(&up, 1) == 2);
+	icicle_release(&up);
+	icicle_release(&down);
+
+	/* the work limit */
+	CHECK(icicle_sandwich(&ic, fn(p, "c"), 1, &up, &down, &err) == -1);
+	icicle_release(&ic);
+	profile_free(p);
+}
+
 int main(void)
 {
 	test_callgraph_recursion();
 	test_icicle_estimate();
 	test_icicle_estimated_split();
 	test_icicle_cut_and_diff();
+	test_icicle_focus();
+	test_icicle_sandwich();
 	return UNIT_DONE();
 }
