@@ -226,7 +226,7 @@ static int cmd_callgraph(int argc, char **argv, struct cmd_ctx *ctx)
 		goto fail;
 	if (base)
 		callgraph_diff(&g, base, normalize);
-	if (cmd_output_open(&out, output, &err) || dot_write(out.f, &g, &st, format, &err) ||
+	if (cmd_output_open(&out, output, &err) || dot_write(out.f, &g, &st, format, NULL, &err) ||
 	    cmd_output_commit(&out, &err))
 		goto fail;
 	if (!ctx->quiet && base && g.diff_normalized && !normalize)

@@ -323,7 +323,18 @@ static Agraph_t *dot_build(const struct callgraph *g, const struct dot_style *st
 	return ag;
 }
 
-int dot_write(FILE *out, const struct callgraph *g, const struct dot_style *st, const char *format,
+GVC_t *dot_context_new(void)
+{
+	return gvContext();
+}
+
+void dot_context_free(GVC_t *gvc)
+{
+	if (gvc)
+		gvFreeContext(gvc);
+}
+
+int dot_write(FILE *out, const struct callgraph *g, const struct dot_style *st, const char *format, GVC_t *shared,
 	      struct pv_error *err)
 {
 	Agraph_t *ag = dot_build(g, st);
@@ -335,7 +346,7 @@ int dot_write(FILE *out, const struct callgraph *g, const struct dot_style *st, 
 		return rc;
 	}
 	agseterr(AGMAX);	/* profview says what failed, once */
-	GVC_t *gvc = gvContext();
+	GVC_t *gvc = shared ? shared : gvContext();
 	if (gvLayout(gvc, ag, "dot") != 0) {
 		rc = pv_error_set(err, "graphviz could not lay out the graph");
 	} else {
@@ -345,6 +356,7 @@ int dot_write(FILE *out, const struct callgraph *g, const struct dot_style *st, 
 		gvFreeLayout(gvc, ag);
 	}
 	agclose(ag);
-	gvFreeContext(gvc);
+	if (!shared)
+		gvFreeContext(gvc);
 	return rc;
 }

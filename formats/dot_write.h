@@ -20,9 +20,17 @@ struct dot_style {
 /* The colour map by name (color, pink, gray, bw, print); -1 when unknown. */
 int dot_colormap_parse(const char *name);
 
+/* A Graphviz context for many renderings: libgvc's text plugins keep state
+ * across contexts, so a process that renders again and again (serve) keeps
+ * one, and calls dot_write() under its own lock (libgvc is not thread-safe). */
+struct GVC_s;
+struct GVC_s *dot_context_new(void);
+void dot_context_free(struct GVC_s *gvc);
+
 /* Writes g to out: "dot" (or "gv") as DOT text, anything else rendered by
- * libgvc in that format. An error when Graphviz cannot render the format. */
+ * libgvc in that format, through gvc (NULL: a context for this call only).
+ * An error when Graphviz cannot render the format. */
 int dot_write(FILE *out, const struct callgraph *g, const struct dot_style *st, const char *format,
-	      struct pv_error *err);
+	      struct GVC_s *gvc, struct pv_error *err);
 
 #endif

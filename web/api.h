@@ -24,7 +24,8 @@
 
 struct api_request {
 	struct store *store;		/* this thread's read-only connection */
-	pthread_mutex_t *graphviz;	/* libgvc is not thread-safe */
+	pthread_mutex_t *graphviz;	/* libgvc is not thread-safe: it guards gvc */
+	struct GVC_s **gvc;		/* the server's one Graphviz context, made on first use */
 	struct answer_cache *cache;
 	const char *url;		/* the path, for cache keys */
 	char *cache_key;		/* set by api_cached() on a miss: the server keeps the answer */
@@ -53,6 +54,8 @@ int api_check_regex(struct api_request *r, const char *key, const char *re);
 
 /* A string for cJSON: NULL becomes null, bytes that are not UTF-8 U+FFFD. */
 cJSON *api_json_text(const char *s);
+/* A double as its shortest round-trip digits (Python's repr), never rounded. */
+cJSON *api_json_number(double v);
 /* Writes doc to the answer and frees it. */
 void api_json_write(struct api_request *r, cJSON *doc);
 

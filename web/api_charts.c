@@ -185,8 +185,8 @@ int api_sandwich(struct api_request *r, const char *ref)
 		cJSON_AddItemToObject(fj, "stdname", api_json_text(std));
 		cJSON_AddNumberToObject(fj, "calls", (double)f->calls);
 		cJSON_AddNumberToObject(fj, "primitive_calls", (double)f->pcalls);
-		cJSON_AddNumberToObject(fj, "self", f->tottime);
-		cJSON_AddNumberToObject(fj, "total", f->cumtime);
+		cJSON_AddItemToObject(fj, "self", api_json_number(f->tottime));
+		cJSON_AddItemToObject(fj, "total", api_json_number(f->cumtime));
 		free(std);
 		fputs("{\"function\":", r->out);
 		char *s = cJSON_PrintUnformatted(fj);
@@ -285,7 +285,9 @@ int api_callgraph(struct api_request *r, const char *ref, const char *format)
 	if (base)
 		callgraph_diff(&g, base, normalize);
 	pthread_mutex_lock(r->graphviz);
-	rc = dot_write(r->out, &g, &st, format, &err);
+	if (!*r->gvc)
+		*r->gvc = dot_context_new();
+	rc = dot_write(r->out, &g, &st, format, *r->gvc, &err);
 	pthread_mutex_unlock(r->graphviz);
 	if (rc)
 		api_fail(r, 500, "%s", err.message);

@@ -4,10 +4,12 @@
 #include "api.h"
 #include "../analysis/profile.h"
 #include "../analysis/pv_regex.h"
+#include "../analysis/pyrepr.h"
 #include "../analysis/strbuf.h"
 #include "../analysis/utf8.h"
 #include "../analysis/xalloc.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include <stdarg.h>
@@ -142,6 +144,17 @@ cJSON *api_json_text(const char *s)
 	cJSON *j = cJSON_CreateString(clean);
 	free(clean);
 	return j;
+}
+
+cJSON *api_json_number(double v)
+{
+	/* cJSON prints 15 digits and accepts a near miss; the API's numbers are
+	 * the exact doubles, as the tables print them */
+	char buf[32];
+	if (!isfinite(v))
+		return cJSON_CreateNull();
+	pyrepr_float(v, buf);
+	return cJSON_CreateRaw(buf);
 }
 
 void api_json_write(struct api_request *r, cJSON *doc)

@@ -28,11 +28,11 @@ static cJSON *api_profile_json(const struct store_meta *m)
 	cJSON_AddNumberToObject(o, "edge_count", (double)m->edge_count);
 	cJSON_AddNumberToObject(o, "total_calls", (double)m->total_calls);
 	cJSON_AddNumberToObject(o, "primitive_calls", (double)m->primitive_calls);
-	cJSON_AddNumberToObject(o, "total_time", m->total_time);
-	cJSON_AddNumberToObject(o, "total_weight", m->total_weight);
+	cJSON_AddItemToObject(o, "total_time", api_json_number(m->total_time));
+	cJSON_AddItemToObject(o, "total_weight", api_json_number(m->total_weight));
 	cJSON_AddNumberToObject(o, "total_samples", (double)m->total_samples);
 	cJSON_AddNumberToObject(o, "node_count", (double)m->node_count);
-	cJSON_AddNumberToObject(o, "total", calls ? m->total_time : m->total_weight);
+	cJSON_AddItemToObject(o, "total", api_json_number(calls ? m->total_time : m->total_weight));
 	return o;
 }
 
@@ -133,8 +133,8 @@ static int api_top(struct api_request *r, int64_t id, const char *by, cJSON *out
 		cJSON_AddItemToObject(f, "stdname", api_json_text(buf));
 		cJSON_AddNumberToObject(f, "calls", (double)row->calls);
 		cJSON_AddNumberToObject(f, "primitive_calls", (double)row->pcalls);
-		cJSON_AddNumberToObject(f, "self", row->tottime);
-		cJSON_AddNumberToObject(f, "total", row->cumtime);
+		cJSON_AddItemToObject(f, "self", api_json_number(row->tottime));
+		cJSON_AddItemToObject(f, "total", api_json_number(row->cumtime));
 		cJSON_AddItemToArray(out, f);
 	}
 	for (size_t i = 0; top_level && i < t.ntop_level; i++)

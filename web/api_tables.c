@@ -97,7 +97,7 @@ int api_calls(struct api_request *r, const char *ref, int callees)
 	long long func;
 	int rc = -1;
 	pv_error_clear(&err);
-	if (query_only(r, names) || api_stat_query(r, &sq, rs) || query_long(r, "func", -1, INT32_MAX, -1, &func) ||
+	if (query_only(r, names) || api_stat_query(r, &sq, rs) || query_long(r, "func", 0, INT32_MAX, -1, &func) ||
 	    api_resolve(r, ref, &id))
 		goto done;
 	if (api_cached(r, &id, 1)) {

@@ -6,17 +6,49 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int url_hex(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+int url_decode(const char *s, size_t n, char **out)
+{
+	char *d = xmalloc(n + 1);
+	size_t k = 0;
+	int nul = 0;
+	for (size_t i = 0; i < n; i++) {
+		int hi, lo;
+		if (s[i] == '%' && i + 2 < n && (hi = url_hex(s[i + 1])) >= 0 && (lo = url_hex(s[i + 2])) >= 0) {
+			d[k] = (char)(hi * 16 + lo);
+			nul |= d[k] == 0;
+			k++;
+			i += 2;
+		} else {
+			d[k++] = s[i];
+		}
+	}
+	d[k] = 0;
+	*out = d;
+	return nul ? -1 : 0;
+}
+
 void query_add(struct query *q, const char *key, const char *value)
 {
+	if (!value)
+		value = "";
 	xgrow((void **)&q->v, &q->cap, q->n + 1, sizeof(*q->v));
-	q->v[q->n].key = key;
-	q->v[q->n].value = value ? value : "";
-	q->n++;
-	q->bytes += strlen(key) + (value ? strlen(value) : 0) + 2;
+	struct query_param *p = &q->v[q->n++];
+	if (url_decode(key, strlen(key), &p->key) || url_decode(value, strlen(value), &p->value))
+		q->has_nul = 1;
+	q->bytes += strlen(key) + strlen(value) + 2;
 }
 
 void query_release(struct query *q)
 {
+	for (size_t i = 0; i < q->n; i++) {
+		free(q->v[i].key);
+		free(q->v[i].value);
+	}
 	free(q->v);
 	memset(q, 0, sizeof(*q));
 }

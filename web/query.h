@@ -8,15 +8,20 @@
 struct api_request;
 
 struct query_param {
-	const char *key, *value;	/* value "" for a bare "?key"; borrowed from libmicrohttpd */
+	char *key, *value;	/* decoded, owned; value "" for a bare "?key" */
 };
 
 struct query {
 	struct query_param *v;
 	size_t n, cap;
 	size_t bytes;		/* keys and values, for the length limit */
+	int has_nul;		/* a %00 somewhere: refused */
 };
 
+/* Percent-decodes s[0..n) into a new string (escapes that are not two hex
+ * digits stay as they are); returns -1 when it decodes to a NUL byte. */
+int url_decode(const char *s, size_t n, char **out);
+/* Adds a parameter as it came in the URL (still percent-encoded). */
 void query_add(struct query *q, const char *key, const char *value);
 void query_release(struct query *q);
 /* The last value of key, or NULL. */

@@ -4,6 +4,7 @@
 #include "api.h"
 #include "assets.h"
 #include "cache.h"
+#include "../formats/dot_write.h"
 #include "../analysis/xalloc.h"
 
 #include <errno.h>
@@ -29,6 +30,7 @@ struct pv_server {
 	char url[400];
 	pthread_key_t store_key;
 	pthread_mutex_t graphviz;
+	struct GVC_s *gvc;
 	struct answer_cache cache;
 };
 
@@ -54,6 +56,16 @@ static struct store *server_store(struct pv_server *srv, struct pv_error *err)
 	sqlite3_busy_timeout(s->db, 5000);
 	pthread_setspecific(srv->store_key, s);
 	return s;
+}
+
+/* URLs reach the handler as sent: the path is split before it is decoded,
+ * and parameters are decoded by query_add() (libmicrohttpd has turned '+'
+ * into spaces already). */
+static size_t server_keep_escapes(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return strlen(s);
 }
 
 static enum MHD_Result server_collect(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
@@ -119,38 +131,44 @@ static int server_is_page(const char *url)
 	       !strcmp(url, "/compare");
 }
 
-/* Splits /api/... into at most 4 segments; returns how many, -1 for more. */
-static int server_split(const char *path, char *buf, size_t size, const char **seg)
+/* Splits the raw path /api/... at its slashes, then decodes each segment (so
+ * a profile named "a/b" is /api/profiles/a%2Fb); at most 4 segments. Returns
+ * how many, -1 for more, -2 for a segment that decodes to a NUL byte. */
+static int server_split(const char *path, char **seg)
 {
-	size_t n = strlen(path);
-	if (n >= size)
-		return -1;
-	memcpy(buf, path, n + 1);
 	int k = 0;
-	char *s = buf;
+	const char *s = path;
 	while (*s) {
 		while (*s == '/')
 			s++;
 		if (!*s)
 			break;
+		const char *e = strchr(s, '/');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
 		if (k == 4)
 			return -1;
-		seg[k++] = s;
-		char *e = strchr(s, '/');
-		if (!e)
-			break;
-		*e = 0;
-		s = e + 1;
+		if (url_decode(s, n, &seg[k++]))
+			return -2;
+		s += n;
 	}
 	return k;
 }
 
-static int server_route(struct api_request *r, const char *url, int *found)
+static int server_dispatch(struct api_request *r, const char *const *seg, int n);
+
+static int server_route(struct api_request *r, const char *url)
 {
-	char buf[4096];
-	const char *seg[4];
-	int n = server_split(url, buf, sizeof(buf), seg);
-	*found = 1;
+	char *seg[4] = { NULL, NULL, NULL, NULL };
+	int n = server_split(url, seg);
+	int rc = n == -2 ? api_fail(r, 400, "the path holds a NUL byte (%%00)")
+			 : server_dispatch(r, (const char *const *)seg, n);
+	for (int k = 0; k < 4; k++)
+		free(seg[k]);
+	return rc;
+}
+
+static int server_dispatch(struct api_request *r, const char *const *seg, int n)
+{
 	if (n >= 2 && !strcmp(seg[0], "api")) {
 		if (!strcmp(seg[1], "profiles")) {
 			if (n == 2)
@@ -179,7 +197,6 @@ static int server_route(struct api_request *r, const char *url, int *found)
 				return api_diff_icicle(r);
 		}
 	}
-	*found = 0;
 	return api_fail(r, 404, "no such page or endpoint");
 }
 
@@ -256,6 +273,7 @@ static enum MHD_Result server_answer(void *cls, struct MHD_Connection *c, const 
 	struct api_request r;
 	memset(&r, 0, sizeof(r));
 	r.graphviz = &srv->graphviz;
+	r.gvc = &srv->gvc;
 	r.cache = &srv->cache;
 	r.url = url;
 	r.content_type = "application/json; charset=utf-8";
@@ -280,8 +298,7 @@ static enum MHD_Result server_answer(void *cls, struct MHD_Connection *c, const 
 		query_release(&r.q);
 		return server_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 	}
-	int found;
-	int rc = server_route(&r, url, &found);
+	int rc = r.q.has_nul ? api_fail(&r, 400, "the query holds a NUL byte (%%00)") : server_route(&r, url);
 	fclose(r.out);
 	query_release(&r.q);
 	if (rc) {
@@ -378,6 +395,7 @@ int pv_server_start(const struct pv_server_options *o, struct pv_server **out, s
 				       MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
 				       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 				       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_HEAD_LIMIT,
+				       MHD_OPTION_UNESCAPE_CALLBACK, server_keep_escapes, NULL,
 				       MHD_OPTION_END);
 	if (!srv->daemon) {
 		pv_error_set(err, "cannot start the HTTP server on %s", srv->url);
@@ -407,6 +425,7 @@ void pv_server_stop(struct pv_server *s)
 	else if (s->fd >= 0)
 		close(s->fd);
 	pthread_key_delete(s->store_key);
+	dot_context_free(s->gvc);
 	pthread_mutex_destroy(&s->graphviz);
 	answer_cache_release(&s->cache);
 	free(s->db_path);
