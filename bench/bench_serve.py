@@ -10,6 +10,9 @@ percentiles and errors (socket errors and non-2xx answers).
 
   table page   /api/profiles/ID/table?by=cumulative&limit=100   what the web UI asks for
   table full   /api/profiles/ID/table?by=tottime                every row (213)
+  uncached     the page with a fraction= that differs on every request (a wrk
+               script), so that each answer is computed, not taken from the
+               server's answer cache
 
 Target (docs: the serve issue): >= 5,000 requests/s with p99 < 20 ms and 0
 errors, on this 2-core machine, where wrk shares the cores with the server.
@@ -35,6 +38,17 @@ from bench_common import loadavg
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+
+
+# every request a new fraction (0.999 followed by a counter): never in the cache
+UNCACHED_LUA = '''
+local n = 0
+local id = tostring(math.random(1, 1000000))
+request = function()
+  n = n + 1
+  return wrk.format("GET", "%s&fraction=0.999" .. id .. n)
+end
+'''
 
 
 def parse_wrk(text):
@@ -106,16 +120,23 @@ def main():
     results = []
     try:
         for name, pid in ids.items():
-            cases = [('table page', 'api/profiles/%d/table?by=cumulative&limit=100' % pid),
-                     ('table full', 'api/profiles/%d/table?by=tottime' % pid)]
+            cases = [('table page', 'api/profiles/%d/table?by=cumulative&limit=100' % pid, None),
+                     ('table full', 'api/profiles/%d/table?by=tottime' % pid, None),
+                     ('uncached', 'api/profiles/%d/table?by=cumulative&limit=100' % pid, UNCACHED_LUA)]
             if name == 'big':
-                cases = cases[:1]
-            for label, path in cases:
+                cases = cases[:1] + cases[2:]
+            for label, path, lua in cases:
+                script = []
+                if lua:
+                    lua_path = os.path.join(tmp, 'uncached.lua')
+                    with open(lua_path, 'w') as f:
+                        f.write(lua % ('/' + path))
+                    script = ['-s', lua_path]
                 # a short warm-up: the first requests open each thread's connection
                 subprocess.run(['wrk', '-t2', '-c4', '-d1s', url + path], capture_output=True)
                 load = loadavg()
-                out = subprocess.run(['wrk', '-t2', '-c%d' % a.connections, '-d%ds' % a.duration, '--latency',
-                                      url + path], capture_output=True, text=True)
+                out = subprocess.run(['wrk', '-t2', '-c%d' % a.connections, '-d%ds' % a.duration, '--latency'] +
+                                     script + [url + path], capture_output=True, text=True)
                 r = parse_wrk(out.stdout)
                 r.update(profile=name, case=label, path='/' + path, load_before=load)
                 p99 = r['latency'].get('99')
