@@ -6,8 +6,16 @@
  * textContent and the canvas only through fillText.
  *
  * PVIcicle.boot()                     renders the page's #pv-meta / #pv-nodes
- * PVIcicle.create(container, meta, bytes) renders into any container (builds
- *                                     the toolbar etc. when it is empty)
+ * PVIcicle.create(container, meta, bytes[, options]) renders into any container
+ *                                     (builds the toolbar etc. when it is empty)
+ *
+ * options (all optional), for the server's UI:
+ *   rootLabel   the root box's name (default 'all')
+ *   flame       start as a flame graph (root at the bottom)
+ *   keys        'document' (default): keys work anywhere on the page;
+ *               'focus': only while focus is inside the container
+ *   onZoom(info)    after the zoom changes; onSelect(info) when a box is
+ *                   clicked or chosen with the keys. info: see nodeInfo().
  */
 (function (global) {
   'use strict';
@@ -350,8 +358,10 @@
   /* The view                                                            */
   /* ------------------------------------------------------------------ */
 
-  function create(container, meta, bytes) {
+  function create(container, meta, bytes, options) {
     var tStart = performance.now();
+    var opts = options || {};
+    var rootName = opts.rootLabel != null ? String(opts.rootLabel) : ROOT_NAME;
     var ui = bindUI(container);
     var m;
     try {
@@ -372,7 +382,7 @@
 
     var st = {
       zoom: 0, sel: -1, hover: -1,
-      flame: false, order: 'alpha',
+      flame: !!opts.flame, order: 'alpha',
       va: 0, vb: rootTotal > 0 ? rootTotal : 1,
       anim: null,
       re: null, funcMatch: null, searchError: null, matchText: '',
@@ -404,7 +414,7 @@
 
     /* ---- names, locations, colours ---- */
 
-    function nameOf(i) { return i === 0 ? ROOT_NAME : m.names[m.func[i] - 1]; }
+    function nameOf(i) { return i === 0 ? rootName : m.names[m.func[i] - 1]; }
     function fileOf(i) { return i === 0 ? '' : m.files[m.funcFile[m.func[i] - 1]]; }
     function locationOf(i) {
       if (i === 0) return '';
@@ -680,6 +690,36 @@
       if (changed) { updateCrumbs(); updateMatch(); }
       ensureRowVisible(m.depth[i]);
       requestDraw();
+      if (changed) notify(opts.onZoom, i);
+    }
+    // Calls a caller's callback with nodeInfo(i); its exceptions are reported, not thrown here.
+    function notify(fn, i) {
+      if (typeof fn !== 'function') return;
+      try { fn(nodeInfo(i)); } catch (err) { setTimeout(function () { throw err; }, 0); }
+    }
+    // What a caller needs to know about node i. path: the function indexes from the
+    // top of the stream's tree down to i (the root has none).
+    function nodeInfo(i) {
+      var path = [];
+      for (var j = i; j > 0; j = m.parent[j]) path.push(m.func[j] - 1);
+      path.reverse();
+      var fl = m.flags[i];
+      return {
+        node: i, func: i === 0 ? -1 : m.func[i] - 1, name: nameOf(i), location: locationOf(i),
+        depth: m.depth[i], path: path, total: m.total[i], self: m.self[i],
+        leaf: m.size[i] === 1, cut: !!(fl & FLAG_CUT), estimated: !!(fl & FLAG_ESTIMATED), isNew: !!(fl & FLAG_NEW)
+      };
+    }
+    // The node reached from the root by following the function indexes of path, or -1.
+    function nodeAtPath(path) {
+      var i = 0, cs = m.childStart, kids = m.kidsAlpha;
+      for (var d = 0; d < path.length; d++) {
+        var want = path[d] + 1, next = -1;
+        for (var k = cs[i]; k < cs[i + 1]; k++) if (m.func[kids[k]] === want) { next = kids[k]; break; }
+        if (next < 0) return -1;
+        i = next;
+      }
+      return i;
     }
     function ensureRowVisible(r) {
       var y = rowY(r);
@@ -905,6 +945,7 @@
       st.sel = node;
       zoomTo(node);
       hideTip();
+      notify(opts.onSelect, node);
     });
     on(stage, 'scroll', function () { hideTip(); requestDraw(); });
     on(ui.search, 'input', runSearch);
@@ -965,7 +1006,8 @@
       return t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
     }
     on(document, 'keydown', function (ev) {
-      if (ev.ctrlKey || ev.metaKey || ev.altKey || isTyping(ev.target)) return;
+      if (ev.ctrlKey || ev.metaKey || ev.altKey || isTyping(ev.target) || ev.defaultPrevented) return;
+      if (opts.keys === 'focus' && !container.contains(ev.target)) return;
       var tag = ev.target && ev.target.tagName;
       if ((tag === 'BUTTON' || tag === 'A') && (ev.key === 'Enter' || ev.key === ' ')) return;
       var cur = st.sel >= 0 ? st.sel : st.zoom, next;
@@ -982,7 +1024,7 @@
           next = st.sel < 0 ? cur : siblingOf(cur, ev.key === 'ArrowLeft' ? -1 : 1);
           if (next >= 0) select(next, true); break;
         case 'Enter':
-          if (st.sel >= 0) { zoomTo(st.sel); hideTip(); } break;
+          if (st.sel >= 0) { zoomTo(st.sel); hideTip(); notify(opts.onSelect, st.sel); } break;
         case 'Escape':
         case 'Backspace':
           if (st.zoom !== 0) { var up = m.parent[st.zoom]; if (st.sel < 0 || !isAncestor(up, st.sel)) st.sel = st.zoom; zoomTo(up); }
@@ -1004,7 +1046,7 @@
     on(global, 'resize', function () { resize(); requestDraw(); });
     if (global.matchMedia) {
       var mq = global.matchMedia('(prefers-color-scheme: dark)');
-      var onScheme = function () { readTheme(); hatch = null; requestDraw(); };
+      var onScheme = function () { refreshTheme(); };
       if (mq.addEventListener) on(mq, 'change', onScheme);
     }
 
@@ -1070,14 +1112,20 @@
       }
     }
 
+    function refreshTheme() { readTheme(); hatch = null; requestDraw(); }
+
     /* ---- start ---- */
 
     container.classList.toggle('pv-is-diff', isDiff);
+    container.classList.toggle('pv-is-flame', st.flame);
+    ui.icicle.setAttribute('aria-pressed', String(!st.flame));
+    ui.flame.setAttribute('aria-pressed', String(st.flame));
     readTheme();
     fillHeader();
     fillLegend();
     updateCrumbs();
     resize();
+    if (st.flame) stage.scrollTop = stage.scrollHeight;     // a flame graph starts at its root
     ordering(m, 'alpha');
     var tLaid = performance.now();
     draw();
@@ -1086,14 +1134,23 @@
     var api = {
       meta: meta,
       model: m,
-      zoomTo: function (i) { zoomTo(i); },
+      zoomTo: function (i, animate) { zoomTo(i, animate); },
+      select: function (i) { select(i, false); },
+      nodeInfo: function (i) { return i >= 0 && i < m.n ? nodeInfo(i) : null; },
+      nodeAtPath: nodeAtPath,
+      get zoomed() { return st.zoom; },
+      refreshTheme: refreshTheme,
       reset: reset,
       setFlame: setFlame,
       setOrder: setOrder,
       redraw: function () { resize(); draw(); },
       destroy: function () {
         listeners.forEach(function (l) { l[0].removeEventListener(l[1], l[2], l[3]); });
+        listeners = [];
         if (ro) ro.disconnect();
+        hideTip();
+        st.anim = null;
+        opts = {};
       }
     };
 
