@@ -13,33 +13,17 @@
 // and /usr/bin/chromium.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { CHROMIUM, loadChromium, testArgs } from './browser_common.mjs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const [profview, testsDir, artefactDir] = process.argv.slice(2);
-if (!profview || !testsDir || !artefactDir) {
-  console.error('usage: node test_icicle.mjs PROFVIEW TESTS_DIR ARTEFACT_DIR');
-  process.exit(2);
-}
+const [profview, testsDir, artefactDir] = testArgs('test_icicle.mjs');
 const here = path.dirname(fileURLToPath(import.meta.url));
 const webDir = path.resolve(testsDir, '..', 'web');
 const makePage = path.join(here, 'make_page.py');
-const CHROMIUM = '/usr/bin/chromium';
 
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (e) {
-  console.error(`error: playwright-core is not installed: run 'npm ci' in ${here} (${e.message})`);
-  console.log('0 passed, 1 failed');
-  process.exit(1);
-}
-if (!fs.existsSync(CHROMIUM)) {
-  console.error(`error: ${CHROMIUM} is missing: apt-get install chromium`);
-  console.log('0 passed, 1 failed');
-  process.exit(1);
-}
+const chromium = await loadChromium(here);
 
 fs.mkdirSync(artefactDir, { recursive: true });
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pv-icicle-'));
