@@ -319,6 +319,17 @@ const char *profile_unit(const struct profile *p)
 	return p->kind == PV_KIND_CALLS ? "seconds" : p->unit ? p->unit : "samples";
 }
 
+const char *profile_label(const struct profile *p)
+{
+	if (p->name)
+		return p->name;
+	if (p->source) {
+		const char *slash = strrchr(p->source, '/');
+		return slash ? slash + 1 : p->source;
+	}
+	return "profile";
+}
+
 static uint32_t profile_basename_id(const struct profile *src, struct profile *dst, uint32_t file)
 {
 	const struct pv_str *s = profile_str(src, file);

@@ -168,6 +168,9 @@ struct pv_edge *profile_add_edge(struct profile *p, uint32_t caller, uint32_t ca
 /* What the weights are in: seconds for cProfile data, else the reader's unit,
  * "samples" when none was recorded. Static or profile-owned. */
 const char *profile_unit(const struct profile *p);
+/* What a picture calls the profile: its name, else its source's base name,
+ * else "profile". Profile-owned or static. */
+const char *profile_label(const struct profile *p);
 
 /* Recomputes total_calls/prim_calls/total_tt the way pstats does at load. */
 void profile_compute_totals(struct profile *p);

@@ -36,17 +36,6 @@ static const char icicle_usage[] =
 
 enum { OPT_OUTPUT = 1, OPT_DIFF, OPT_NORMALIZE, OPT_TITLE, OPT_MAX_NODES, OPT_STRIP };
 
-static const char *icicle_label(const struct profile *p)
-{
-	if (p->name)
-		return p->name;
-	if (p->source) {
-		const char *slash = strrchr(p->source, '/');
-		return slash ? slash + 1 : p->source;
-	}
-	return "profile";
-}
-
 static int cmd_icicle(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -122,9 +111,9 @@ static int cmd_icicle(int argc, char **argv, struct cmd_ctx *ctx)
 	if (base)
 		icicle_diff(&ic, base, normalize);
 	if (!title) {
-		const char *a = icicle_label(p);
+		const char *a = profile_label(p);
 		if (base) {
-			const char *b = icicle_label(base);
+			const char *b = profile_label(base);
 			title_buf = xmalloc(strlen(a) + strlen(b) + 8);
 			sprintf(title_buf, "%s vs %s", a, b);
 			title = title_buf;
@@ -132,7 +121,7 @@ static int cmd_icicle(int argc, char **argv, struct cmd_ctx *ctx)
 			title = a;
 		}
 	}
-	struct icicle_page pg = { p, title, base ? icicle_label(base) : NULL };
+	struct icicle_page pg = { p, title, base ? profile_label(base) : NULL };
 	if (cmd_output_open(&o, output, &err) || icicle_write_html(o.f, &ic, &pg, &err) ||
 	    cmd_output_commit(&o, &err))
 		goto fail;

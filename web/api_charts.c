@@ -16,16 +16,6 @@
 #define API_MAX_PATH 10000
 #define API_SANDWICH_WORK 20000000
 
-static const char *api_title(const struct profile *p)
-{
-	if (p->name)
-		return p->name;
-	if (!p->source)
-		return "profile";
-	const char *slash = strrchr(p->source, '/');
-	return slash ? slash + 1 : p->source;
-}
-
 /* ?path=3,17,4: function indexes from the top down. */
 static int api_path(struct api_request *r, const struct profile *p, uint32_t **out, size_t *n)
 {
@@ -107,7 +97,7 @@ int api_icicle(struct api_request *r, const char *ref)
 		return -1;
 	int rc = api_chart(r, p, NULL, 0, &ic);
 	if (rc == 0) {
-		struct icicle_page pg = { p, api_title(p), NULL };
+		struct icicle_page pg = { p, profile_label(p), NULL };
 		api_write_chart(r, &ic, &pg);
 		icicle_release(&ic);
 	}
@@ -134,7 +124,7 @@ int api_diff_icicle(struct api_request *r)
 	if (rc == 0)
 		rc = api_chart(r, p, base, normalize, &ic);
 	if (rc == 0) {
-		struct icicle_page pg = { p, api_title(p), api_title(base) };
+		struct icicle_page pg = { p, profile_label(p), profile_label(base) };
 		api_write_chart(r, &ic, &pg);
 		icicle_release(&ic);
 	}
@@ -193,7 +183,7 @@ int api_sandwich(struct api_request *r, const char *ref)
 		fputs(s ? s : "null", r->out);
 		cJSON_free(s);
 		cJSON_Delete(fj);
-		struct icicle_page pg = { p, api_title(p), NULL };
+		struct icicle_page pg = { p, profile_label(p), NULL };
 		fputs(",\n\"callers\":", r->out);
 		api_write_chart(r, &up, &pg);
 		fputs(",\n\"callees\":", r->out);
