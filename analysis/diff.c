@@ -1,5 +1,6 @@
 #include "diff.h"
 #include "pv_regex.h"
+#include "store.h"
 #include "u64map.h"
 #include "xalloc.h"
 
@@ -92,6 +93,12 @@ static void diff_match_unique(struct diff_matcher *m, uint32_t *base_of_new, uns
 	}
 	u64_map_release(&bk);
 	u64_map_release(&nk);
+}
+
+unsigned diff_store_parts(const struct diff_options *o, enum pv_kind base, enum pv_kind new)
+{
+	int rekey = o->strip_dirs || o->ignore_lines || ((base == PV_KIND_CALLS) != (new == PV_KIND_CALLS));
+	return rekey ? STORE_LOAD_TREE : 0;
 }
 
 int diff_profiles(struct profile *base, struct profile *new, const struct diff_options *o, struct diff *d,

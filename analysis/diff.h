@@ -41,6 +41,11 @@ struct diff {
 	char ordered_label[64];	/* the same for people: "absolute change in cumtime" */
 };
 
+/* What store_load_profile_parts() must load of each side: the functions
+ * always; the tree too when functions are merged under new keys (stripped
+ * directories, dropped lines, cProfile against sampled data). */
+unsigned diff_store_parts(const struct diff_options *o, enum pv_kind base, enum pv_kind new);
+
 /* Compares base with new; takes ownership of both profiles, even on error. */
 int diff_profiles(struct profile *base, struct profile *new, const struct diff_options *o, struct diff *d,
 		  struct pv_error *err);

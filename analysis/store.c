@@ -739,6 +739,16 @@ static const char *store_arena_dup(struct profile *p, const char *s)
 	return s ? arena_strdup(&p->arena, s) : NULL;
 }
 
+int store_get_kind(struct store *s, int64_t id, enum pv_kind *kind, struct pv_error *err)
+{
+	struct store_meta m;
+	if (store_get_meta(s, id, &m, err))
+		return -1;
+	*kind = store_kind_parse(m.kind);
+	store_meta_release(&m);
+	return 0;
+}
+
 enum pv_kind store_kind_parse(const char *k)
 {
 	if (k && strcmp(k, "sampled") == 0)

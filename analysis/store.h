@@ -65,6 +65,8 @@ int store_get_meta(struct store *s, int64_t id, struct store_meta *m, struct pv_
 void store_meta_release(struct store_meta *m);
 /* profiles.kind ("calls", "sampled", "evented") as the model's kind. */
 enum pv_kind store_kind_parse(const char *kind);
+/* The stored profile's kind alone. */
+int store_get_kind(struct store *s, int64_t id, enum pv_kind *kind, struct pv_error *err);
 int store_load_profile(struct store *s, int64_t id, struct profile **out, struct pv_error *err);
 /* The same with only some parts: functions always, edges and the call tree
  * when asked for (a diff needs neither). */

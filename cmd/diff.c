@@ -51,22 +51,6 @@ enum {
 	OPT_FAIL, OPT_FUNCTION, OPT_FORMAT
 };
 
-/* Loads a stored profile with what a diff needs: its functions, and its tree
- * when functions must be merged under new keys. */
-static int cmd_diff_load(struct store *s, int64_t id, int need_tree, struct profile **out, struct pv_error *err)
-{
-	return store_load_profile_parts(s, id, need_tree ? STORE_LOAD_TREE : 0, out, err);
-}
-
-static int cmd_diff_kind(struct store *s, int64_t id, enum pv_kind *kind, struct pv_error *err)
-{
-	struct store_meta m;
-	if (store_get_meta(s, id, &m, err))
-		return -1;
-	*kind = store_kind_parse(m.kind);
-	store_meta_release(&m);
-	return 0;
-}
 
 static void cmd_diff_label(const struct cmd_profile_ref *ref, const struct profile *p, struct diff_side_label *l)
 {
@@ -235,13 +219,13 @@ static int cmd_diff(int argc, char **argv, struct cmd_ctx *ctx)
 	enum pv_kind kb, kn;
 	struct profile *pb = NULL, *pn = NULL;
 	if (cmd_open_store(ctx, 0, &store, &err) || cmd_resolve_profile(ctx, store, argv[optind], NULL, &rb, &err) ||
-	    cmd_resolve_profile(ctx, store, argv[optind + 1], NULL, &rn, &err) || cmd_diff_kind(store, rb.id, &kb, &err) ||
-	    cmd_diff_kind(store, rn.id, &kn, &err))
+	    cmd_resolve_profile(ctx, store, argv[optind + 1], NULL, &rn, &err) || store_get_kind(store, rb.id, &kb, &err) ||
+	    store_get_kind(store, rn.id, &kn, &err))
 		goto fail;
-	int need_tree = o.strip_dirs || o.ignore_lines || ((kb == PV_KIND_CALLS) != (kn == PV_KIND_CALLS));
-	if (cmd_diff_load(store, rb.id, need_tree, &pb, &err))
+	unsigned parts = diff_store_parts(&o, kb, kn);
+	if (store_load_profile_parts(store, rb.id, parts, &pb, &err))
 		goto fail;
-	if (cmd_diff_load(store, rn.id, need_tree, &pn, &err)) {
+	if (store_load_profile_parts(store, rn.id, parts, &pn, &err)) {
 		profile_free(pb);
 		goto fail;
 	}

@@ -126,15 +126,12 @@ done:
 static int api_diff_side(struct api_request *r, const char *key, int64_t *id, enum pv_kind *kind)
 {
 	const char *ref;
-	struct store_meta m;
 	struct pv_error err;
 	pv_error_clear(&err);
 	if (query_need(r, key, &ref) || api_resolve(r, ref, id))
 		return -1;
-	if (store_get_meta(r->store, *id, &m, &err))
+	if (store_get_kind(r->store, *id, kind, &err))
 		return api_fail_err(r, &err);
-	*kind = store_kind_parse(m.kind);
-	store_meta_release(&m);
 	return 0;
 }
 
@@ -168,11 +165,10 @@ int api_diff(struct api_request *r)
 			regexes[nre++] = r->q.v[i].value;
 		}
 	const char *by = query_get(&r->q, "by");
-	int need_tree = o.strip_dirs || o.ignore_lines || ((kb == PV_KIND_CALLS) != (kn == PV_KIND_CALLS));
 	struct profile *pb = NULL, *pn = NULL;
 	struct diff d;
 	int rc = -1;
-	unsigned parts = need_tree ? STORE_LOAD_TREE : 0;
+	unsigned parts = diff_store_parts(&o, kb, kn);
 	if (store_load_profile_parts(r->store, ib, parts, &pb, &err) ||
 	    store_load_profile_parts(r->store, in, parts, &pn, &err)) {
 		profile_free(pb);
