@@ -159,6 +159,15 @@ void icicle_diff(struct icicle *ic, const struct profile *base, int normalize)
 	profile_free(est);
 }
 
+double *icicle_subtree_sums(const struct icicle *ic, const double *v)
+{
+	double *s = xmalloc((ic->n ? ic->n : 1) * sizeof(double));
+	memcpy(s, v, ic->n * sizeof(double));
+	for (size_t i = ic->n; i-- > 1;)
+		s[ic->parent[i]] += s[i];
+	return s;
+}
+
 void icicle_release(struct icicle *ic)
 {
 	free(ic->parent);

@@ -53,6 +53,9 @@ void icicle_build(struct icicle *ic, const struct profile *p, const struct icicl
  * scale BASE to NEW's total. base must outlive the call only. */
 void icicle_diff(struct icicle *ic, const struct profile *base, int normalize);
 void icicle_release(struct icicle *ic);
+/* v (one value per node) summed over each node's subtree: totals from self
+ * weights, samples through a node from samples ending there. malloc'd. */
+double *icicle_subtree_sums(const struct icicle *ic, const double *v);
 
 /* Narrows a built chart to the subtree of one stack (path: functions from the
  * top down; npath 0 for the whole tree) and/or to depth levels below its root

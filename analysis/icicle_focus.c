@@ -17,16 +17,6 @@ static uint32_t *icicle_sizes(const struct icicle *ic)
 	return size;
 }
 
-/* Sums v over each subtree (children have larger indexes than their parent). */
-static double *icicle_subtree_sums(const struct icicle *ic, const double *v)
-{
-	double *s = xmalloc(ic->n * sizeof(double));
-	memcpy(s, v, ic->n * sizeof(double));
-	for (size_t i = ic->n; i-- > 1;)
-		s[ic->parent[i]] += s[i];
-	return s;
-}
-
 /* The node of the stack path (functions from the top down), or -1. */
 static int64_t icicle_find_stack(const struct icicle *ic, const uint32_t *size, const uint32_t *path, size_t npath,
 				 uint32_t *chain)

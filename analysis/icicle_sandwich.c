@@ -31,17 +31,13 @@ static uint32_t sandwich_node(struct sandwich_tree *t, uint32_t parent, uint32_t
 	if (have >= 0)
 		return (uint32_t)have;
 	if (t->n == t->cap) {
-		size_t cap = t->cap;
-		xgrow((void **)&t->parent, &cap, t->n + 1, sizeof(uint32_t));
-		cap = t->cap;
-		xgrow((void **)&t->func, &cap, t->n + 1, sizeof(uint32_t));
-		cap = t->cap;
-		xgrow((void **)&t->flags, &cap, t->n + 1, 1);
-		cap = t->cap;
-		xgrow((void **)&t->self, &cap, t->n + 1, sizeof(double));
-		cap = t->cap;
-		xgrow((void **)&t->count, &cap, t->n + 1, sizeof(double));
-		t->cap = cap;
+		/* parallel arrays: one capacity for all */
+		t->cap = t->cap ? 2 * t->cap : 64;
+		t->parent = xrealloc(t->parent, t->cap * sizeof(uint32_t));
+		t->func = xrealloc(t->func, t->cap * sizeof(uint32_t));
+		t->flags = xrealloc(t->flags, t->cap);
+		t->self = xrealloc(t->self, t->cap * sizeof(double));
+		t->count = xrealloc(t->count, t->cap * sizeof(double));
 	}
 	uint32_t me = (uint32_t)t->n++;
 	t->parent[me] = parent;
@@ -107,16 +103,8 @@ int icicle_sandwich(const struct icicle *ic, uint32_t f, size_t max_work, struct
 		    struct icicle *callees, struct pv_error *err)
 {
 	size_t n = ic->n;
-	double *total = xmalloc((n ? n : 1) * sizeof(double));
-	double *through = xmalloc((n ? n : 1) * sizeof(double));
-	for (size_t i = 0; i < n; i++) {
-		total[i] = ic->self[i];
-		through[i] = ic->count[i];
-	}
-	for (size_t i = n; i-- > 1;) {
-		total[ic->parent[i]] += total[i];
-		through[ic->parent[i]] += through[i];
-	}
+	double *total = icicle_subtree_sums(ic, ic->self);
+	double *through = icicle_subtree_sums(ic, ic->count);
 	/* below[i]: node i's place in the callee tree, or UINT32_MAX outside f's frames */
 	uint32_t *below = xmalloc((n ? n : 1) * sizeof(uint32_t));
 	struct sandwich_tree up, down;
