@@ -24,6 +24,38 @@ const char *unit_measured(const char *unit)
 	return NULL;
 }
 
+static const struct unit_name {
+	const char *canonical, *short_name, *aliases[4];
+} unit_names[] = {
+	{ "nanoseconds", "ns", { "ns", "nsec", "nanosecond", NULL } },
+	{ "microseconds", "us", { "us", "usec", "\xc2\xb5s", "microsecond" } },
+	{ "milliseconds", "ms", { "ms", "msec", "millisecond", NULL } },
+	{ "seconds", "s", { "s", "sec", "second", NULL } },
+	{ "samples", "samples", { "sample", "count", NULL, NULL } },
+	{ "bytes", "B", { "B", "byte", NULL, NULL } },
+};
+
+const char *unit_parse(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof(unit_names) / sizeof(unit_names[0]); i++) {
+		const struct unit_name *u = &unit_names[i];
+		if (strcmp(name, u->canonical) == 0)
+			return u->canonical;
+		for (size_t k = 0; k < 4 && u->aliases[k]; k++)
+			if (strcmp(name, u->aliases[k]) == 0)
+				return u->canonical;
+	}
+	return NULL;
+}
+
+const char *unit_short(const char *unit)
+{
+	for (size_t i = 0; unit && i < sizeof(unit_names) / sizeof(unit_names[0]); i++)
+		if (strcmp(unit, unit_names[i].canonical) == 0)
+			return unit_names[i].short_name;
+	return unit;
+}
+
 void unit_format(double v, const char *unit, char *buf, size_t size)
 {
 	double s = unit_seconds(unit);
