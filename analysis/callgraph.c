@@ -34,11 +34,7 @@ static void cg_edges_from_calls(const struct profile *p, struct cg_build *b)
 {
 	for (size_t i = 0; i < p->nedges; i++) {
 		const struct pv_edge *e = &p->edges[i];
-		double total = e->cumtime;
-		if (e->kind == PV_EDGE_COUNT) {
-			const struct pv_func *f = &p->funcs[e->callee];
-			total = f->calls > 0 ? (double)e->calls / (double)f->calls * f->cumtime : 0;
-		}
+		double total = profile_edge_cumtime(p, e);
 		/* gprof2dot shows the caller's primitive calls (pstats' cc) */
 		cg_add_edge(b, e->caller, e->callee, total, e->kind == PV_EDGE_COUNT ? e->calls : e->pcalls);
 	}

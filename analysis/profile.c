@@ -314,6 +314,14 @@ char *profile_std_name(const struct profile *p, const struct pv_func *f, struct 
 	return r;
 }
 
+double profile_edge_cumtime(const struct profile *p, const struct pv_edge *e)
+{
+	if (e->kind != PV_EDGE_COUNT)
+		return e->cumtime;
+	const struct pv_func *f = &p->funcs[e->callee];
+	return f->calls > 0 ? (double)e->calls / (double)f->calls * f->cumtime : 0;
+}
+
 const char *profile_unit(const struct profile *p)
 {
 	return p->kind == PV_KIND_CALLS ? "seconds" : p->unit ? p->unit : "samples";

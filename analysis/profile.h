@@ -164,6 +164,10 @@ uint32_t profile_func_like(struct profile *dst, const struct profile *src, const
 int64_t profile_find_func(const struct profile *p, uint32_t file, int64_t line, uint32_t name);
 
 struct pv_edge *profile_add_edge(struct profile *p, uint32_t caller, uint32_t callee);
+/* The cumulative time along a caller->callee edge: cProfile's own; for the
+ * profile module's bare counts, the callee's cumtime shared in proportion to
+ * the calls (as gprof2dot does). */
+double profile_edge_cumtime(const struct profile *p, const struct pv_edge *e);
 
 /* What the weights are in: seconds for cProfile data, else the reader's unit,
  * "samples" when none was recorded. Static or profile-owned. */

@@ -338,7 +338,7 @@
       el('li', { 'data-pv': 'legend-new', hidden: '' }, [el('span', { 'class': 'pv-swatch pv-swatch-new' }),
         el('span', { text: 'NEW: stack absent in the base' })]),
       el('li', { 'data-pv': 'legend-estimated', hidden: '' }, [el('span', { 'class': 'pv-swatch pv-swatch-hatch' }),
-        el('span', { text: 'ESTIMATED: time split by call counts (cProfile keeps caller\u2192callee edges, not stacks)' })]),
+        el('span', { text: 'ESTIMATED: time split in proportion (cProfile keeps caller\u2192callee totals, not stacks)' })]),
       el('li', { 'data-pv': 'legend-cut', hidden: '' }, [el('span', { 'class': 'pv-swatch pv-swatch-cut' }),
         el('span', { 'data-pv': 'legend-cut-text', text: 'CUT: small calls folded into this box' })])]);
     c.appendChild(el('footer', { 'class': 'pv-footer' }, [legend,
@@ -875,7 +875,7 @@
       tip.appendChild(tbl);
       var fl = m.flags[i], notes = [];
       if (fl & FLAG_NEW) notes.push(['pv-note-new', 'new: this stack is not in the base']);
-      if (fl & FLAG_ESTIMATED) notes.push(['pv-note-est', 'estimated: split from caller\u2192callee totals']);
+      if (fl & FLAG_ESTIMATED) notes.push(['pv-note-est', 'estimated: not pstats\u2019 own number for this path']);
       if (fl & FLAG_CUT) notes.push(['pv-note-cut', 'includes folded small calls']);
       notes.forEach(function (n) { tip.appendChild(el('div', { 'class': 'pv-tip-note ' + n[0], text: n[1] })); });
     }
