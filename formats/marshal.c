@@ -324,7 +324,7 @@ static int marshal_value(struct marshal_dec *d, struct mval *out, int allow_null
 		out->type = MV_OTHER;
 		break;
 	case 'i': {
-		int32_t v;
+		int32_t v = 0;	/* a failed read leaves it unset; gcc -O3 sees that */
 		rc = marshal_i32(d, &v);
 		out->type = MV_INT;
 		out->u.i = v;
