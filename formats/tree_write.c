@@ -82,7 +82,10 @@ int folded_counts_choose(const struct profile *p, const char *want, struct folde
 			return pv_error_usage(err, "--unit %s does not fit: the profile's weights are time (%s); use ns, us or ms",
 					      unit_short(want), unit);
 		c->unit = want;
-		c->scale = s / unit_seconds(want);
+		/* units of time differ by powers of 1000: round the ratio so that whole
+		 * milliseconds become exactly whole microseconds (1e-3 / 1e-6 is not 1000) */
+		double to = unit_seconds(want);
+		c->scale = s >= to ? round(s / to) : 1.0 / round(to / s);
 		return 0;
 	}
 	if (want && strcmp(want, unit) != 0)
