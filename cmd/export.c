@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 static const char export_usage[] =
-	"usage: profview export [PROFILE] --to pstats|folded|speedscope|json [-o FILE]\n"
+	"usage: profview export [PROFILE] --to pstats|folded|speedscope|json [--unit ns|us|ms] [-o FILE]\n"
 	"\n"
 	"Write a stored profile in another format. Without -o (or with -o -) it goes to\n"
 	"standard output; with -o the file appears whole or not at all.\n"
@@ -21,10 +21,21 @@ static const char export_usage[] =
 	"                    written back as read; sampled data as ncalls = samples, tottime\n"
 	"                    and cumtime = self and total weight (converted to seconds for\n"
 	"                    time units; sample counts are written as they are)\n"
-	"  --to folded       'frame;frame COUNT' lines (flamegraph.pl, inferno, speedscope)\n"
+	"  --to folded       'frame;frame COUNT' lines (flamegraph.pl, inferno, speedscope),\n"
+	"                    COUNT a whole number of the unit stated on stderr\n"
 	"  --to speedscope   speedscope JSON, one sampled profile (opens in speedscope.app)\n"
 	"  --to json         everything profview holds: functions, edges and the call tree\n"
+	"  --unit ns|us|ms   folded only: the unit of time the counts are in. Default:\n"
+	"                    microseconds for seconds (cProfile data), the profile's own\n"
+	"                    unit when it is nanoseconds, or whole micro/milliseconds;\n"
+	"                    samples, bytes and unit-less weights are written as they are\n"
+	"                    (--unit samples or bytes may name them; no time unit fits)\n"
 	"  -o, --output FILE where to write\n"
+	"\n"
+	"Folded counts are whole numbers, rounded so that nothing is lost: each\n"
+	"function's rounding remainder is carried to its next stack, so its total is\n"
+	"within half a unit of its real self weight; stacks below one unit are left\n"
+	"out only with their weight carried on.\n"
 	"\n"
 	"cProfile data has no stacks: for folded and speedscope profview estimates a call\n"
 	"tree from the caller->callee edges, splitting a function's time between its\n"
@@ -33,22 +44,45 @@ static const char export_usage[] =
 	"Examples:\n"
 	"  profview export py-spy.txt --to pstats -o py-spy.prof\n"
 	"  profview export 3 --to speedscope -o app.speedscope.json\n"
-	"  profview export out.prof --to folded | flamegraph.pl > flame.svg\n";
+	"  profview export out.prof --to folded | flamegraph.pl --countname us > flame.svg\n"
+	"  profview export out.prof --to folded --unit ns -o out.folded\n";
 
-enum { OPT_TO = 1, OPT_OUTPUT };
+enum { OPT_TO = 1, OPT_OUTPUT, OPT_UNIT };
 enum export_kind { TO_PSTATS, TO_FOLDED, TO_SPEEDSCOPE, TO_JSON };
+
+/* Says what the folded counts are, and what rounding did to them. */
+static void export_folded_note(const struct folded_counts *c, const struct folded_stats *st)
+{
+	const char *u = unit_short(c->unit);
+	if (strcmp(c->unit, "none") == 0)
+		fputs("note: folded counts are whole numbers of the profile's weights (it has no unit)", stderr);
+	else if (strcmp(c->unit, u) != 0)
+		fprintf(stderr, "note: folded counts are whole %s (%s)", c->unit, u);
+	else
+		fprintf(stderr, "note: folded counts are whole %s", c->unit);
+	if (!st->rounded) {
+		fputs(", exact\n", stderr);
+		return;
+	}
+	fprintf(stderr, ": %zu of %zu stacks rounded, each function's remainder carried to its next stack", st->rounded,
+		st->lines + st->carried);
+	if (st->carried)
+		fprintf(stderr, " (%zu under 1 %s left out, their weight carried)", st->carried, u);
+	fprintf(stderr, "; total %.0f %s of %.3f\n", st->written, u, st->exact);
+}
 
 static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option opts[] = {
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "output", required_argument, NULL, OPT_OUTPUT },
+		{ "unit", required_argument, NULL, OPT_UNIT },
 		CMD_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const names[] = { "pstats", "folded", "speedscope", "json" };
 	int to = -1, rc = EXIT_ERROR, opt;
-	const char *output = NULL, *profile_arg = NULL;
+	const char *output = NULL, *profile_arg = NULL, *unit = NULL;
 	struct pv_error err;
 	struct store *store = NULL;
 	struct profile *p = NULL, *est = NULL;
@@ -68,6 +102,10 @@ static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 			if (to < 0)
 				return cmd_usage_error(&cmd_export_entry,
 						       "unknown --to '%s' (pstats, folded, speedscope or json)", optarg);
+		} else if (opt == OPT_UNIT) {
+			unit = unit_parse(optarg);
+			if (!unit)
+				return cmd_usage_error(&cmd_export_entry, "unknown --unit '%s' (ns, us or ms)", optarg);
 		} else if (opt == OPT_OUTPUT || opt == 'o') {
 			output = optarg;
 		} else {
@@ -76,6 +114,8 @@ static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 	}
 	if (to < 0)
 		return cmd_usage_error(&cmd_export_entry, "--to is required (pstats, folded, speedscope or json)");
+	if (unit && to != TO_FOLDED)
+		return cmd_usage_error(&cmd_export_entry, "--unit is for --to folded (the other formats keep full precision)");
 	if (argc - optind > 1)
 		return cmd_usage_error(&cmd_export_entry, "more than one PROFILE given ('%s')", argv[optind + 1]);
 	if (optind < argc)
@@ -95,10 +135,12 @@ static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 			fprintf(stderr, "note: cProfile data has no stacks; the call tree is estimated from caller->callee "
 					"edges (time split in proportion where a function has several callers)\n");
 	}
+	struct folded_counts counts = { NULL, 1.0 };
+	if (to == TO_FOLDED && folded_counts_choose(src, unit, &counts, &err))
+		goto fail;
 	if (cmd_output_open(&o, output, &err))
 		goto fail;
 	FILE *out = o.f;
-	size_t changed = 0;
 	if (to == TO_PSTATS) {
 		double scale = 1.0;
 		if (p->kind != PV_KIND_CALLS) {
@@ -115,16 +157,19 @@ static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 		fwrite(sb.buf, 1, sb.len, out);
 		strbuf_release(&sb);
 	} else if (to == TO_FOLDED) {
-		changed = folded_write(out, src);
+		struct folded_stats st;
+		folded_write(out, src, &counts, &st);
+		if (!ctx->quiet)
+			export_folded_note(&counts, &st);
+		if (st.renamed)
+			fprintf(stderr, "warning: %zu function names held ';' or line breaks, which folded text cannot; "
+					"written as ',' and ' '\n",
+				st.renamed);
 	} else if (to == TO_SPEEDSCOPE) {
 		speedscope_write(out, src, PROFVIEW_VERSION);
 	} else {
 		profile_write_json(out, p);
 	}
-	if (changed)
-		fprintf(stderr, "warning: %zu function names held ';' or line breaks, which folded text cannot; "
-				"written as ',' and ' '\n",
-			changed);
 	if (cmd_output_commit(&o, &err))
 		goto fail;
 	rc = EXIT_OK;

@@ -21,6 +21,13 @@ static void tree_weight(struct strbuf *sb, double w)
 	}
 }
 
+/* Which stacks the writers write: positive finite weight (speedscope refuses
+ * negative weights, and JSON has no inf or nan). */
+static int tree_weight_written(double w)
+{
+	return w > 0 && isfinite(w);
+}
+
 /* A frame as the folded reader parses it back: a file without a line gets ":0"
  * so the reader still sees "(file:line)". */
 static size_t folded_frame(const struct profile *p, uint32_t f, struct strbuf *sb)
@@ -46,7 +53,50 @@ static size_t folded_frame(const struct profile *p, uint32_t f, struct strbuf *s
 	return changed;
 }
 
-size_t folded_write(FILE *out, const struct profile *p)
+/* Whether every stack's own weight is a whole number already. */
+static int tree_weights_whole(const struct profile *p)
+{
+	for (size_t i = 0; i < p->nnodes; i++) {
+		double w = p->nodes[i].self;
+		if (w > 0 && w != floor(w))
+			return 0;
+	}
+	return 1;
+}
+
+int folded_counts_choose(const struct profile *p, const char *want, struct folded_counts *c,
+			 struct pv_error *err)
+{
+	const char *unit = profile_unit(p);
+	double s = unit_seconds(unit);
+	if (s > 0) {
+		if (!want) {
+			int own = strcmp(unit, "nanoseconds") == 0 ||
+				  ((strcmp(unit, "microseconds") == 0 || strcmp(unit, "milliseconds") == 0) &&
+				   tree_weights_whole(p));
+			want = own ? unit : "microseconds";
+		}
+		if (strcmp(want, "seconds") == 0)
+			return pv_error_usage(err, "--unit s: whole seconds would lose everything shorter; use ns, us or ms");
+		if (!(unit_seconds(want) > 0))
+			return pv_error_usage(err, "--unit %s does not fit: the profile's weights are time (%s); use ns, us or ms",
+					      unit_short(want), unit);
+		c->unit = want;
+		/* units of time differ by powers of 1000: round the ratio so that whole
+		 * milliseconds become exactly whole microseconds (1e-3 / 1e-6 is not 1000) */
+		double to = unit_seconds(want);
+		c->scale = s >= to ? round(s / to) : 1.0 / round(to / s);
+		return 0;
+	}
+	if (want && strcmp(want, unit) != 0)
+		return pv_error_usage(err, "--unit %s does not fit: the profile's weights are %s%s", unit_short(want), unit,
+				      unit_seconds(want) > 0 ? ", not time" : "");
+	c->unit = unit;
+	c->scale = 1.0;
+	return 0;
+}
+
+void folded_write(FILE *out, const struct profile *p, const struct folded_counts *c, struct folded_stats *st)
 {
 	uint32_t *first, *next;
 	profile_tree_links(p, &first, &next);
@@ -54,45 +104,56 @@ size_t folded_write(FILE *out, const struct profile *p)
 	uint32_t *cursor = xmalloc((n ? n : 1) * sizeof(uint32_t));
 	size_t *len_at = xmalloc((n ? n : 1) * sizeof(size_t));
 	char *changed = xcalloc(p->nfuncs ? p->nfuncs : 1, 1);
+	/* per function: the part of its self weight (in counts) not written yet */
+	double *carry = xcalloc(p->nfuncs ? p->nfuncs : 1, sizeof(double));
 	struct strbuf path = STRBUF_INIT, line = STRBUF_INIT;
 	size_t depth = 1;
+	memset(st, 0, sizeof(*st));
 	cursor[0] = n ? first[0] : 0;
 	len_at[0] = 0;
 	while (depth) {
-		uint32_t c = cursor[depth - 1];
-		if (c == 0) {
+		uint32_t k = cursor[depth - 1];
+		if (k == 0) {
 			depth--;
 			continue;
 		}
-		cursor[depth - 1] = next[c];
+		cursor[depth - 1] = next[k];
 		path.len = len_at[depth - 1];
 		if (depth > 1)
 			strbuf_addc(&path, ';');
-		changed[p->nodes[c].func] |= (char)folded_frame(p, p->nodes[c].func, &path);
-		const struct pv_node *node = &p->nodes[c];
-		if (node->self > 0) {
-			strbuf_reset(&line);
-			strbuf_add(&line, path.buf, path.len);
-			strbuf_addc(&line, ' ');
-			tree_weight(&line, node->self);
-			strbuf_addc(&line, '\n');
-			text_write_raw(out, line.buf, line.len);
+		const struct pv_node *node = &p->nodes[k];
+		changed[node->func] |= (char)folded_frame(p, node->func, &path);
+		if (tree_weight_written(node->self)) {
+			double exact = node->self * c->scale, want = exact + carry[node->func];
+			double count = floor(want + 0.5);
+			carry[node->func] = want - count;
+			st->rounded += count != exact;
+			st->exact += exact;
+			st->written += count;
+			if (count >= 1) {
+				strbuf_reset(&line);
+				strbuf_add(&line, path.buf, path.len);
+				strbuf_addf(&line, " %.0f\n", count);
+				text_write_raw(out, line.buf, line.len);
+				st->lines++;
+			} else {
+				st->carried++;
+			}
 		}
-		cursor[depth] = first[c];
+		cursor[depth] = first[k];
 		len_at[depth] = path.len;
 		depth++;
 	}
-	size_t nchanged = 0;
 	for (size_t f = 0; f < p->nfuncs; f++)
-		nchanged += changed[f] != 0;
+		st->renamed += changed[f] != 0;
 	strbuf_release(&path);
 	strbuf_release(&line);
 	free(cursor);
 	free(len_at);
 	free(changed);
+	free(carry);
 	free(first);
 	free(next);
-	return nchanged;
 }
 
 void speedscope_write(FILE *out, const struct profile *p, const char *version)
@@ -125,14 +186,14 @@ void speedscope_write(FILE *out, const struct profile *p, const char *version)
 	/* the root's own weight (evented idle time) is a sample with an empty stack */
 	double total = 0;
 	for (size_t i = 0; i < p->nnodes; i++)
-		if (p->nodes[i].self > 0)
+		if (tree_weight_written(p->nodes[i].self))
 			total += p->nodes[i].self;
 	tree_weight(&sb, total);
 	strbuf_adds(&sb, ",\n  \"samples\": [");
 	uint32_t *path = xmalloc((p->nnodes ? p->nnodes : 1) * sizeof(uint32_t));
 	int firstw = 1;
 	for (size_t i = 0; i < p->nnodes; i++) {
-		if (!(p->nodes[i].self > 0))
+		if (!tree_weight_written(p->nodes[i].self))
 			continue;
 		size_t d = 0;
 		for (uint32_t k = (uint32_t)i; k; k = p->nodes[k].parent)
@@ -147,7 +208,7 @@ void speedscope_write(FILE *out, const struct profile *p, const char *version)
 	strbuf_adds(&sb, "],\n  \"weights\": [");
 	firstw = 1;
 	for (size_t i = 0; i < p->nnodes; i++) {
-		if (!(p->nodes[i].self > 0))
+		if (!tree_weight_written(p->nodes[i].self))
 			continue;
 		if (!firstw)
 			strbuf_addc(&sb, ',');

@@ -20,7 +20,7 @@ Also: merging twice finds the same id, a profile merged with itself doubles,
 stored ids and names as inputs, --name clashes, and the refusal of `profile`
 + cProfile data.
 
-Sampled data: the merged profile's `export --to folded` must be, as a multiset
+Sampled data: the merged profile's `export --to speedscope` must be, as a multiset
 of stacks with summed weights, the sum of the inputs' stacks as read by the
 independent readers of pvtest.py (folded files written by hand, the sampled
 fixtures, the corpus; speedscope files with several threads); unit mismatches
@@ -37,7 +37,7 @@ import sys
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from pvtest import (EPOCH, Checks, Sandbox, cmdline, diff_stacks, error_line, parse_export,  # noqa: E402
+from pvtest import (EPOCH, Checks, Sandbox, cmdline, diff_stacks, error_line,  # noqa: E402
                     read_folded, read_speedscope, scale, single_id, sum_stacks, text)
 
 TESTS = os.path.dirname(HERE)
@@ -306,17 +306,20 @@ class Suite:
     # ------------------------------------------------------------ sampled
 
     def sampled_case(self, db, inputs, want, what, kind=None, unit=None, cwd=None):
-        """merge INPUTS; its export --to folded must be WANT (a stack multiset)."""
+        """merge INPUTS; its export --to speedscope must be WANT (a stack multiset)."""
         c = self.c
         pid = self.merge(db, inputs, what, cwd or self.sb.dir)
         if pid is None:
             return None
-        argv = ['export', str(pid), '--to', 'folded']
+        # speedscope keeps every weight at full precision (folded text rounds to whole counts)
+        dump = os.path.join(self.sb.dir, 'merged-%d.speedscope.json' % pid)
+        argv = ['export', str(pid), '--to', 'speedscope', '-o', dump]
         rc, out, err = self.run(db, argv)
         if not c.ok(rc == 0, '%s: `%s` exits 0' % (what, cmdline(db, argv)), text(err)[:500]):
             return pid
-        got, bad, root = parse_export(out)
-        c.ok(not bad, '%s: every exported line is `stack COUNT`' % what, bad[:5])
+        profiles = read_speedscope(dump)
+        c.ok(len(profiles) == 1 and profiles[0][0] == 'sampled', '%s: the export is one sampled profile' % what)
+        got = profiles[0][2]
         c.ok(not diff_stacks(got, want), '%s: the merged stacks are the sum of the inputs\' stacks' % what,
              '\n'.join(diff_stacks(got, want)))
         e = self.entry(db, pid)
