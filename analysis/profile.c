@@ -314,9 +314,14 @@ char *profile_std_name(const struct profile *p, const struct pv_func *f, struct 
 	return r;
 }
 
+const char *profile_unit_of(enum pv_kind kind, const char *recorded)
+{
+	return kind == PV_KIND_CALLS ? "seconds" : recorded ? recorded : "samples";
+}
+
 const char *profile_unit(const struct profile *p)
 {
-	return p->kind == PV_KIND_CALLS ? "seconds" : p->unit ? p->unit : "samples";
+	return profile_unit_of(p->kind, p->unit);
 }
 
 const char *profile_label(const struct profile *p)
