@@ -21,7 +21,7 @@ static void sampled_pct(char *buf, size_t size, double v, double total)
 /* The "samples" column is worth showing when weights are not sample counts. */
 static int sampled_has_samples(const struct stat_table *t)
 {
-	return t->kind == PV_KIND_SAMPLED && t->unit && strcmp(t->unit, "samples") != 0;
+	return t->kind == PV_KIND_SAMPLED && strcmp(t->unit, "samples") != 0;
 }
 
 enum { COL_CALLS, COL_SELF, COL_SELFP, COL_SUMP, COL_TOTAL, COL_TOTALP, COL_SAMPLES, NCOLS };
@@ -53,7 +53,7 @@ void stat_write_sampled_text(FILE *out, const struct stat_table *t)
 	} else {
 		fprintf(out, "         %s samples", w);
 	}
-	if (t->unit && strcmp(t->unit, "samples") != 0)
+	if (strcmp(t->unit, "samples") != 0)
 		fprintf(out, " (%s)", t->unit);
 	fprintf(out, ", %zu functions, %lld call-tree nodes\n\n", t->nentries,
 		(long long)(t->node_count > 0 ? t->node_count - 1 : 0));
