@@ -105,24 +105,13 @@ void stat_write_sampled_text(FILE *out, const struct stat_table *t)
 	fputc('\n', out);
 }
 
-static const char *sampled_kind(const struct stat_table *t)
-{
-	return t->kind == PV_KIND_EVENTED ? "evented" : "sampled";
-}
-
 void stat_write_sampled_json(FILE *out, const struct stat_table *t)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char *buf = NULL;
 	size_t cap = 0;
 	stat_json_profile_head(&sb, t);
-	strbuf_adds(&sb, ", \"kind\": ");
-	text_json_opt_string(&sb, sampled_kind(t));
-	strbuf_adds(&sb, ", \"unit\": ");
-	text_json_opt_string(&sb, t->unit);
-	strbuf_adds(&sb, ", \"thread\": ");
-	text_json_opt_string(&sb, t->thread);
-	strbuf_adds(&sb, "},\n \"total_weight\": ");
+	strbuf_adds(&sb, ",\n \"total_weight\": ");
 	text_json_number(&sb, t->total_weight);
 	strbuf_addf(&sb, ", \"total_samples\": %lld, \"total_calls\": %lld, \"primitive_calls\": %lld, \"tree_nodes\": %lld",
 		    (long long)(t->kind == PV_KIND_SAMPLED ? t->total_samples : 0), (long long)t->total_calls,

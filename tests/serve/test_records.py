@@ -12,7 +12,8 @@ store, then checks:
   and value for value; `show --format json` is /api/profiles/{id}; the
   `profile` of `export --to json` is list's PROFILE; `sort`, `callers`,
   `callees` and `diff --format json` are /table, /callers, /callees and
-  /api/diff; the sandwich's function is the summary's FUNC of that index;
+  /api/diff, and their `profile` holds PROFILE's keys and values; the
+  sandwich's function is the summary's FUNC of that index;
 * the unit: every output names the same unit for a profile, and it is the one
   the file says (seconds for .prof files, samples for folded stacks,
   speedscope's own with "none" meaning samples for sampled profiles), read here
@@ -344,6 +345,11 @@ def check_profile_docs(env, p, i, listed):
         same(cli, api, '%s: %s --format json = /api/profiles/%d/%s' % (what, argv[0], i, url))
         docs[argv[0]] = (raw, cli)
         docs[url + ' (api)'] = (body, api)
+    # the tables name the profile with PROFILE's keys and values
+    for k in ('sort', 'callers', 'callees'):
+        head = (docs[k][1] or {}).get('profile') or {}
+        diff = {key: (v, listed.get(key)) for key, v in head.items() if listed.get(key, KeyError) != v}
+        R.ok(head and not diff, '%s: %s\'s profile = PROFILE\'s %s' % (what, k, ', '.join(head)), repr(diff))
     body, ic = env.api('/api/profiles/%d/icicle' % i)
     docs['icicle (api)'] = (body, ic)
     raw, ss = env.cli_json(['-q', 'export', str(i), '--to', 'speedscope'], '%s: export --to speedscope' % what)
