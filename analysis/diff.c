@@ -123,8 +123,7 @@ int diff_profiles(struct profile *base, struct profile *new, const struct diff_o
 	d->base = base;
 	d->new = new;
 	d->scale = d->calls_scale = 1.0;
-	const char *bu = base->unit ? base->unit : "", *nu = new->unit ? new->unit : "";
-	d->units_differ = strcmp(bu, nu) != 0;
+	d->units_differ = strcmp(profile_unit(base), profile_unit(new)) != 0;
 	d->time_before = diff_total_time(base);
 	d->calls_before = diff_total_calls(base);
 	double time_new = diff_total_time(new), calls_new = diff_total_calls(new);

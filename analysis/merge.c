@@ -128,7 +128,7 @@ static void merge_trees(struct profile *q, struct profile *const *v, size_t n)
 /* speedscope's "none" is a plain count, as folded stacks' samples are */
 static const char *merge_unit(const struct profile *p)
 {
-	const char *u = p->unit ? p->unit : "";
+	const char *u = profile_unit(p);
 	return strcmp(u, "none") == 0 ? "samples" : u;
 }
 
@@ -205,6 +205,6 @@ struct profile *profile_merge(struct profile *const *v, size_t n, const char *co
 	q->source_mtime = -1;
 	q->format = "merge";
 	q->producer = "profview merge";
-	q->unit = q->kind == PV_KIND_CALLS ? "seconds" : arena_strdup(&q->arena, merge_unit(v[0]));
+	q->unit = arena_strdup(&q->arena, merge_unit(v[0]));
 	return q;
 }

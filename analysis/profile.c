@@ -322,9 +322,14 @@ double profile_edge_cumtime(const struct profile *p, const struct pv_edge *e)
 	return f->calls > 0 ? (double)e->calls / (double)f->calls * f->cumtime : 0;
 }
 
+const char *profile_unit_of(enum pv_kind kind, const char *recorded)
+{
+	return kind == PV_KIND_CALLS ? "seconds" : recorded ? recorded : "samples";
+}
+
 const char *profile_unit(const struct profile *p)
 {
-	return p->kind == PV_KIND_CALLS ? "seconds" : p->unit ? p->unit : "samples";
+	return profile_unit_of(p->kind, p->unit);
 }
 
 const char *profile_label(const struct profile *p)

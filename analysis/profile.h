@@ -170,8 +170,12 @@ struct pv_edge *profile_add_edge(struct profile *p, uint32_t caller, uint32_t ca
 double profile_edge_cumtime(const struct profile *p, const struct pv_edge *e);
 
 /* What the weights are in: seconds for cProfile data, else the reader's unit,
- * "samples" when none was recorded. Static or profile-owned. */
+ * "samples" when none was recorded. Static or profile-owned. The one answer to
+ * "what is this profile's unit": every output asks it (or profile_unit_of()). */
 const char *profile_unit(const struct profile *p);
+/* The same rule for a profile known only by its kind and the unit recorded for
+ * it (a row of the store read without loading the profile). Static or recorded. */
+const char *profile_unit_of(enum pv_kind kind, const char *recorded);
 /* What a picture calls the profile: its name, else its source's base name,
  * else "profile". Profile-owned or static. */
 const char *profile_label(const struct profile *p);

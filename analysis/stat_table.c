@@ -129,7 +129,7 @@ static void stat_table_meta(struct stat_table *t, const struct profile *p)
 	t->profile_id = p->id;
 	t->profile_name = p->name ? arena_strdup(&t->arena, p->name) : NULL;
 	t->format = p->format ? arena_strdup(&t->arena, p->format) : NULL;
-	t->unit = p->unit ? arena_strdup(&t->arena, p->unit) : NULL;
+	t->unit = arena_strdup(&t->arena, profile_unit(p));
 	t->thread = p->thread ? arena_strdup(&t->arena, p->thread) : NULL;
 	t->kind = p->kind;
 	t->py2 = p->dialect == PV_DIALECT_PY2;
@@ -262,7 +262,7 @@ int stat_table_from_store(struct store *s, int64_t id, const struct stat_query *
 	t->profile_id = m.id;
 	t->profile_name = m.name ? arena_strdup(&t->arena, m.name) : NULL;
 	t->format = m.format ? arena_strdup(&t->arena, m.format) : NULL;
-	t->unit = m.unit ? arena_strdup(&t->arena, m.unit) : NULL;
+	t->unit = arena_strdup(&t->arena, m.unit);	/* the unit rule's answer */
 	t->nentries = (size_t)m.function_count;
 	int py2 = t->py2 = m.dialect && strcmp(m.dialect, "py2") == 0;
 	if (by) {
@@ -332,4 +332,19 @@ cleanup:
 	sqlite3_finalize(st);
 	store_meta_release(&m);
 	return rc;
+}
+
+int stat_table_tops(struct store *s, int64_t id, long long limit, struct stat_table *by_self,
+		    struct stat_table *by_total, struct pv_error *err)
+{
+	struct restriction lim = { .kind = RESTRICT_COUNT, .count = limit };
+	struct stat_query q = { .by = "tottime", .restrictions = &lim, .nrestrictions = 1 };
+	if (stat_table_from_store(s, id, &q, by_self, err))
+		return -1;
+	q.by = "cumulative";
+	if (stat_table_from_store(s, id, &q, by_total, err)) {
+		stat_table_release(by_self);
+		return -1;
+	}
+	return 0;
 }

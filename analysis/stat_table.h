@@ -48,7 +48,8 @@ struct stat_table {
 	struct strbuf msg;	/* "   Ordered by: ...\n" and the reductions */
 	/* profile facts for machine formats */
 	int64_t profile_id;
-	const char *profile_name, *format, *unit, *thread;
+	const char *profile_name, *format, *thread;
+	const char *unit;	/* profile_unit(): never NULL */
 	/* what the numbers mean (profile.h): for the tree kinds tottime/cumtime are
 	 * self/total weight and calls/pcalls are sample or open counts */
 	enum pv_kind kind;
@@ -65,6 +66,10 @@ int stat_table_from_profile(const struct profile *p, const struct stat_query *q,
 			    struct pv_error *err);
 int stat_table_from_store(struct store *s, int64_t id, const struct stat_query *q, struct stat_table *t,
 			  struct pv_error *err);
+/* A summary's two tables (`show`, /api/profiles/{ref}): the first limit rows by
+ * tottime (self) and by cumulative (total). On failure neither is left to release. */
+int stat_table_tops(struct store *s, int64_t id, long long limit, struct stat_table *by_self,
+		    struct stat_table *by_total, struct pv_error *err);
 /* The sort keys for a profile of this kind: sampled profiles also take self,
  * total and samples (for tottime, cumulative and calls), and sort by self when
  * no key is given. Writes into buf; returns NULL for "no sort". */

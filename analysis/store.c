@@ -483,7 +483,7 @@ static int store_insert_profile(struct store *s, const struct profile *p, int64_
 	store_bind_opt(st, 6, p->dialect == PV_DIALECT_PY2 ? "py2" : "py3");
 	store_bind_opt(st, 7, p->content_hash ? p->content_hash : hash_fallback);
 	store_bind_opt(st, 8, now);
-	store_bind_opt(st, 9, p->unit ? p->unit : "seconds");
+	store_bind_opt(st, 9, profile_unit(p));
 	sqlite3_bind_int64(st, 10, p->total_calls);
 	sqlite3_bind_int64(st, 11, p->prim_calls);
 	sqlite3_bind_double(st, 12, p->total_tt);
@@ -697,7 +697,6 @@ int store_get_meta(struct store *s, int64_t id, struct store_meta *m, struct pv_
 	m->dialect = store_col_dup(st, 6);
 	m->content_hash = store_col_dup(st, 7);
 	m->imported_at = store_col_dup(st, 8);
-	m->unit = store_col_dup(st, 9);
 	m->total_calls = sqlite3_column_int64(st, 10);
 	m->primitive_calls = sqlite3_column_int64(st, 11);
 	m->total_time = sqlite3_column_double(st, 12);
@@ -712,10 +711,93 @@ int store_get_meta(struct store *s, int64_t id, struct store_meta *m, struct pv_
 	m->part = sqlite3_column_int64(st, 21);
 	m->group_id = sqlite3_column_type(st, 22) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 22);
 	m->source_abspath = store_col_dup(st, 23);
+	/* the rule's answer, so that no reader of the row restates it */
+	char *recorded = store_col_dup(st, 9);
+	m->unit = xstrdup(profile_unit_of(store_kind_parse(m->kind), recorded));
+	free(recorded);
 	rc = 0;
 cleanup:
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* LIKE pattern for "contains text": LIKE's wildcards in the text are taken
+ * literally (escaped with a backslash). malloc'd. */
+static char *store_like_pattern(const char *text)
+{
+	size_t n = strlen(text), k = 0;
+	char *out = xmalloc(2 * n + 3);
+	out[k++] = '%';
+	for (const char *c = text; *c; c++) {
+		if (*c == '%' || *c == '_' || *c == '\\')
+			out[k++] = '\\';
+		out[k++] = *c;
+	}
+	out[k++] = '%';
+	out[k] = 0;
+	return out;
+}
+
+int store_list(struct store *s, const struct store_list_query *q, struct store_meta **out, size_t *n,
+	       int64_t *total, struct pv_error *err)
+{
+	static const char where[] =
+		" FROM profiles WHERE coalesce(name, '') LIKE ?1 ESCAPE '\\' OR source LIKE ?1 ESCAPE '\\'"
+		" OR format LIKE ?1 ESCAPE '\\' OR coalesce(thread, '') LIKE ?1 ESCAPE '\\'";
+	char sql[512];
+	sqlite3_stmt *st = NULL;
+	char *pattern = store_like_pattern(q->text ? q->text : "");
+	struct store_meta *v = NULL;
+	size_t nv = 0, cap = 0;
+	int rc = -1, step;
+	*out = NULL;
+	*n = 0;
+	*total = 0;
+	snprintf(sql, sizeof(sql), "SELECT count(*)%s", where);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		goto sql_error;
+	sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		goto sql_error;
+	*total = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	snprintf(sql, sizeof(sql), "SELECT id%s ORDER BY id %s LIMIT ?2 OFFSET ?3", where,
+		 q->newest_first ? "DESC" : "ASC");
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		goto sql_error;
+	sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, q->limit >= 0 ? q->limit : -1);
+	sqlite3_bind_int64(st, 3, q->offset);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pv_error gone;
+		pv_error_clear(&gone);
+		if (nv == cap)
+			xgrow((void **)&v, &cap, nv + 1, sizeof(*v));
+		if (store_get_meta(s, sqlite3_column_int64(st, 0), &v[nv], &gone) == 0)
+			nv++;	/* else removed since: not listed */
+	}
+	if (step != SQLITE_DONE)
+		goto sql_error;
+	*out = v;
+	*n = nv;
+	v = NULL;
+	nv = 0;
+	rc = 0;
+	goto cleanup;
+sql_error:
+	store_sql_error(s, err, "cannot query the store");
+cleanup:
+	sqlite3_finalize(st);
+	store_meta_list_free(v, nv);
+	free(pattern);
+	return rc;
+}
+
+void store_meta_list_free(struct store_meta *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		store_meta_release(&v[i]);
+	free(v);
 }
 
 void store_meta_release(struct store_meta *m)

@@ -61,8 +61,21 @@ int store_name_is_valid(const char *name);
 
 /* Resolves an id ("3"), a name, or "latest". Returns 0 and *id, or -1. */
 int store_resolve(struct store *s, const char *ref, int64_t *id, struct pv_error *err);
+/* The row of profile id. m->unit is profile_unit_of() the row's kind and
+ * recorded unit: what the weights are in, never to be restated by a reader. */
 int store_get_meta(struct store *s, int64_t id, struct store_meta *m, struct pv_error *err);
 void store_meta_release(struct store_meta *m);
+/* Which stored profiles store_list() gives. */
+struct store_list_query {
+	const char *text;	/* name, source, format or thread contains it (ASCII case-insensitive); NULL: all */
+	int newest_first;	/* by id, descending; else ascending */
+	int64_t limit, offset;	/* limit < 0: no limit */
+};
+/* The profiles q selects, as rows (*out, *n; store_meta_list_free() them);
+ * *total counts every match before limit and offset. */
+int store_list(struct store *s, const struct store_list_query *q, struct store_meta **out, size_t *n,
+	       int64_t *total, struct pv_error *err);
+void store_meta_list_free(struct store_meta *v, size_t n);
 /* profiles.kind ("calls", "sampled", "evented") as the model's kind. */
 enum pv_kind store_kind_parse(const char *kind);
 /* The stored profile's kind alone. */

@@ -433,7 +433,7 @@ struct profile *profile_estimate_tree_marked(const struct profile *p, size_t max
 	q->name = p->name ? arena_strdup(&q->arena, p->name) : NULL;
 	q->format = p->format ? arena_strdup(&q->arena, p->format) : NULL;
 	q->producer = "profview estimate from caller->callee edges";
-	q->unit = "seconds";
+	q->unit = profile_unit(p);	/* the weights are p's */
 	q->source_mtime = p->source_mtime;
 	q->id = p->id;
 	for (size_t i = 0; i < p->nfuncs; i++)

@@ -103,7 +103,7 @@ static int cmd_diff_gate(const struct diff *d, double limit, const char *functio
 static void cmd_diff_gate_say(const struct diff *d, const struct cmd_diff_verdict *v, int quiet)
 {
 	const struct diff_gate *g = &v->g;
-	const char *unit = d->base->kind == PV_KIND_CALLS ? "seconds" : d->base->unit ? d->base->unit : "";
+	const char *unit = profile_unit(d->base);
 	if (v->only_new)
 		fprintf(stderr, "regression: %s: only in NEW (%.6g %s), --fail-if-slower %g%%\n", v->what, g->after, unit,
 			g->limit);
@@ -239,7 +239,7 @@ static int cmd_diff(int argc, char **argv, struct cmd_ctx *ctx)
 	cmd_diff_label(&rn, d.new, &ln);
 	if (d.units_differ && !o.normalize && !ctx->quiet)
 		fprintf(stderr, "note: BASE is in %s and NEW in %s: NEW is scaled to BASE's total\n",
-			d.base->unit ? d.base->unit : "?", d.new->unit ? d.new->unit : "?");
+			profile_unit(d.base), profile_unit(d.new));
 	if (strcmp(format, "json") == 0)
 		diff_write_json(stdout, &d, &lb, &ln, &verdict.g);
 	else if (strcmp(format, "csv") == 0)

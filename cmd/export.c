@@ -144,12 +144,12 @@ static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 	if (to == TO_PSTATS) {
 		double scale = 1.0;
 		if (p->kind != PV_KIND_CALLS) {
-			scale = unit_seconds(p->unit);
+			scale = unit_seconds(profile_unit(p));
 			if (scale == 0) {
 				scale = 1.0;
 				if (!ctx->quiet)
 					fprintf(stderr, "note: the weights are %s, not time; pstats will show them as seconds\n",
-						p->unit ? p->unit : "samples");
+						profile_unit(p));
 			}
 		}
 		struct strbuf sb = STRBUF_INIT;
@@ -168,7 +168,11 @@ static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 	} else if (to == TO_SPEEDSCOPE) {
 		speedscope_write(out, src, PROFVIEW_VERSION);
 	} else {
-		profile_write_json(out, p);
+		struct store_meta m;
+		if (store_get_meta(store, p->id, &m, &err))
+			goto fail;
+		profile_write_json(out, p, &m);
+		store_meta_release(&m);
 	}
 	if (cmd_output_commit(&o, &err))
 		goto fail;

@@ -2,6 +2,7 @@
 #include "../analysis/stat_table.h"
 #include "../analysis/strbuf.h"
 #include "../analysis/units.h"
+#include "../formats/record_json.h"
 #include "../formats/text_bytes.h"
 
 #include <stdlib.h>
@@ -23,11 +24,6 @@ static const char show_usage[] =
 
 enum { OPT_LIMIT = 1, OPT_FORMAT };
 
-static const char *show_unit(const struct store_meta *m)
-{
-	return strcmp(m->kind, "calls") == 0 ? "seconds" : m->unit;
-}
-
 static size_t show_name(const struct stat_table *t, const struct stat_row *r, char **buf, size_t *cap)
 {
 	return pv_display_name_raw(t->kind, r->file, r->file_len, r->line, r->name, r->name_len, buf, cap);
@@ -44,7 +40,7 @@ static void show_top_text(struct strbuf *sb, const char *title, const struct sta
 		const struct stat_row *r = &t->rows[i];
 		double v = by_total ? r->cumtime : r->tottime;
 		char w[32], pct[16];
-		unit_format(v, show_unit(m), w, sizeof(w));
+		unit_format(v, m->unit, w, sizeof(w));
 		if (total > 0)
 			snprintf(pct, sizeof(pct), "%.1f%%", 100.0 * v / total);
 		else
@@ -54,30 +50,6 @@ static void show_top_text(struct strbuf *sb, const char *title, const struct sta
 		strbuf_add(sb, buf, len);
 		strbuf_addc(sb, '\n');
 	}
-	free(buf);
-}
-
-static void show_top_json(struct strbuf *sb, const char *key, const struct stat_table *t)
-{
-	char *buf = NULL;
-	size_t cap = 0;
-	strbuf_addf(sb, ",\n \"%s\": [", key);
-	for (size_t i = 0; i < t->nrows; i++) {
-		const struct stat_row *r = &t->rows[i];
-		strbuf_adds(sb, i ? ",\n  {\"function\": " : "\n  {\"function\": ");
-		size_t len = show_name(t, r, &buf, &cap);
-		text_json_string(sb, buf, len);
-		strbuf_adds(sb, ", \"file\": ");
-		text_json_string(sb, r->file, r->file_len);
-		strbuf_addf(sb, ", \"line\": %lld, \"name\": ", (long long)r->line);
-		text_json_string(sb, r->name, r->name_len);
-		strbuf_adds(sb, ", \"self\": ");
-		text_json_number(sb, r->tottime);
-		strbuf_adds(sb, ", \"total\": ");
-		text_json_number(sb, r->cumtime);
-		strbuf_addc(sb, '}');
-	}
-	strbuf_adds(sb, "]");
 	free(buf);
 }
 
@@ -95,7 +67,7 @@ static int cmd_show(int argc, char **argv, struct cmd_ctx *ctx)
 	struct store *store = NULL;
 	struct store_meta m = { 0 };
 	struct stat_table by_self, by_total;
-	int have_self = 0, have_total = 0;
+	int have_tops = 0;
 	const char *profile_arg = NULL;
 	pv_error_clear(&err);
 	opterr = 0;
@@ -126,48 +98,15 @@ static int cmd_show(int argc, char **argv, struct cmd_ctx *ctx)
 	if (cmd_open_store(ctx, 0, &store, &err) || cmd_resolve_profile(ctx, store, profile_arg, NULL, &ref, &err) ||
 	    store_get_meta(store, ref.id, &m, &err))
 		goto fail;
-	struct restriction lim = { .kind = RESTRICT_COUNT, .count = limit };
-	struct stat_query q = { .by = "tottime", .restrictions = &lim, .nrestrictions = 1 };
-	if (stat_table_from_store(store, ref.id, &q, &by_self, &err))
+	if (stat_table_tops(store, ref.id, limit, &by_self, &by_total, &err))
 		goto fail;
-	have_self = 1;
-	q.by = "cumulative";
-	if (stat_table_from_store(store, ref.id, &q, &by_total, &err))
-		goto fail;
-	have_total = 1;
+	have_tops = 1;
 	struct strbuf sb = STRBUF_INIT;
 	int calls = strcmp(m.kind, "calls") == 0;
 	char total[32];
-	unit_format(m.total_weight, show_unit(&m), total, sizeof(total));
+	unit_format(m.total_weight, m.unit, total, sizeof(total));
 	if (json) {
-		strbuf_addf(&sb, "{\"profile\": {\"id\": %lld, \"name\": ", (long long)m.id);
-		text_json_opt_string(&sb, m.name);
-		strbuf_adds(&sb, ", \"source\": ");
-		text_json_opt_string(&sb, m.source);
-		strbuf_adds(&sb, ", \"format\": ");
-		text_json_opt_string(&sb, m.format);
-		strbuf_adds(&sb, ", \"producer\": ");
-		text_json_opt_string(&sb, m.producer);
-		strbuf_adds(&sb, ", \"kind\": ");
-		text_json_opt_string(&sb, m.kind);
-		strbuf_adds(&sb, ", \"unit\": ");
-		text_json_opt_string(&sb, show_unit(&m));
-		strbuf_adds(&sb, ", \"thread\": ");
-		text_json_opt_string(&sb, m.thread);
-		strbuf_adds(&sb, ", \"imported_at\": ");
-		text_json_opt_string(&sb, m.imported_at);
-		strbuf_adds(&sb, ", \"content_hash\": ");
-		text_json_opt_string(&sb, m.content_hash);
-		strbuf_adds(&sb, ", \"total\": ");
-		text_json_number(&sb, m.total_weight);
-		strbuf_addf(&sb, ", \"calls\": %lld, \"primitive_calls\": %lld, \"samples\": %lld, \"functions\": %lld,"
-				 " \"edges\": %lld, \"tree_nodes\": %lld, \"group\": %lld, \"part\": %lld}",
-			    (long long)m.total_calls, (long long)m.primitive_calls, (long long)m.total_samples,
-			    (long long)m.function_count, (long long)m.edge_count, (long long)m.node_count,
-			    (long long)m.group_id, (long long)m.part);
-		show_top_json(&sb, "top_self", &by_self);
-		show_top_json(&sb, "top_total", &by_total);
-		strbuf_adds(&sb, "}\n");
+		record_json_summary(&sb, &m, &by_self, &by_total);
 		fwrite(sb.buf, 1, sb.len, stdout);
 	} else {
 		strbuf_addf(&sb, "profile %lld", (long long)m.id);
@@ -186,7 +125,7 @@ static int cmd_show(int argc, char **argv, struct cmd_ctx *ctx)
 		strbuf_addf(&sb, "  format     %s%s%s", m.format, m.producer ? ", from " : "", m.producer ? m.producer : "");
 		if (calls)
 			strbuf_addf(&sb, " (%s)", m.dialect && strcmp(m.dialect, "py2") == 0 ? "Python 2" : "Python 3");
-		strbuf_addf(&sb, "\n  kind       %s, unit %s\n", m.kind, show_unit(&m));
+		strbuf_addf(&sb, "\n  kind       %s, unit %s\n", m.kind, m.unit);
 		if (m.thread)
 			strbuf_addf(&sb, "  thread     %s (group %lld)\n", m.thread, (long long)m.group_id);
 		if (calls) {
@@ -212,10 +151,10 @@ static int cmd_show(int argc, char **argv, struct cmd_ctx *ctx)
 fail:
 	rc = cmd_fail(&err);
 cleanup:
-	if (have_self)
+	if (have_tops) {
 		stat_table_release(&by_self);
-	if (have_total)
 		stat_table_release(&by_total);
+	}
 	store_meta_release(&m);
 	store_close(store);
 	return rc;

@@ -130,11 +130,7 @@ void call_write_json(FILE *out, const struct call_table *c)
 	size_t cap = 0;
 	const char *list = c->direction == CALL_CALLERS ? "callers" : "callees";
 	stat_json_profile_head(&sb, t);
-	strbuf_adds(&sb, ", \"kind\": ");
-	text_json_opt_string(&sb, t->kind == PV_KIND_CALLS ? "calls" : t->kind == PV_KIND_EVENTED ? "evented" : "sampled");
-	strbuf_adds(&sb, ", \"unit\": ");
-	text_json_opt_string(&sb, t->unit);
-	strbuf_addf(&sb, "},\n \"direction\": \"%s\"", list);
+	strbuf_addf(&sb, ",\n \"direction\": \"%s\"", list);
 	stat_json_listing(&sb, t);
 	for (size_t i = 0; i < t->nrows; i++) {
 		const struct stat_row *r = &t->rows[i];

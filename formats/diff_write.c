@@ -11,7 +11,7 @@ static const char *const diff_match_words[] = { NULL, "exact", "file+name", "nam
 
 static int diff_unit_is_seconds(const struct profile *p)
 {
-	return p->kind == PV_KIND_CALLS || (p->unit && strcmp(p->unit, "seconds") == 0);
+	return strcmp(profile_unit(p), "seconds") == 0;
 }
 
 /* Times with enough decimals to show the total with 3 significant digits
@@ -64,7 +64,7 @@ static void diff_write_side(FILE *out, const char *tag, const struct diff_side_l
 		fputs(" ", out);
 		text_write_raw(out, l->source, strlen(l->source));
 	}
-	fprintf(out, "  [%s, %s]\n", p->format ? p->format : "?", p->unit ? p->unit : "?");
+	fprintf(out, "  [%s, %s]\n", p->format ? p->format : "?", profile_unit(p));
 }
 
 /* One group of four cells: before, after, delta, %. */
@@ -79,7 +79,7 @@ void diff_write_text(FILE *out, const struct diff *d, const struct diff_side_lab
 {
 	int dec = diff_decimals(d);
 	int calls_kind = d->base->kind == PV_KIND_CALLS;
-	const char *unit = diff_unit_is_seconds(d->base) ? "seconds" : d->base->unit ? d->base->unit : "";
+	const char *unit = profile_unit(d->base);
 	/* time cells grow with their decimals; counts take 10 */
 	int tw = dec + 7 > 10 ? dec + 7 : 10, cw = 10;
 	char b[64], a[64], dl[64], pct[32];
@@ -197,7 +197,7 @@ static void diff_json_side(struct strbuf *sb, const struct diff_side_label *l, c
 	strbuf_adds(sb, ", \"kind\": ");
 	text_json_opt_string(sb, diff_kind_word(p));
 	strbuf_adds(sb, ", \"unit\": ");
-	text_json_opt_string(sb, p->unit);
+	text_json_opt_string(sb, profile_unit(p));
 	strbuf_adds(sb, ", \"total_time\": ");
 	text_json_number(sb, p->kind == PV_KIND_CALLS ? p->total_tt : p->total_weight);
 	strbuf_addf(sb, ", \"total_calls\": %lld, \"functions\": %zu}",

@@ -1,33 +1,16 @@
 #include "profile_json.h"
+#include "record_json.h"
 #include "text_bytes.h"
 #include "../analysis/strbuf.h"
 
 #include <string.h>
 
-void profile_write_json(FILE *out, const struct profile *p)
+void profile_write_json(FILE *out, const struct profile *p, const struct store_meta *m)
 {
-	static const char *const kinds[] = { "calls", "sampled", "evented" };
 	struct strbuf sb = STRBUF_INIT;
-	strbuf_addf(&sb, "{\"profile\": {\"id\": %lld, \"name\": ", (long long)p->id);
-	text_json_opt_string(&sb, p->name);
-	strbuf_adds(&sb, ", \"source\": ");
-	text_json_opt_string(&sb, p->source);
-	strbuf_adds(&sb, ", \"format\": ");
-	text_json_opt_string(&sb, p->format);
-	strbuf_adds(&sb, ", \"producer\": ");
-	text_json_opt_string(&sb, p->producer);
-	strbuf_addf(&sb, ", \"kind\": \"%s\", \"unit\": ", kinds[p->kind]);
-	text_json_opt_string(&sb, p->unit ? p->unit : "seconds");
-	strbuf_adds(&sb, ", \"thread\": ");
-	text_json_opt_string(&sb, p->thread);
-	strbuf_adds(&sb, ", \"content_hash\": ");
-	text_json_opt_string(&sb, p->content_hash);
-	strbuf_addf(&sb, ", \"total_calls\": %lld, \"primitive_calls\": %lld, \"total_time\": ", (long long)p->total_calls,
-		    (long long)p->prim_calls);
-	text_json_number(&sb, p->total_tt);
-	strbuf_adds(&sb, ", \"total_weight\": ");
-	text_json_number(&sb, p->kind == PV_KIND_CALLS ? p->total_tt : p->total_weight);
-	strbuf_addf(&sb, ", \"total_samples\": %lld},\n \"functions\": [", (long long)p->total_samples);
+	strbuf_adds(&sb, "{\"profile\": ");
+	record_json_profile(&sb, m);
+	strbuf_adds(&sb, ",\n \"functions\": [");
 	for (size_t f = 0; f < p->nfuncs; f++) {
 		const struct pv_func *fn = &p->funcs[f];
 		const struct pv_str *file = profile_str(p, fn->file), *name = profile_str(p, fn->name);

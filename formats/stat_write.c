@@ -87,15 +87,22 @@ void stat_write_text(FILE *out, const struct stat_table *t)
 	fputs("\n\n", out);
 }
 
-/* The JSON pieces both function tables share (stat_write_sampled.c too). */
+/* The JSON pieces the function tables share (stat_write_sampled.c and
+ * call_write.c too). */
 void stat_json_profile_head(struct strbuf *sb, const struct stat_table *t)
 {
+	static const char *const kinds[] = { "calls", "sampled", "evented" };
 	strbuf_addf(sb, "{\"profile\": {\"id\": %lld, \"name\": ", (long long)t->profile_id);
 	text_json_opt_string(sb, t->profile_name);
 	strbuf_adds(sb, ", \"source\": ");
 	text_json_opt_string(sb, t->source);
 	strbuf_adds(sb, ", \"format\": ");
 	text_json_opt_string(sb, t->format);
+	strbuf_addf(sb, ", \"kind\": \"%s\", \"unit\": ", kinds[t->kind]);
+	text_json_opt_string(sb, t->unit);
+	strbuf_adds(sb, ", \"thread\": ");
+	text_json_opt_string(sb, t->thread);
+	strbuf_addc(sb, '}');
 }
 
 void stat_json_listing(struct strbuf *sb, const struct stat_table *t)
@@ -125,9 +132,7 @@ void stat_write_json(FILE *out, const struct stat_table *t)
 	char *buf = NULL;
 	size_t cap = 0;
 	stat_json_profile_head(&sb, t);
-	strbuf_adds(&sb, ", \"unit\": ");
-	text_json_opt_string(&sb, t->unit);
-	strbuf_addf(&sb, "},\n \"total_calls\": %lld, \"primitive_calls\": %lld, \"total_time\": ",
+	strbuf_addf(&sb, ",\n \"total_calls\": %lld, \"primitive_calls\": %lld, \"total_time\": ",
 		    (long long)t->total_calls, (long long)t->prim_calls);
 	text_json_number(&sb, t->total_tt);
 	stat_json_listing(&sb, t);

@@ -18,8 +18,9 @@ void stat_write_as(FILE *out, const struct stat_table *t, const char *format);
 void stat_write_sampled_text(FILE *out, const struct stat_table *t);
 void stat_write_sampled_json(FILE *out, const struct stat_table *t);
 void stat_write_sampled_csv(FILE *out, const struct stat_table *t);
-/* JSON pieces shared by both: {"profile": {"id", "name", "source", "format" (left
- * open); "ordered_by" ... "functions": [ ; a row's "file", "line", "name". */
+/* JSON pieces the tables share: {"profile": {"id", "name", "source", "format",
+ * "kind", "unit", "thread"} (the document left open); "ordered_by" ...
+ * "functions": [ ; a row's "file", "line", "name". */
 void stat_json_profile_head(struct strbuf *sb, const struct stat_table *t);
 void stat_json_listing(struct strbuf *sb, const struct stat_table *t);
 void stat_json_row_key(struct strbuf *sb, const struct stat_row *r);

@@ -21,7 +21,7 @@ static void sampled_pct(char *buf, size_t size, double v, double total)
 /* The "samples" column is worth showing when weights are not sample counts. */
 static int sampled_has_samples(const struct stat_table *t)
 {
-	return t->kind == PV_KIND_SAMPLED && t->unit && strcmp(t->unit, "samples") != 0;
+	return t->kind == PV_KIND_SAMPLED && strcmp(t->unit, "samples") != 0;
 }
 
 enum { COL_CALLS, COL_SELF, COL_SELFP, COL_SUMP, COL_TOTAL, COL_TOTALP, COL_SAMPLES, NCOLS };
@@ -53,7 +53,7 @@ void stat_write_sampled_text(FILE *out, const struct stat_table *t)
 	} else {
 		fprintf(out, "         %s samples", w);
 	}
-	if (t->unit && strcmp(t->unit, "samples") != 0)
+	if (strcmp(t->unit, "samples") != 0)
 		fprintf(out, " (%s)", t->unit);
 	fprintf(out, ", %zu functions, %lld call-tree nodes\n\n", t->nentries,
 		(long long)(t->node_count > 0 ? t->node_count - 1 : 0));
@@ -105,24 +105,13 @@ void stat_write_sampled_text(FILE *out, const struct stat_table *t)
 	fputc('\n', out);
 }
 
-static const char *sampled_kind(const struct stat_table *t)
-{
-	return t->kind == PV_KIND_EVENTED ? "evented" : "sampled";
-}
-
 void stat_write_sampled_json(FILE *out, const struct stat_table *t)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char *buf = NULL;
 	size_t cap = 0;
 	stat_json_profile_head(&sb, t);
-	strbuf_adds(&sb, ", \"kind\": ");
-	text_json_opt_string(&sb, sampled_kind(t));
-	strbuf_adds(&sb, ", \"unit\": ");
-	text_json_opt_string(&sb, t->unit);
-	strbuf_adds(&sb, ", \"thread\": ");
-	text_json_opt_string(&sb, t->thread);
-	strbuf_adds(&sb, "},\n \"total_weight\": ");
+	strbuf_adds(&sb, ",\n \"total_weight\": ");
 	text_json_number(&sb, t->total_weight);
 	strbuf_addf(&sb, ", \"total_samples\": %lld, \"total_calls\": %lld, \"primitive_calls\": %lld, \"tree_nodes\": %lld",
 		    (long long)(t->kind == PV_KIND_SAMPLED ? t->total_samples : 0), (long long)t->total_calls,

@@ -13,7 +13,10 @@ int text_surrogate_at(const char *s, size_t n);
 /* Writes s with escaped surrogates turned back into their raw bytes. */
 void text_write_raw(FILE *out, const char *s, size_t n);
 /* Appends a JSON string literal (quotes included): valid UTF-8 kept, control
- * characters escaped, surrogates and undecodable bytes as \udcXX as Python's json does. */
+ * characters escaped, surrogates and undecodable bytes as \udcXX as Python's json does.
+ * The one policy for bytes that are not UTF-8 in every JSON profview writes
+ * (docs/serve-api.md): lossless, and what json.dumps(os.fsdecode(b)) gives, where
+ * U+FFFD would make different names look alike. */
 void text_json_string(struct strbuf *out, const char *s, size_t n);
 /* The same for JSON inside an HTML <script> element: '<', '>' and '&' also
  * escaped, so no string can end the element. */

@@ -181,7 +181,7 @@ void speedscope_write(FILE *out, const struct profile *p, const char *version)
 	strbuf_adds(&sb, "]},\n \"profiles\": [{\"type\": \"sampled\", \"name\": ");
 	const char *pname = p->thread ? p->thread : name;
 	text_json_string(&sb, pname, strlen(pname));
-	const char *unit = unit_measured(p->unit);	/* samples go as "none" */
+	const char *unit = unit_measured(profile_unit(p));	/* samples go as "none" */
 	strbuf_addf(&sb, ", \"unit\": \"%s\", \"startValue\": 0, \"endValue\": ", unit ? unit : "none");
 	/* the root's own weight (evented idle time) is a sample with an empty stack */
 	double total = 0;

@@ -9,7 +9,6 @@
 #include "../analysis/error.h"
 #include "../analysis/store.h"
 
-#include <cjson/cJSON.h>
 #include <pthread.h>
 #include <stdio.h>
 
@@ -51,13 +50,6 @@ int api_load(struct api_request *r, int64_t id, int strip, struct profile **out)
 int api_cached(struct api_request *r, const int64_t *ids, size_t n);
 /* 400 for a regex that does not compile or is too long. */
 int api_check_regex(struct api_request *r, const char *key, const char *re);
-
-/* A string for cJSON: NULL becomes null, bytes that are not UTF-8 U+FFFD. */
-cJSON *api_json_text(const char *s);
-/* A double as its shortest round-trip digits (Python's repr), never rounded. */
-cJSON *api_json_number(double v);
-/* Writes doc to the answer and frees it. */
-void api_json_write(struct api_request *r, cJSON *doc);
 
 int api_profiles(struct api_request *r);
 int api_summary(struct api_request *r, const char *ref);

@@ -9,6 +9,7 @@
 #include "../analysis/xalloc.h"
 #include "../formats/dot_write.h"
 #include "../formats/icicle_write.h"
+#include "../formats/record_json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -163,26 +164,11 @@ int api_sandwich(struct api_request *r, const char *ref)
 	if (rc) {
 		api_fail(r, 413, "%s", err.message);
 	} else {
-		const struct pv_func *f = &p->funcs[func];
-		cJSON *fj = cJSON_CreateObject();
-		char *std = NULL;
-		size_t cap = 0;
-		profile_std_name_buf(p, f, &std, &cap);
-		cJSON_AddNumberToObject(fj, "index", (double)func);
-		cJSON_AddItemToObject(fj, "file", api_json_text(profile_str(p, f->file)->s));
-		cJSON_AddNumberToObject(fj, "line", (double)f->line);
-		cJSON_AddItemToObject(fj, "name", api_json_text(profile_str(p, f->name)->s));
-		cJSON_AddItemToObject(fj, "stdname", api_json_text(std));
-		cJSON_AddNumberToObject(fj, "calls", (double)f->calls);
-		cJSON_AddNumberToObject(fj, "primitive_calls", (double)f->pcalls);
-		cJSON_AddItemToObject(fj, "self", api_json_number(f->tottime));
-		cJSON_AddItemToObject(fj, "total", api_json_number(f->cumtime));
-		free(std);
-		fputs("{\"function\":", r->out);
-		char *s = cJSON_PrintUnformatted(fj);
-		fputs(s ? s : "null", r->out);
-		cJSON_free(s);
-		cJSON_Delete(fj);
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_adds(&sb, "{\"function\":");
+		record_json_profile_func(&sb, p, (uint32_t)func);
+		fwrite(sb.buf, 1, sb.len, r->out);
+		strbuf_release(&sb);
 		struct icicle_page pg = { p, profile_label(p), NULL };
 		fputs(",\n\"callers\":", r->out);
 		api_write_chart(r, &up, &pg);

@@ -4,12 +4,9 @@
 #include "api.h"
 #include "../analysis/profile.h"
 #include "../analysis/pv_regex.h"
-#include "../analysis/pyrepr.h"
 #include "../analysis/strbuf.h"
-#include "../analysis/utf8.h"
 #include "../analysis/xalloc.h"
 
-#include <math.h>
 #include <stdlib.h>
 
 #include <stdarg.h>
@@ -115,55 +112,4 @@ int api_check_regex(struct api_request *r, const char *key, const char *re)
 		return api_fail(r, 400, "bad %s regex '%.200s': %s", key, re, why);
 	pv_regex_free(x);
 	return 0;
-}
-
-cJSON *api_json_text(const char *s)
-{
-	if (!s)
-		return cJSON_CreateNull();
-	/* the store's text may hold bytes that are not UTF-8 (Python 2 paths):
-	 * cJSON would pass them through, so they become U+FFFD here */
-	size_t n = strlen(s), k = 0;
-	char *clean = malloc(n * 3 + 1);
-	if (!clean)
-		return cJSON_CreateNull();
-	for (size_t i = 0; i < n;) {
-		uint32_t cp;
-		size_t len = utf8_decode((const unsigned char *)s + i, n - i, &cp);
-		if (len) {
-			memcpy(clean + k, s + i, len);
-			k += len;
-			i += len;
-		} else {
-			memcpy(clean + k, "\xef\xbf\xbd", 3);
-			k += 3;
-			i++;
-		}
-	}
-	clean[k] = 0;
-	cJSON *j = cJSON_CreateString(clean);
-	free(clean);
-	return j;
-}
-
-cJSON *api_json_number(double v)
-{
-	/* cJSON prints 15 digits and accepts a near miss; the API's numbers are
-	 * the exact doubles, as the tables print them */
-	char buf[32];
-	if (!isfinite(v))
-		return cJSON_CreateNull();
-	pyrepr_float(v, buf);
-	return cJSON_CreateRaw(buf);
-}
-
-void api_json_write(struct api_request *r, cJSON *doc)
-{
-	char *s = cJSON_PrintUnformatted(doc);
-	if (s) {
-		fputs(s, r->out);
-		fputc('\n', r->out);
-		cJSON_free(s);
-	}
-	cJSON_Delete(doc);
 }

@@ -73,13 +73,13 @@
     return v === Math.floor(v) ? group3(v.toFixed(0)) : group3(v.toFixed(1));
   }
   // A weight in its unit: "12.3 ms", "1.20 s", "3.0 MiB"; sample counts bare ("1,878") unless long.
+  // The unit is always the server's (the profile's "unit"): the page never decides one.
   function fmtW(unit, v, long) {
     if (typeof v !== 'number' || !isFinite(v)) return '\u2014';
-    if (v === 0) return long ? PV.formatWeight(unit || 'none', 0) : '0';
-    if ((unit === 'samples' || unit === 'none' || !unit) && !long) return fmtCount(v);
-    return PV.formatWeight(unit || 'none', v);
+    if (v === 0) return long ? PV.formatWeight(unit, 0) : '0';
+    if ((unit === 'samples' || unit === 'none') && !long) return fmtCount(v);
+    return PV.formatWeight(unit, v);
   }
-  function fmtTime(v) { return fmtW('seconds', v); }
   function fmtCalls(calls, prim) {
     if (typeof calls !== 'number') return '\u2014';
     return prim === undefined || prim === null || prim === calls ? fmtCount(calls) : fmtCount(calls) + '/' + fmtCount(prim);
@@ -450,7 +450,7 @@
         h('td', { text: p.format || '' }),
         h('td', null, [h('span', { 'class': 'kind kind-' + (p.kind || 'x'), text: KIND_TEXT[p.kind] || p.kind || '' })]),
         h('td', { text: when.text, title: when.title }),
-        h('td', { 'class': 'num', text: fmtW(p.unit, p.total, true), title: String(p.total) + ' ' + (p.unit || '') }),
+        h('td', { 'class': 'num', text: fmtW(p.unit, p.total, true), title: String(p.total) + ' ' + p.unit }),
         h('td', { 'class': 'num', text: fmtCount(p.function_count) }),
         h('td', { 'class': 'srccol mono', text: p.source || '', title: p.source || '' })]);
     }
@@ -626,6 +626,7 @@
     var unit = p.unit, totalW = docu.total_weight || p.total;
     if (p.kind === 'calls') {
       var tt = docu.total_time || p.total_time || p.total;
+      var fmtTime = function (v) { return fmtW(unit, v); };
       return [
         { label: 'ncalls', key: 'calls', num: true, title: 'Calls (total/primitive when recursive); sort by calls',
           cell: function (r) { return fmtCalls(r.calls, r.primitive_calls); }, raw: function (r) { return r.calls; } },
@@ -779,7 +780,7 @@
       var parts = [group3(t.functions_listed !== undefined ? t.functions_listed : rows.length) + ' of ' +
         group3(t.functions_total !== undefined ? t.functions_total : rows.length) + ' functions'];
       if (t.ordered_by) parts.push('ordered by ' + t.ordered_by + (cur.reverse ? ', reversed' : ''));
-      if (p.kind === 'calls') parts.push(fmtCalls(t.total_calls, t.primitive_calls) + ' calls in ' + fmtW('seconds', t.total_time, true));
+      if (p.kind === 'calls') parts.push(fmtCalls(t.total_calls, t.primitive_calls) + ' calls in ' + fmtW(p.unit, t.total_time, true));
       else parts.push(fmtW(p.unit, t.total_weight, true) + ' total');
       countEl.textContent = parts.join(' \u00b7 ');
     }
@@ -1076,6 +1077,7 @@
   /* ------------------------------------------------------------------ */
 
   function edgeColumns(p) {
+    var fmtTime = function (v) { return fmtW(p.unit, v); };
     if (p.kind === 'calls') {
       return [
         { label: 'ncalls', cell: function (e) { return e.count !== undefined && e.calls === undefined ? fmtCount(e.count) : fmtCalls(e.calls, e.primitive_calls); },

@@ -374,7 +374,7 @@
     }
     var tDecoded = performance.now();
 
-    var unit = meta.unit || 'none';
+    var unit = meta.unit;
     var isDiff = !!meta.diff;
     var rootTotal = m.total[0];
     var canvas = ui.canvas, stage = ui.stage, ctx = canvas.getContext('2d', { alpha: false });

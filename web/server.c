@@ -5,6 +5,8 @@
 #include "assets.h"
 #include "cache.h"
 #include "../formats/dot_write.h"
+#include "../formats/record_json.h"
+#include "../analysis/strbuf.h"
 #include "../analysis/xalloc.h"
 
 #include <errno.h>
@@ -101,17 +103,11 @@ static int server_send(struct MHD_Connection *c, int status, const char *type, v
 
 static int server_error(struct MHD_Connection *c, int status, const char *message)
 {
-	cJSON *doc = cJSON_CreateObject(), *e = cJSON_AddObjectToObject(doc, "error");
-	cJSON_AddNumberToObject(e, "status", status);
-	cJSON_AddItemToObject(e, "message", api_json_text(message));
-	char *s = cJSON_PrintUnformatted(doc);
-	cJSON_Delete(doc);
-	size_t n = s ? strlen(s) : 0;
-	char *body = xmalloc(n + 2);
-	memcpy(body, s ? s : "", n);
-	body[n++] = '\n';
-	cJSON_free(s);
-	return server_send(c, status, "application/json; charset=utf-8", body, n, MHD_RESPMEM_MUST_FREE, 0);
+	struct strbuf sb = STRBUF_INIT;
+	record_json_error(&sb, status, message);
+	strbuf_addc(&sb, '\n');
+	/* the answer owns the buffer from here */
+	return server_send(c, status, "application/json; charset=utf-8", sb.buf, sb.len, MHD_RESPMEM_MUST_FREE, 0);
 }
 
 static const char *server_asset_type(const char *name)

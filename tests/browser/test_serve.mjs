@@ -78,6 +78,7 @@ const imports = [
   ['hostnames', F('callgraph', 'fixtures', 'hostile_names.prof')],
   [HOSTILE_NAME, hostileFolded()],
   ['big', bigFolded()],
+  ['latin1', F('serve', 'fixtures', 'py27-latin1.prof')],
 ];
 for (const [name, file] of imports) {
   if (!fs.existsSync(file)) { check(`fixture ${file} exists`, false); continue; }
@@ -827,6 +828,47 @@ async function testHostile() {
   await finish(o);
 }
 
+// ---------------------------------------------------------------- bytes that are not UTF-8
+
+// A real Python 2 run of a script under a Latin-1 path (tests/serve/fixtures): the
+// API gives its file name with \udcXX escapes (docs/serve-api.md), and every view
+// shows that same string (Chromium draws a lone surrogate as U+FFFD) without
+// breaking: the table, the sandwich header, the icicle's boxes and tooltip.
+async function testLatin1() {
+  where = 'latin1';
+  const L = ids.latin1;
+  if (!check('the Latin-1 fixture is imported', L !== undefined)) return;
+  const api = await apiGet(`/api/profiles/${L}/table?by=cumulative`);
+  const file = api.functions[0].file;
+  check('the API gives the byte 0xE9 as \\udce9', file.includes('pvfix_lat\udce9n/caf\udce9.py') && !file.includes('\ufffd'), file);
+  const summary = await apiGet(`/api/profiles/${L}`);
+  check('the summary gives the same file name as the table', summary.top_total.every((f) => f.file === file || f.file === '~'), summary.top_total);
+  const o = await openPage(`/p/${L}/table`);
+  const { page } = o;
+  await settled(page, 'table');
+  const shown = (await tableRows(page)).map((r) => r.cells[r.cells.length - 1]);
+  for (const f of api.functions) check(`table shows ${JSON.stringify(f.stdname)}`, shown.includes(f.stdname), shown);
+  await shot(page, 'latin1-table');
+  const main = api.functions.find((f) => f.name === 'main') || api.functions[0];
+  await go(o, `/p/${L}/sandwich?func=${main.index}`);
+  await settled(page, 'sandwich');
+  const loc = await page.textContent('.swhead .mono');
+  check('sandwich header: the file name the table shows', loc === main.file + ':' + main.line, [loc, main.file]);
+  await shot(page, 'latin1-sandwich');
+  await go(o, `/p/${L}/icicle`);
+  await settled(page, 'icicle');
+  await chartSettled(page);
+  const rect = await page.evaluate((n) => window.__pvApp.debug().rectOf(n), main.name);
+  if (check('icicle: the box of main is drawn', !!rect)) {
+    await page.mouse.move(rect.x + Math.min(rect.w / 2, 10), rect.y + rect.h / 2);
+    await page.waitForTimeout(100);
+    const tip = await page.evaluate(() => (document.querySelector('.icicleview [data-pv=tooltip]') || {}).textContent || '');
+    check('icicle tooltip: the file name the table shows', tip.includes(main.file), tip);
+  }
+  await shot(page, 'latin1-icicle');
+  await finish(o);
+}
+
 // ---------------------------------------------------------------- theme, screenshots
 
 async function testTheme() {
@@ -882,7 +924,7 @@ async function testTheme() {
 }
 
 try {
-  for (const t of [testList, testTable, testIcicle, testSandwich, testCallgraph, testDiff, testHistory, testHostile, testTheme]) {
+  for (const t of [testList, testTable, testIcicle, testSandwich, testCallgraph, testDiff, testHistory, testHostile, testLatin1, testTheme]) {
     const t0 = Date.now();
     try {
       await t();
