@@ -94,7 +94,7 @@ static int cmd_callgraph(int argc, char **argv, struct cmd_ctx *ctx)
 	struct store *store = NULL;
 	struct profile *p = NULL, *base = NULL;
 	struct callgraph g;
-	struct cmd_output out = { stdout, NULL, NULL };
+	struct cmd_output out = CMD_OUTPUT_INIT;
 	struct strbuf pruning = STRBUF_INIT;
 	memset(&g, 0, sizeof(g));
 	pv_error_clear(&err);

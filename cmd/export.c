@@ -52,7 +52,7 @@ static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 	struct pv_error err;
 	struct store *store = NULL;
 	struct profile *p = NULL, *est = NULL;
-	struct cmd_output o = { stdout, NULL, NULL };
+	struct cmd_output o = CMD_OUTPUT_INIT;
 	pv_error_clear(&err);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {

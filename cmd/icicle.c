@@ -55,7 +55,7 @@ static int cmd_icicle(int argc, char **argv, struct cmd_ctx *ctx)
 	struct store *store = NULL;
 	struct profile *p = NULL, *base = NULL;
 	struct icicle ic;
-	struct cmd_output o = { stdout, NULL, NULL };
+	struct cmd_output o = CMD_OUTPUT_INIT;
 	char *title_buf = NULL;
 	memset(&ic, 0, sizeof(ic));
 	pv_error_clear(&err);
