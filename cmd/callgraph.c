@@ -63,6 +63,22 @@ static int callgraph_pct(const char *opt, const char *s, double *v, struct pv_er
 	return 0;
 }
 
+/* The -T an -o name asks for when -T is not given: the Graphviz formats files
+ * are named after (.dot and .gv are DOT text); NULL for any other name, which
+ * keeps the default, DOT. */
+static const char *callgraph_format_for_name(const char *path)
+{
+	static const char *const formats[] = { "svg", "svgz", "png", "pdf", "ps",   "eps",  "gif", "jpg", "jpeg",
+					       "bmp", "tif",  "tiff", "webp", "json", "xdot", "dot", "gv" };
+	char ext[16];
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		snprintf(ext, sizeof(ext), ".%s", formats[i]);
+		if (cmd_output_name_ends(path, ext))
+			return formats[i];
+	}
+	return NULL;
+}
+
 static int cmd_callgraph(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -86,7 +102,7 @@ static int cmd_callgraph(int argc, char **argv, struct cmd_ctx *ctx)
 	const char **roots = xcalloc((size_t)argc + 1, sizeof(char *)), **leaves = xcalloc((size_t)argc + 1, sizeof(char *));
 	struct callgraph_options o = { 0.005, 0.001, roots, 0, leaves, 0, -1 };
 	struct dot_style st = { DOT_COLOR, 1.0, 0, NULL, NULL };
-	const char *format = "dot", *output = NULL, *base_arg = NULL, *profile_arg = NULL;
+	const char *format = NULL, *output = NULL, *base_arg = NULL, *profile_arg = NULL;
 	int strip = 0, normalize = 0, rc = EXIT_ERROR, opt;
 	double pct;
 	long long depth;
@@ -196,6 +212,10 @@ static int cmd_callgraph(int argc, char **argv, struct cmd_ctx *ctx)
 		rc = cmd_usage_error(&cmd_callgraph_entry, "--normalize needs --diff BASE");
 		goto cleanup;
 	}
+	if (!format && output && strcmp(output, "-"))
+		format = callgraph_format_for_name(output);
+	if (!format)
+		format = "dot";
 	if (!*format || strspn(format, "abcdefghijklmnopqrstuvwxyz0123456789:_-") != strlen(format)) {
 		rc = cmd_usage_error(&cmd_callgraph_entry, "bad -T format '%s'", format);
 		goto cleanup;

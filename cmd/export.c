@@ -38,6 +38,20 @@ static const char export_usage[] =
 enum { OPT_TO = 1, OPT_OUTPUT };
 enum export_kind { TO_PSTATS, TO_FOLDED, TO_SPEEDSCOPE, TO_JSON };
 
+/* The --to an -o name says when --to is not given, or -1: .prof or .pstats,
+ * .folded or .collapsed, .speedscope.json (speedscope's own name for its files).
+ * A plain .json could be either JSON, so it says nothing. */
+static int export_to_for_name(const char *path)
+{
+	if (cmd_output_name_ends(path, ".prof") || cmd_output_name_ends(path, ".pstats"))
+		return TO_PSTATS;
+	if (cmd_output_name_ends(path, ".folded") || cmd_output_name_ends(path, ".collapsed"))
+		return TO_FOLDED;
+	if (cmd_output_name_ends(path, ".speedscope.json"))
+		return TO_SPEEDSCOPE;
+	return -1;
+}
+
 static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -74,14 +88,20 @@ static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 			return cmd_usage_error(&cmd_export_entry, "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
+	if (output && strcmp(output, "-") == 0)
+		output = NULL;
+	if (to < 0 && output)
+		to = export_to_for_name(output);
+	if (to < 0 && cmd_output_name_ends(output, ".json"))
+		return cmd_usage_error(&cmd_export_entry,
+				       "--to is required: '%s' could be --to speedscope or --to json", output);
 	if (to < 0)
-		return cmd_usage_error(&cmd_export_entry, "--to is required (pstats, folded, speedscope or json)");
+		return cmd_usage_error(&cmd_export_entry, "--to is required (pstats, folded, speedscope or json), "
+							  "or an -o name ending .prof, .folded or .speedscope.json");
 	if (argc - optind > 1)
 		return cmd_usage_error(&cmd_export_entry, "more than one PROFILE given ('%s')", argv[optind + 1]);
 	if (optind < argc)
 		profile_arg = argv[optind];
-	if (output && strcmp(output, "-") == 0)
-		output = NULL;
 	if (!output && to == TO_PSTATS && isatty(1))
 		return cmd_usage_error(&cmd_export_entry, "a .prof file is binary: give -o FILE or redirect the output");
 

@@ -36,6 +36,16 @@ static const char icicle_usage[] =
 
 enum { OPT_OUTPUT = 1, OPT_DIFF, OPT_NORMALIZE, OPT_TITLE, OPT_MAX_NODES, OPT_STRIP };
 
+/* Whether an -o name promises a picture, which the HTML page is not. */
+static int icicle_name_is_picture(const char *path)
+{
+	static const char *const pictures[] = { ".svg", ".svgz", ".png", ".pdf", ".jpg", ".jpeg", ".gif", ".webp" };
+	for (size_t i = 0; i < sizeof(pictures) / sizeof(pictures[0]); i++)
+		if (cmd_output_name_ends(path, pictures[i]))
+			return 1;
+	return 0;
+}
+
 static int cmd_icicle(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -101,6 +111,10 @@ static int cmd_icicle(int argc, char **argv, struct cmd_ctx *ctx)
 		return cmd_usage_error(&cmd_icicle_entry, "the chart is an HTML file: give -o FILE.html or redirect the output");
 	if (normalize && !base_arg)
 		return cmd_usage_error(&cmd_icicle_entry, "--normalize needs --diff BASE");
+	if (icicle_name_is_picture(output))
+		return cmd_usage_error(&cmd_icicle_entry,
+				       "the chart is an HTML page, not a picture: name it .html ('%s'); for a picture, "
+				       "callgraph -o FILE.svg or export --to folded | flamegraph.pl", output);
 
 	if (cmd_open_store(ctx, 0, &store, &err) || cmd_load_profile(ctx, store, profile_arg, strip, &p, &err))
 		goto fail;
