@@ -104,7 +104,6 @@ static char *output_readlink(const char *path)
 static int output_resolve(struct cmd_output *o, char **real, struct stat *st, int *fd_name, struct pv_error *err)
 {
 	char *cur = xstrdup(o->path);
-	*fd_name = -1;
 	for (int hops = 0;; hops++) {
 		*fd_name = output_fd_name(cur);
 		if (*fd_name >= 0)

@@ -92,6 +92,13 @@ def check_device(run, c, prof):
              '%s -o DEVICE: exit 0, still the character device 1,3' % argv[0],
              'exit %r, mode %o, %r' % (rc, st.st_mode, err[:300]))
         c.eq(leftovers(d, ['null']), [], '%s -o DEVICE: nothing else appears beside it' % argv[0])
+    # a device that refuses the bytes (full, 1,7): the error is reported, the device stays
+    full = os.path.join(d, 'full')
+    os.mknod(full, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+    rc, out, err = run(['export', prof, '--to', 'json', '-o', full])
+    c.ok(rc == 1 and one_error_line(err) and stat.S_ISCHR(os.lstat(full).st_mode),
+         '-o FULL-DEVICE: exit 1, one error line, still the device', 'exit %r %r' % (rc, err))
+    c.eq(leftovers(d, ['null', 'full']), [], '-o FULL-DEVICE: nothing else appears beside it')
     # through a symlink to the device, too
     link = os.path.join(d, 'link')
     os.symlink('null', link)
