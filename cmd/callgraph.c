@@ -21,7 +21,10 @@ static const char callgraph_usage[] =
 	"\n"
 	"  -T, --format FORMAT    dot (default: DOT text, for `| dot -Tsvg`), or any format\n"
 	"                         Graphviz renders in-process: svg, png, pdf, ...\n"
-	"  -o, --output FILE      where to write (default standard output)\n"
+	"  -o, --output FILE      where to write (default standard output). Without -T the\n"
+	"                         name says the format: .svg, .png, .pdf, .ps, .eps, .gif,\n"
+	"                         .jpg, .webp, .json, ... as Graphviz names them; .dot, .gv\n"
+	"                         and any other name are DOT\n"
 	"  -n, --node-thres PCT   drop functions whose total is below PCT % (default 0.5)\n"
 	"  -e, --edge-thres PCT   drop calls whose total is below PCT % (default 0.1)\n"
 	"  --root REGEX           keep only what functions matching REGEX call, directly or\n"
@@ -48,7 +51,7 @@ static const char callgraph_usage[] =
 	"\n"
 	"Examples:\n"
 	"  profview callgraph out.prof | dot -Tsvg > graph.svg\n"
-	"  profview callgraph out.prof -T svg -o graph.svg --root 'handle_request' -n 1\n"
+	"  profview callgraph out.prof -o graph.svg --root 'handle_request' -n 1\n"
 	"  profview callgraph after.prof --diff before.prof -T svg -o change.svg\n";
 
 enum { OPT_NODE = 1, OPT_EDGE, OPT_ROOT, OPT_LEAF, OPT_DEPTH, OPT_STRIP, OPT_SKEW, OPT_COLORMAP, OPT_COLOR_BY,

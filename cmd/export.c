@@ -12,10 +12,11 @@
 #include <unistd.h>
 
 static const char export_usage[] =
-	"usage: profview export [PROFILE] --to pstats|folded|speedscope|json [-o FILE]\n"
+	"usage: profview export [PROFILE] [--to pstats|folded|speedscope|json] [-o FILE]\n"
 	"\n"
 	"Write a stored profile in another format. Without -o (or with -o -) it goes to\n"
-	"standard output; with -o the file appears whole or not at all.\n"
+	"standard output; with -o a regular file appears whole or not at all, while a\n"
+	"device, FIFO or symlink is written through (docs/output-files.md).\n"
 	"\n"
 	"  --to pstats       a .prof file that Python's pstats.Stats loads. cProfile data is\n"
 	"                    written back as read; sampled data as ncalls = samples, tottime\n"
@@ -24,15 +25,17 @@ static const char export_usage[] =
 	"  --to folded       'frame;frame COUNT' lines (flamegraph.pl, inferno, speedscope)\n"
 	"  --to speedscope   speedscope JSON, one sampled profile (opens in speedscope.app)\n"
 	"  --to json         everything profview holds: functions, edges and the call tree\n"
-	"  -o, --output FILE where to write\n"
+	"  -o, --output FILE where to write. Without --to the name says the format:\n"
+	"                    .prof or .pstats, .folded or .collapsed, .speedscope.json\n"
+	"                    (a plain .json could be either JSON: give --to)\n"
 	"\n"
 	"cProfile data has no stacks: for folded and speedscope profview estimates a call\n"
 	"tree from the caller->callee edges, splitting a function's time between its\n"
 	"callers in proportion (as snakeviz does), and says so.\n"
 	"\n"
 	"Examples:\n"
-	"  profview export py-spy.txt --to pstats -o py-spy.prof\n"
-	"  profview export 3 --to speedscope -o app.speedscope.json\n"
+	"  profview export py-spy.txt -o py-spy.prof\n"
+	"  profview export 3 -o app.speedscope.json\n"
 	"  profview export out.prof --to folded | flamegraph.pl > flame.svg\n";
 
 enum { OPT_TO = 1, OPT_OUTPUT };
