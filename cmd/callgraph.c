@@ -21,7 +21,10 @@ static const char callgraph_usage[] =
 	"\n"
 	"  -T, --format FORMAT    dot (default: DOT text, for `| dot -Tsvg`), or any format\n"
 	"                         Graphviz renders in-process: svg, png, pdf, ...\n"
-	"  -o, --output FILE      where to write (default standard output)\n"
+	"  -o, --output FILE      where to write (default standard output). Without -T the\n"
+	"                         name says the format: .svg, .png, .pdf, .ps, .eps, .gif,\n"
+	"                         .jpg, .webp, .json, ... as Graphviz names them; .dot, .gv\n"
+	"                         and any other name are DOT\n"
 	"  -n, --node-thres PCT   drop functions whose total is below PCT % (default 0.5)\n"
 	"  -e, --edge-thres PCT   drop calls whose total is below PCT % (default 0.1)\n"
 	"  --root REGEX           keep only what functions matching REGEX call, directly or\n"
@@ -48,7 +51,7 @@ static const char callgraph_usage[] =
 	"\n"
 	"Examples:\n"
 	"  profview callgraph out.prof | dot -Tsvg > graph.svg\n"
-	"  profview callgraph out.prof -T svg -o graph.svg --root 'handle_request' -n 1\n"
+	"  profview callgraph out.prof -o graph.svg --root 'handle_request' -n 1\n"
 	"  profview callgraph after.prof --diff before.prof -T svg -o change.svg\n";
 
 enum { OPT_NODE = 1, OPT_EDGE, OPT_ROOT, OPT_LEAF, OPT_DEPTH, OPT_STRIP, OPT_SKEW, OPT_COLORMAP, OPT_COLOR_BY,
@@ -61,6 +64,22 @@ static int callgraph_pct(const char *opt, const char *s, double *v, struct pv_er
 	if (!(*v >= 0 && *v <= 100))
 		return pv_error_usage(err, "%s takes a percentage from 0 to 100", opt);
 	return 0;
+}
+
+/* The -T an -o name asks for when -T is not given: the Graphviz formats files
+ * are named after (.dot and .gv are DOT text); NULL for any other name, which
+ * keeps the default, DOT. */
+static const char *callgraph_format_for_name(const char *path)
+{
+	static const char *const formats[] = { "svg", "svgz", "png", "pdf", "ps",   "eps",  "gif", "jpg", "jpeg",
+					       "bmp", "tif",  "tiff", "webp", "json", "xdot", "dot", "gv" };
+	char ext[16];
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		snprintf(ext, sizeof(ext), ".%s", formats[i]);
+		if (cmd_output_name_ends(path, ext))
+			return formats[i];
+	}
+	return NULL;
 }
 
 static int cmd_callgraph(int argc, char **argv, struct cmd_ctx *ctx)
@@ -86,7 +105,7 @@ static int cmd_callgraph(int argc, char **argv, struct cmd_ctx *ctx)
 	const char **roots = xcalloc((size_t)argc + 1, sizeof(char *)), **leaves = xcalloc((size_t)argc + 1, sizeof(char *));
 	struct callgraph_options o = { 0.005, 0.001, roots, 0, leaves, 0, -1 };
 	struct dot_style st = { DOT_COLOR, 1.0, 0, NULL, NULL };
-	const char *format = "dot", *output = NULL, *base_arg = NULL, *profile_arg = NULL;
+	const char *format = NULL, *output = NULL, *base_arg = NULL, *profile_arg = NULL;
 	int strip = 0, normalize = 0, rc = EXIT_ERROR, opt;
 	double pct;
 	long long depth;
@@ -94,7 +113,7 @@ static int cmd_callgraph(int argc, char **argv, struct cmd_ctx *ctx)
 	struct store *store = NULL;
 	struct profile *p = NULL, *base = NULL;
 	struct callgraph g;
-	struct cmd_output out = { stdout, NULL, NULL };
+	struct cmd_output out = CMD_OUTPUT_INIT;
 	struct strbuf pruning = STRBUF_INIT;
 	memset(&g, 0, sizeof(g));
 	pv_error_clear(&err);
@@ -196,6 +215,10 @@ static int cmd_callgraph(int argc, char **argv, struct cmd_ctx *ctx)
 		rc = cmd_usage_error(&cmd_callgraph_entry, "--normalize needs --diff BASE");
 		goto cleanup;
 	}
+	if (!format && output && strcmp(output, "-"))
+		format = callgraph_format_for_name(output);
+	if (!format)
+		format = "dot";
 	if (!*format || strspn(format, "abcdefghijklmnopqrstuvwxyz0123456789:_-") != strlen(format)) {
 		rc = cmd_usage_error(&cmd_callgraph_entry, "bad -T format '%s'", format);
 		goto cleanup;

@@ -93,18 +93,29 @@ int cmd_load_profile(struct cmd_ctx *ctx, struct store *s, const char *arg, int 
  * refused, a profile this call stored is removed again. */
 int cmd_save_named(struct store *s, const struct profile *p, const char *name, int64_t *id, struct pv_error *err);
 
-/* Where a command writes: standard output (path NULL or "-"), or a file that
- * appears whole or not at all (written beside it, renamed over it on commit). */
+/* Where a command writes -o FILE (cmd/output.c; DESIGN.md "Writing files"):
+ * standard output for NULL or "-"; a device, FIFO or open descriptor
+ * (/dev/stdout, /dev/fd/N) written through as it is; otherwise the regular file
+ * the name (or its chain of symlinks) leads to, which appears whole or not at
+ * all: written to a temp file beside it, renamed over it on commit, keeping its
+ * permission bits. Start from CMD_OUTPUT_INIT. */
 struct cmd_output {
 	FILE *f;
-	const char *path;	/* NULL for standard output */
-	char *tmp;
+	const char *path;	/* as given; NULL for standard output */
+	char *target;		/* the regular file replaced on commit; NULL when written through */
+	char *dir;		/* target's folder, where the temp file lives */
+	char *tmp;		/* the temp file's name while it has one */
+	int unnamed;		/* the temp file is O_TMPFILE: named only at commit */
 };
+#define CMD_OUTPUT_INIT { stdout, NULL, NULL, NULL, NULL, 0 }
 int cmd_output_open(struct cmd_output *o, const char *path, struct pv_error *err);
-/* Closes and renames into place; on failure removes the partial file. */
+/* Flushes and puts the file in place; on failure removes the temp file. */
 int cmd_output_commit(struct cmd_output *o, struct pv_error *err);
 /* Drops an output not committed (safe after commit, and on stdout). */
 void cmd_output_abort(struct cmd_output *o);
+/* Whether path's last name ends with suffix (".svg"), ignoring case, with
+ * something before it: how commands read a type from an -o name. */
+int cmd_output_name_ends(const char *path, const char *suffix);
 /* Whether f is one of formats, a comma-separated list ("text,json,csv"). */
 int cmd_format_allowed(const char *formats, const char *f);
 

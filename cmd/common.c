@@ -269,57 +269,6 @@ int cmd_save_named(struct store *s, const struct profile *p, const char *name, i
 	return 0;
 }
 
-int cmd_output_open(struct cmd_output *o, const char *path, struct pv_error *err)
-{
-	o->f = stdout;
-	o->path = path && strcmp(path, "-") ? path : NULL;
-	o->tmp = NULL;
-	if (!o->path)
-		return 0;
-	o->tmp = xmalloc(strlen(o->path) + 32);
-	sprintf(o->tmp, "%s.tmp-%ld", o->path, (long)getpid());
-	o->f = fopen(o->tmp, "wb");
-	if (!o->f) {
-		o->f = stdout;
-		pv_error_subject(err, o->path);
-		pv_error_set(err, "cannot write: %s", strerror(errno));
-		free(o->tmp);
-		o->tmp = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-int cmd_output_commit(struct cmd_output *o, struct pv_error *err)
-{
-	if (!o->tmp)
-		return 0;
-	int bad = ferror(o->f);
-	int closed = fclose(o->f);
-	o->f = stdout;
-	if (closed != 0 || bad || rename(o->tmp, o->path) != 0) {
-		pv_error_subject(err, o->path);
-		pv_error_set(err, "cannot write: %s", strerror(errno ? errno : EIO));
-		cmd_output_abort(o);
-		return -1;
-	}
-	free(o->tmp);
-	o->tmp = NULL;
-	return 0;
-}
-
-void cmd_output_abort(struct cmd_output *o)
-{
-	if (o->f && o->f != stdout)
-		fclose(o->f);
-	o->f = stdout;
-	if (o->tmp) {
-		unlink(o->tmp);
-		free(o->tmp);
-		o->tmp = NULL;
-	}
-}
-
 int cmd_load_profile(struct cmd_ctx *ctx, struct store *s, const char *arg, int strip_dirs, struct profile **out,
 		     struct pv_error *err)
 {

@@ -12,10 +12,11 @@
 #include <unistd.h>
 
 static const char export_usage[] =
-	"usage: profview export [PROFILE] --to pstats|folded|speedscope|json [--unit ns|us|ms] [-o FILE]\n"
+	"usage: profview export [PROFILE] [--to pstats|folded|speedscope|json] [--unit ns|us|ms] [-o FILE]\n"
 	"\n"
 	"Write a stored profile in another format. Without -o (or with -o -) it goes to\n"
-	"standard output; with -o the file appears whole or not at all.\n"
+	"standard output; with -o a regular file appears whole or not at all, while a\n"
+	"device, FIFO or symlink is written through (docs/output-files.md).\n"
 	"\n"
 	"  --to pstats       a .prof file that Python's pstats.Stats loads. cProfile data is\n"
 	"                    written back as read; sampled data as ncalls = samples, tottime\n"
@@ -30,7 +31,9 @@ static const char export_usage[] =
 	"                    unit when it is nanoseconds, or whole micro/milliseconds;\n"
 	"                    samples, bytes and unit-less weights are written as they are\n"
 	"                    (--unit samples or bytes may name them; no time unit fits)\n"
-	"  -o, --output FILE where to write\n"
+	"  -o, --output FILE where to write. Without --to the name says the format:\n"
+	"                    .prof or .pstats, .folded or .collapsed, .speedscope.json\n"
+	"                    (a plain .json could be either JSON: give --to)\n"
 	"\n"
 	"Folded counts are whole numbers, rounded so that nothing is lost: each\n"
 	"function's rounding remainder is carried to its next stack, so its total is\n"
@@ -42,10 +45,10 @@ static const char export_usage[] =
 	"callers in proportion (as snakeviz does), and says so.\n"
 	"\n"
 	"Examples:\n"
-	"  profview export py-spy.txt --to pstats -o py-spy.prof\n"
-	"  profview export 3 --to speedscope -o app.speedscope.json\n"
+	"  profview export py-spy.txt -o py-spy.prof\n"
+	"  profview export 3 -o app.speedscope.json\n"
 	"  profview export out.prof --to folded | flamegraph.pl --countname us > flame.svg\n"
-	"  profview export out.prof --to folded --unit ns -o out.folded\n";
+	"  profview export out.prof --unit ns -o out.folded\n";
 
 enum { OPT_TO = 1, OPT_OUTPUT, OPT_UNIT };
 enum export_kind { TO_PSTATS, TO_FOLDED, TO_SPEEDSCOPE, TO_JSON };
@@ -71,6 +74,20 @@ static void export_folded_note(const struct folded_counts *c, const struct folde
 	fprintf(stderr, "; total %.0f %s of %.3f\n", st->written, u, st->exact);
 }
 
+/* The --to an -o name says when --to is not given, or -1: .prof or .pstats,
+ * .folded or .collapsed, .speedscope.json (speedscope's own name for its files).
+ * A plain .json could be either JSON, so it says nothing. */
+static int export_to_for_name(const char *path)
+{
+	if (cmd_output_name_ends(path, ".prof") || cmd_output_name_ends(path, ".pstats"))
+		return TO_PSTATS;
+	if (cmd_output_name_ends(path, ".folded") || cmd_output_name_ends(path, ".collapsed"))
+		return TO_FOLDED;
+	if (cmd_output_name_ends(path, ".speedscope.json"))
+		return TO_SPEEDSCOPE;
+	return -1;
+}
+
 static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -86,7 +103,7 @@ static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 	struct pv_error err;
 	struct store *store = NULL;
 	struct profile *p = NULL, *est = NULL;
-	struct cmd_output o = { stdout, NULL, NULL };
+	struct cmd_output o = CMD_OUTPUT_INIT;
 	pv_error_clear(&err);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
@@ -112,16 +129,22 @@ static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 			return cmd_usage_error(&cmd_export_entry, "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
+	if (output && strcmp(output, "-") == 0)
+		output = NULL;
+	if (to < 0 && output)
+		to = export_to_for_name(output);
+	if (to < 0 && cmd_output_name_ends(output, ".json"))
+		return cmd_usage_error(&cmd_export_entry,
+				       "--to is required: '%s' could be --to speedscope or --to json", output);
 	if (to < 0)
-		return cmd_usage_error(&cmd_export_entry, "--to is required (pstats, folded, speedscope or json)");
+		return cmd_usage_error(&cmd_export_entry, "--to is required (pstats, folded, speedscope or json), "
+							  "or an -o name ending .prof, .folded or .speedscope.json");
 	if (unit && to != TO_FOLDED)
 		return cmd_usage_error(&cmd_export_entry, "--unit is for --to folded (the other formats keep full precision)");
 	if (argc - optind > 1)
 		return cmd_usage_error(&cmd_export_entry, "more than one PROFILE given ('%s')", argv[optind + 1]);
 	if (optind < argc)
 		profile_arg = argv[optind];
-	if (output && strcmp(output, "-") == 0)
-		output = NULL;
 	if (!output && to == TO_PSTATS && isatty(1))
 		return cmd_usage_error(&cmd_export_entry, "a .prof file is binary: give -o FILE or redirect the output");
 

@@ -16,7 +16,9 @@ static const char icicle_usage[] =
 	"box to zoom, hover for numbers, search by regex, flip to a flame graph, sort\n"
 	"children left-heavy; keys: arrows, Enter, Esc, r, /, f, h.\n"
 	"\n"
-	"  -o, --output FILE   where to write (standard output when not a terminal)\n"
+	"  -o, --output FILE   where to write (standard output when not a terminal); the\n"
+	"                      page is HTML whatever the name, and a picture's name (.svg,\n"
+	"                      .png, .pdf, ...) is refused\n"
 	"  --diff BASE         a differential chart: widths are PROFILE, colours the change\n"
 	"                      against BASE (red grew, blue shrank)\n"
 	"  --normalize         scale BASE to PROFILE's total first (implied when units differ)\n"
@@ -35,6 +37,16 @@ static const char icicle_usage[] =
 	"  profview icicle after.prof --diff before.prof -o change.html\n";
 
 enum { OPT_OUTPUT = 1, OPT_DIFF, OPT_NORMALIZE, OPT_TITLE, OPT_MAX_NODES, OPT_STRIP };
+
+/* Whether an -o name promises a picture, which the HTML page is not. */
+static int icicle_name_is_picture(const char *path)
+{
+	static const char *const pictures[] = { ".svg", ".svgz", ".png", ".pdf", ".jpg", ".jpeg", ".gif", ".webp" };
+	for (size_t i = 0; i < sizeof(pictures) / sizeof(pictures[0]); i++)
+		if (cmd_output_name_ends(path, pictures[i]))
+			return 1;
+	return 0;
+}
 
 static int cmd_icicle(int argc, char **argv, struct cmd_ctx *ctx)
 {
@@ -55,7 +67,7 @@ static int cmd_icicle(int argc, char **argv, struct cmd_ctx *ctx)
 	struct store *store = NULL;
 	struct profile *p = NULL, *base = NULL;
 	struct icicle ic;
-	struct cmd_output o = { stdout, NULL, NULL };
+	struct cmd_output o = CMD_OUTPUT_INIT;
 	char *title_buf = NULL;
 	memset(&ic, 0, sizeof(ic));
 	pv_error_clear(&err);
@@ -101,6 +113,10 @@ static int cmd_icicle(int argc, char **argv, struct cmd_ctx *ctx)
 		return cmd_usage_error(&cmd_icicle_entry, "the chart is an HTML file: give -o FILE.html or redirect the output");
 	if (normalize && !base_arg)
 		return cmd_usage_error(&cmd_icicle_entry, "--normalize needs --diff BASE");
+	if (icicle_name_is_picture(output))
+		return cmd_usage_error(&cmd_icicle_entry,
+				       "the chart is an HTML page, not a picture: name it .html ('%s'); for a picture, "
+				       "callgraph -o FILE.svg or export --to folded | flamegraph.pl", output);
 
 	if (cmd_open_store(ctx, 0, &store, &err) || cmd_load_profile(ctx, store, profile_arg, strip, &p, &err))
 		goto fail;
