@@ -459,10 +459,15 @@ static struct folded_part *folded_part_for(struct folded_reader *r, const char *
 			r->threads_merged = 1;
 		return t;
 	}
-	struct folded_part *last = r->nparts ? &r->parts[r->last_part] : NULL;
-	if (last && last->key_len == n && memcmp(last->key, key, n) == 0)
+	if (!r->nparts)
+		return folded_part_add(r, key, n);
+	struct folded_part *last = &r->parts[r->last_part];
+	if (last->key_len == n && memcmp(last->key, key, n) == 0)
 		return last;
-	uint64_t h = folded_hash(0x5bd1e995, key, n);
+	/* the first profile's random seed: thread names must not steer every key
+	 * into one probe chain */
+	uint64_t seed = r->parts[0].p->hash_seed;
+	uint64_t h = folded_hash(seed, key, n);
 	size_t mask = r->part_index_cap - 1;
 	for (size_t i = r->part_index_cap ? h & mask : 0; r->part_index_cap; i = (i + 1) & mask) {
 		uint32_t k = r->part_index[i];
@@ -487,7 +492,7 @@ static struct folded_part *folded_part_for(struct folded_reader *r, const char *
 		mask = r->part_index_cap - 1;
 		for (size_t k = 0; k < r->nparts; k++) {
 			struct folded_part *t = &r->parts[k];
-			size_t i = folded_hash(0x5bd1e995, t->key, t->key_len) & mask;
+			size_t i = folded_hash(seed, t->key, t->key_len) & mask;
 			while (r->part_index[i])
 				i = (i + 1) & mask;
 			r->part_index[i] = (uint32_t)k + 1;
