@@ -48,6 +48,20 @@ const char *unit_parse(const char *name)
 	return NULL;
 }
 
+const char *unit_parse_input(const char *name, double *scale)
+{
+	static const struct { const char *name; double scale; } multiples[] = {
+		{ "KiB", 1024.0 }, { "kibibytes", 1024.0 }, { "MiB", 1048576.0 }, { "mebibytes", 1048576.0 },
+	};
+	*scale = 1.0;
+	for (size_t i = 0; name && i < sizeof(multiples) / sizeof(multiples[0]); i++)
+		if (strcmp(name, multiples[i].name) == 0) {
+			*scale = multiples[i].scale;
+			return "bytes";
+		}
+	return unit_parse(name);
+}
+
 const char *unit_short(const char *unit)
 {
 	for (size_t i = 0; unit && i < sizeof(unit_names) / sizeof(unit_names[0]); i++)

@@ -14,6 +14,11 @@ const char *unit_measured(const char *unit);
  * ns, us, ms, s and nanoseconds ... seconds (also nsec, usec, msec, sec), samples,
  * bytes; NULL when it is none of these. The one parser for --unit options. */
 const char *unit_parse(const char *name);
+/* The unit of values read from a file (import --unit): unit_parse()'s names,
+ * and multiples that are stored converted: KiB (kibibytes, as Austin 1.x writes
+ * memory) and MiB are bytes times *scale. *scale is 1 for the others; NULL
+ * when the name is none of these. */
+const char *unit_parse_input(const char *name, double *scale);
 /* The short name of a canonical unit for tables and options: "ns", "us", "ms",
  * "s", "B", "samples"; the name itself when it has no short form. */
 const char *unit_short(const char *unit);

@@ -117,22 +117,22 @@ int main(int argc, char **argv)
 		tock(1);
 		/* parse only */
 		lseek(fd, 0, SEEK_SET);
-		struct profile *p = profile_new();
+		struct profile_list got = { 0 };
 		tick();
-		struct folded_reader *fr = folded_reader_new(p);
+		struct folded_reader *fr = folded_reader_new(NULL);
 		while ((r = read(fd, buf, CHUNK)) > 0)
 			if (folded_reader_feed(fr, buf, (size_t)r, &err))
 				die("folded_reader_feed", &err);
 		tock(2);
 		tick();
-		if (folded_reader_finish(fr, &err))
+		if (folded_reader_finish(fr, &got, &err))
 			die("folded_reader_finish", &err);
 		tock(3);
 		folded_reader_free(fr);
-		nnodes = p->nnodes;
-		nfuncs = p->nfuncs;
-		nedges = p->nedges;
-		profile_free(p);
+		nnodes = got.v[0]->nnodes;
+		nfuncs = got.v[0]->nfuncs;
+		nedges = got.v[0]->nedges;
+		profile_list_release(&got);
 		close(fd);
 		/* as import reads it */
 		struct read_options ro;

@@ -1,4 +1,6 @@
 #include "cmd.h"
+#include "../analysis/units.h"
+#include "../formats/austin_read.h"
 
 #include <errno.h>
 #include <string.h>
@@ -6,14 +8,20 @@
 
 static const char import_usage[] =
 	"usage: profview import FILE... [--name NAME] [--format auto|pstats|folded|speedscope]\n"
-	"                       [--lenient] [--merge-threads]\n"
+	"                       [--lenient] [--merge-threads] [--unit UNIT] [--metric METRIC]\n"
 	"\n"
 	"Import profiles into the store and print their ids, one per line. The format is\n"
 	"recognised from the content (gzip-compressed files too): cProfile/profile .prof\n"
 	"files, folded stacks (py-spy, Austin, perf + stackcollapse, inferno) and speedscope\n"
 	"JSON. A speedscope file with several profiles (threads) becomes one stored profile\n"
-	"per thread, grouped. Importing the same content again gives the same ids. Each file\n"
-	"is one transaction: a bad file leaves the store as it was.\n"
+	"per thread, grouped; so does an Austin file with several threads. Importing the\n"
+	"same content again gives the same ids. Each file is one transaction: a bad file\n"
+	"leaves the store as it was.\n"
+	"\n"
+	"Austin files (every version: 1.x default, -a, -f, -m; 2.x; 3.x with its '# mode:'\n"
+	"header) are read into function, file and line, weighted in microseconds, or in\n"
+	"bytes for memory. A full-mode file (-f) is stored by its time; --metric picks\n"
+	"another of its metrics.\n"
 	"\n"
 	"  --name NAME       a name to refer to the profile by (one FILE only); the threads\n"
 	"                    of a multi-profile file are NAME, NAME.2, NAME.3, ...\n"
@@ -21,15 +29,29 @@ static const char import_usage[] =
 	"  --lenient         speedscope: repair broken event streams (a close that does not\n"
 	"                    match, a close with nothing open, time going back, frames left\n"
 	"                    open) instead of refusing them, and say how many were repaired\n"
-	"  --merge-threads   several profiles in one file: merge them into one tree\n"
+	"  --merge-threads   several profiles (threads) in one file: merge them into one tree\n"
+	"  --unit UNIT       folded stacks whose counts are not samples: the unit they are\n"
+	"                    in (ns, us, ms, s, B, KiB, MiB, samples), stored and shown with\n"
+	"                    every output; KiB and MiB are stored as bytes. For files that\n"
+	"                    do not say their unit: stackcollapse-perf of cpu-clock events\n"
+	"                    (periods in ns), Austin 1.x/2.x without a header (default us;\n"
+	"                    'austin -m' of 1.x writes KiB)\n"
+	"  --metric METRIC   Austin: the metric to weigh by: time (the default), cpu (time\n"
+	"                    of the samples not idle, Austin 3 full mode), alloc (memory\n"
+	"                    growth, the default of memory mode), dealloc (memory released)\n"
 	"  --db PATH         the store to use\n"
 	"\n"
 	"Examples:\n"
 	"  profview import out.prof --name before\n"
 	"  py-spy record -f raw -o stacks.txt -- python app.py && profview import stacks.txt\n"
-	"  profview import trace.speedscope.json --merge-threads\n";
+	"  profview import trace.speedscope.json --merge-threads\n"
+	"  austin -o app.austin python3 app.py && profview import app.austin\n"
+	"  profview import app-full.austin --metric alloc --name app-memory\n"
+	"  perf record -e cpu-clock -g python3 app.py\n"
+	"  perf script | stackcollapse-perf.pl > perf.folded   # counts: periods in ns\n"
+	"  profview import perf.folded --unit ns\n";
 
-enum { OPT_NAME = 1, OPT_FORMAT, OPT_LENIENT, OPT_MERGE };
+enum { OPT_NAME = 1, OPT_FORMAT, OPT_LENIENT, OPT_MERGE, OPT_UNIT, OPT_METRIC };
 
 static int cmd_import(int argc, char **argv, struct cmd_ctx *ctx)
 {
@@ -38,6 +60,8 @@ static int cmd_import(int argc, char **argv, struct cmd_ctx *ctx)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "lenient", no_argument, NULL, OPT_LENIENT },
 		{ "merge-threads", no_argument, NULL, OPT_MERGE },
+		{ "unit", required_argument, NULL, OPT_UNIT },
+		{ "metric", required_argument, NULL, OPT_METRIC },
 		CMD_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -72,6 +96,20 @@ static int cmd_import(int argc, char **argv, struct cmd_ctx *ctx)
 		case OPT_MERGE:
 			ro.merge = 1;
 			break;
+		case OPT_UNIT:
+			ro.unit = unit_parse_input(optarg, &ro.unit_scale);
+			if (!ro.unit)
+				return cmd_usage_error(&cmd_import_entry,
+						       "unknown --unit '%s' (ns, us, ms, s, B, KiB, MiB or samples)", optarg);
+			break;
+		case OPT_METRIC: {
+			int m = austin_metric_parse(optarg);
+			if (m < 0)
+				return cmd_usage_error(&cmd_import_entry,
+						       "unknown --metric '%s' (time, cpu, alloc or dealloc)", optarg);
+			ro.metric = m;
+			break;
+		}
 		default:
 			return cmd_usage_error(&cmd_import_entry, "unknown or incomplete option '%s'", argv[optind - 1]);
 		}

@@ -1,4 +1,5 @@
 #include "folded_read.h"
+#include "austin_read.h"
 #include "../analysis/strbuf.h"
 #include "../analysis/xalloc.h"
 
@@ -15,26 +16,18 @@
 
 enum folded_encoding { ENC_UNKNOWN, ENC_UTF8, ENC_UTF16LE, ENC_UTF16BE };
 
-struct folded_reader {
+/* One profile being built: a file's only one, or one thread of an Austin file. */
+struct folded_part {
 	struct profile *p;
-	enum folded_encoding enc;
-	uint8_t carry[4];	/* bytes of a unit or BOM split across chunks */
-	size_t ncarry;
-	uint32_t high;		/* a UTF-16 high surrogate waiting for its pair */
-	struct strbuf u8;	/* a UTF-16 chunk as UTF-8 */
-	struct strbuf partial;	/* a line split across chunks */
-	int64_t line_no, lines_ok;
-	int64_t total_count;	/* samples so far: the sum must fit int64 */
-	int64_t overflow_line;	/* ... and when it would not, the line where */
-	int skipping;		/* inside a line longer than FOLDED_MAX_LINE */
-	uint64_t byte_pos;	/* of the decoded text, for error positions */
+	char *key;		/* the thread frame that leads its lines (Austin) */
+	size_t key_len;
 
 	/* The previous line's stack with a ';' after its last frame, the node
 	 * reached at each depth and where each frame's ';' is: a line that shares
 	 * a prefix with the one before (sorted folded files mostly do) walks only
 	 * its new frames. */
-	char *prev, *cur;
-	size_t prev_len, prev_cap, cur_cap;
+	char *prev;
+	size_t prev_len, prev_cap;
 	uint32_t *node_at, *end_at;
 	size_t depth, cap_depth;
 
@@ -52,18 +45,71 @@ struct folded_reader {
 	int seen_off;		/* the file does not repeat stacks: stop looking */
 };
 
+struct folded_reader {
+	struct folded_options o;
+	enum folded_encoding enc;
+	uint8_t carry[4];	/* bytes of a unit or BOM split across chunks */
+	size_t ncarry;
+	uint32_t high;		/* a UTF-16 high surrogate waiting for its pair */
+	struct strbuf u8;	/* a UTF-16 chunk as UTF-8 */
+	struct strbuf label;	/* a thread's name */
+	struct strbuf partial;	/* a line split across chunks */
+	int64_t line_no, lines_ok;
+	int64_t total_count;	/* samples so far: the sum must fit int64 */
+	int64_t overflow_line;	/* ... and when it would not, the line where */
+	int64_t skipped_lines, first_skipped_line;
+	int skipping;		/* inside a line longer than FOLDED_MAX_LINE */
+	uint64_t byte_pos;	/* of the decoded text, for error positions */
+
+	char *cur;		/* the line's stack being walked; becomes a part's prev */
+	size_t cur_cap;
+
+	struct folded_part *parts;
+	size_t nparts, cap_parts;
+	uint32_t *part_index;	/* open addressing on the thread frame: part + 1, 0 empty */
+	size_t part_index_cap;
+	size_t last_part;	/* the part of the line before */
+
+	int threads_merged;	/* --merge-threads joined more than one thread */
+	int started;		/* the first stack line decided what the file is */
+	int austin;		/* ... Austin's: austin_read.c parses its lines */
+	struct austin_reader ar;
+	uint32_t (*frame_func)(struct profile *p, const char *f, size_t len);
+	struct pv_error fail;	/* the file cannot be read this way: every later feed fails */
+	int failed;
+};
+
 struct folded_seen {
 	uint64_t hash;
 	uint64_t off;		/* the stack's bytes in seen_bytes */
 	uint32_t len, leaf;
 };
 
-struct folded_reader *folded_reader_new(struct profile *p)
+static uint32_t folded_frame_func(struct profile *p, const char *f, size_t len);
+
+struct folded_reader *folded_reader_new(const struct folded_options *o)
 {
 	struct folded_reader *r = xcalloc(1, sizeof(*r));
-	r->p = p;
-	profile_tree_begin(p, PV_KIND_SAMPLED);
+	if (o)
+		r->o = *o;
+	if (r->o.unit_scale <= 0)
+		r->o.unit_scale = 1.0;
+	austin_reader_init(&r->ar, r->o.unit, r->o.unit_scale, (enum austin_metric)r->o.metric);
+	r->frame_func = folded_frame_func;
+	pv_error_clear(&r->fail);
 	return r;
+}
+
+static void folded_part_release(struct folded_part *t)
+{
+	free(t->key);
+	free(t->prev);
+	free(t->node_at);
+	free(t->end_at);
+	free(t->frame_func);
+	free(t->seen);
+	strbuf_release(&t->seen_bytes);
+	profile_free(t->p);
 }
 
 void folded_reader_free(struct folded_reader *r)
@@ -71,14 +117,14 @@ void folded_reader_free(struct folded_reader *r)
 	if (!r)
 		return;
 	strbuf_release(&r->u8);
+	strbuf_release(&r->label);
 	strbuf_release(&r->partial);
-	free(r->prev);
 	free(r->cur);
-	free(r->node_at);
-	free(r->end_at);
-	free(r->frame_func);
-	free(r->seen);
-	strbuf_release(&r->seen_bytes);
+	for (size_t i = 0; i < r->nparts; i++)
+		folded_part_release(&r->parts[i]);
+	free(r->parts);
+	free(r->part_index);
+	austin_reader_release(&r->ar);
 	free(r);
 }
 
@@ -100,37 +146,37 @@ static uint64_t folded_hash(uint64_t seed, const char *s, size_t n)
 }
 
 /* The slot for this stack: its entry, or the empty slot where it goes. */
-static struct folded_seen *folded_seen_slot(struct folded_reader *r, uint64_t h, const char *s, size_t n)
+static struct folded_seen *folded_seen_slot(struct folded_part *t, uint64_t h, const char *s, size_t n)
 {
-	size_t mask = r->seen_cap - 1;
+	size_t mask = t->seen_cap - 1;
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
-		struct folded_seen *e = &r->seen[i];
-		if (!e->hash || (e->hash == h && e->len == n && memcmp(r->seen_bytes.buf + e->off, s, n) == 0))
+		struct folded_seen *e = &t->seen[i];
+		if (!e->hash || (e->hash == h && e->len == n && memcmp(t->seen_bytes.buf + e->off, s, n) == 0))
 			return e;
 	}
 }
 
-static void folded_seen_add(struct folded_reader *r, struct folded_seen *slot, uint64_t h, const char *s, size_t n,
+static void folded_seen_add(struct folded_part *t, struct folded_seen *slot, uint64_t h, const char *s, size_t n,
 			    uint32_t leaf)
 {
 	slot->hash = h;
-	slot->off = r->seen_bytes.len;
+	slot->off = t->seen_bytes.len;
 	slot->len = (uint32_t)n;
 	slot->leaf = leaf;
-	strbuf_add(&r->seen_bytes, s, n);
-	if (++r->seen_n * 2 <= r->seen_cap)
+	strbuf_add(&t->seen_bytes, s, n);
+	if (++t->seen_n * 2 <= t->seen_cap)
 		return;
-	struct folded_seen *old = r->seen;
-	size_t oldcap = r->seen_cap;
-	r->seen_cap *= 2;
-	r->seen = xcalloc(r->seen_cap, sizeof(*r->seen));
+	struct folded_seen *old = t->seen;
+	size_t oldcap = t->seen_cap;
+	t->seen_cap *= 2;
+	t->seen = xcalloc(t->seen_cap, sizeof(*t->seen));
 	for (size_t i = 0; i < oldcap; i++) {
 		if (!old[i].hash)
 			continue;
-		size_t j = old[i].hash & (r->seen_cap - 1);
-		while (r->seen[j].hash)
-			j = (j + 1) & (r->seen_cap - 1);
-		r->seen[j] = old[i];
+		size_t j = old[i].hash & (t->seen_cap - 1);
+		while (t->seen[j].hash)
+			j = (j + 1) & (t->seen_cap - 1);
+		t->seen[j] = old[i];
 	}
 	free(old);
 }
@@ -167,9 +213,8 @@ int folded_looks_like(const uint8_t *buf, size_t len)
 
 /* Splits a frame into name, file, line and annotation: "name (file:line)" as
  * py-spy writes, and the _[k] _[j] _[i] _[w] suffixes of perf/inferno. */
-static uint32_t folded_frame_func(struct folded_reader *r, const char *f, size_t len)
+static uint32_t folded_frame_func(struct profile *p, const char *f, size_t len)
 {
-	struct profile *p = r->p;
 	char annotation = 0;
 	if (len >= 4 && f[len - 4] == '_' && f[len - 3] == '[' && f[len - 1] == ']' &&
 	    memchr("kjiw", f[len - 2], 4)) {
@@ -264,19 +309,19 @@ static int folded_count(const char *s, size_t n, double *w)
 
 static void folded_skip(struct folded_reader *r)
 {
-	if (r->p->skipped_lines++ == 0)
-		r->p->first_skipped_line = r->line_no;
+	if (r->skipped_lines++ == 0)
+		r->first_skipped_line = r->line_no;
 }
 
-static void folded_depth(struct folded_reader *r, size_t need)
+static void folded_depth(struct folded_part *t, size_t need)
 {
-	if (need <= r->cap_depth)
+	if (need <= t->cap_depth)
 		return;
-	size_t cap = r->cap_depth;
-	xgrow((void **)&r->node_at, &cap, need, sizeof(uint32_t));
-	cap = r->cap_depth;
-	xgrow((void **)&r->end_at, &cap, need, sizeof(uint32_t));
-	r->cap_depth = cap;
+	size_t cap = t->cap_depth;
+	xgrow((void **)&t->node_at, &cap, need, sizeof(uint32_t));
+	cap = t->cap_depth;
+	xgrow((void **)&t->end_at, &cap, need, sizeof(uint32_t));
+	t->cap_depth = cap;
 }
 
 /* One line's weight and sample count land on the stack's leaf. */
@@ -286,36 +331,42 @@ static void folded_credit(struct profile *p, uint32_t leaf, double w, int64_t co
 	p->nodes[leaf].count += count;
 }
 
-static void folded_stack(struct folded_reader *r, const char *s, size_t n, double w, int64_t count)
+static void folded_stack(struct folded_reader *r, struct folded_part *t, const char *s, size_t n, double w,
+			 int64_t count)
 {
-	struct profile *p = r->p;
+	struct profile *p = t->p;
 	struct folded_seen *slot = NULL;
 	uint64_t h = 0;
-	if (r->depth && n + 1 == r->prev_len && memcmp(s, r->prev, n) == 0) {
-		/* the same stack as the line before (sorted input) */
-		folded_credit(p, r->node_at[r->depth - 1], w, count);
+	if (n == 0) {
+		/* a sample of a thread with no frame: the root's own weight */
+		folded_credit(p, 0, w, count);
 		return;
 	}
-	if (!r->seen_off) {
-		if (!r->seen) {
-			r->seen_cap = 1024;
-			r->seen = xcalloc(r->seen_cap, sizeof(*r->seen));
+	if (t->depth && n + 1 == t->prev_len && memcmp(s, t->prev, n) == 0) {
+		/* the same stack as the line before (sorted input) */
+		folded_credit(p, t->node_at[t->depth - 1], w, count);
+		return;
+	}
+	if (!t->seen_off) {
+		if (!t->seen) {
+			t->seen_cap = 1024;
+			t->seen = xcalloc(t->seen_cap, sizeof(*t->seen));
 		}
 		h = folded_hash(p->hash_seed, s, n);
-		slot = folded_seen_slot(r, h, s, n);
-		r->lookups++;
+		slot = folded_seen_slot(t, h, s, n);
+		t->lookups++;
 		if (slot->hash) {
-			r->hits++;
+			t->hits++;
 			folded_credit(p, slot->leaf, w, count);
 			return;
 		}
 		/* already aggregated files (stackcollapse, py-spy) never repeat a
 		 * stack: there the lookups only cost time and memory */
-		if (r->lookups == 65536 && r->hits < r->lookups / 8) {
-			r->seen_off = 1;
-			free(r->seen);
-			r->seen = NULL;
-			strbuf_release(&r->seen_bytes);
+		if (t->lookups == 65536 && t->hits < t->lookups / 8) {
+			t->seen_off = 1;
+			free(t->seen);
+			t->seen = NULL;
+			strbuf_release(&t->seen_bytes);
 			slot = NULL;
 		}
 	}
@@ -327,65 +378,194 @@ static void folded_stack(struct folded_reader *r, const char *s, size_t n, doubl
 
 	/* frames shared with the previous line: those whose ';' lies inside the
 	 * common prefix */
-	size_t common = 0, lim = len < r->prev_len ? len : r->prev_len;
+	size_t common = 0, lim = len < t->prev_len ? len : t->prev_len;
 	while (common + 8 <= lim) {
 		uint64_t a, b;
 		memcpy(&a, r->cur + common, 8);
-		memcpy(&b, r->prev + common, 8);
+		memcpy(&b, t->prev + common, 8);
 		if (a != b)
 			break;
 		common += 8;
 	}
-	while (common < lim && r->cur[common] == r->prev[common])
+	while (common < lim && r->cur[common] == t->prev[common])
 		common++;
 	size_t depth = 0;
-	while (depth < r->depth && r->end_at[depth] < common)
+	while (depth < t->depth && t->end_at[depth] < common)
 		depth++;
-	uint32_t node = depth ? r->node_at[depth - 1] : 0;
-	size_t at = depth ? r->end_at[depth - 1] + 1 : 0;
+	uint32_t node = depth ? t->node_at[depth - 1] : 0;
+	size_t at = depth ? t->end_at[depth - 1] + 1 : 0;
 	while (at < len) {
 		const char *semi = memchr(r->cur + at, ';', len - at);
 		size_t end = (size_t)(semi - r->cur);
 		uint32_t sid = profile_intern(p, r->cur + at, end - at);
-		if (sid >= r->cap_frame_func) {
-			size_t old = r->cap_frame_func;
-			xgrow((void **)&r->frame_func, &r->cap_frame_func, (size_t)sid + 1, sizeof(uint32_t));
-			for (size_t i = old; i < r->cap_frame_func; i++)
-				r->frame_func[i] = PV_NO_FUNC;
+		if (sid >= t->cap_frame_func) {
+			size_t old = t->cap_frame_func;
+			xgrow((void **)&t->frame_func, &t->cap_frame_func, (size_t)sid + 1, sizeof(uint32_t));
+			for (size_t i = old; i < t->cap_frame_func; i++)
+				t->frame_func[i] = PV_NO_FUNC;
 		}
-		if (r->frame_func[sid] == PV_NO_FUNC)
-			r->frame_func[sid] = folded_frame_func(r, r->cur + at, end - at);
-		node = profile_tree_child(p, node, r->frame_func[sid]);
-		folded_depth(r, depth + 1);
-		r->node_at[depth] = node;
-		r->end_at[depth] = (uint32_t)end;
+		if (t->frame_func[sid] == PV_NO_FUNC)
+			t->frame_func[sid] = r->frame_func(p, r->cur + at, end - at);
+		node = profile_tree_child(p, node, t->frame_func[sid]);
+		folded_depth(t, depth + 1);
+		t->node_at[depth] = node;
+		t->end_at[depth] = (uint32_t)end;
 		depth++;
 		at = end + 1;
 	}
-	r->depth = depth;
+	t->depth = depth;
 	/* the trie shares prefixes, these copies do not: cap them */
-	if (slot && r->seen_bytes.len + n <= FOLDED_MAX_SEEN)
-		folded_seen_add(r, slot, h, s, n, node);
+	if (slot && t->seen_bytes.len + n <= FOLDED_MAX_SEEN)
+		folded_seen_add(t, slot, h, s, n, node);
 	folded_credit(p, node, w, count);
-	char *t = r->prev;
-	r->prev = r->cur;
-	r->cur = t;
-	size_t tc = r->prev_cap;
-	r->prev_cap = r->cur_cap;
+	char *tmp = t->prev;
+	t->prev = r->cur;
+	r->cur = tmp;
+	size_t tc = t->prev_cap;
+	t->prev_cap = r->cur_cap;
 	r->cur_cap = tc;
-	r->prev_len = len;
+	t->prev_len = len;
+}
+
+static struct folded_part *folded_part_add(struct folded_reader *r, const char *key, size_t key_len)
+{
+	if (r->nparts == r->cap_parts)
+		xgrow((void **)&r->parts, &r->cap_parts, r->nparts + 1, sizeof(*r->parts));
+	struct folded_part *t = &r->parts[r->nparts++];
+	memset(t, 0, sizeof(*t));
+	t->p = profile_new();
+	profile_tree_begin(t->p, PV_KIND_SAMPLED);
+	if (key_len) {
+		t->key = xmalloc(key_len);
+		memcpy(t->key, key, key_len);
+		t->key_len = key_len;
+		austin_thread_label(key, key_len, &r->label);
+		t->p->thread = arena_strndup(&t->p->arena, strbuf_str(&r->label), r->label.len);
+	}
+	return t;
+}
+
+/* The part for the thread frame that leads a line: one per thread, in the
+ * order they first appear (all in one when merging). NULL with r->fail set
+ * when the file has more threads than one import may store apart. */
+static struct folded_part *folded_part_for(struct folded_reader *r, const char *key, size_t n)
+{
+	if (r->o.merge || !r->austin) {
+		if (!r->nparts)
+			return folded_part_add(r, key, n);
+		struct folded_part *t = &r->parts[0];
+		/* a merged profile names its thread only when the file has one */
+		if (r->austin && !r->threads_merged && (t->key_len != n || memcmp(t->key, key, n) != 0))
+			r->threads_merged = 1;
+		return t;
+	}
+	if (!r->nparts)
+		return folded_part_add(r, key, n);
+	struct folded_part *last = &r->parts[r->last_part];
+	if (last->key_len == n && memcmp(last->key, key, n) == 0)
+		return last;
+	/* the first profile's random seed: thread names must not steer every key
+	 * into one probe chain */
+	uint64_t seed = r->parts[0].p->hash_seed;
+	uint64_t h = folded_hash(seed, key, n);
+	size_t mask = r->part_index_cap - 1;
+	for (size_t i = r->part_index_cap ? h & mask : 0; r->part_index_cap; i = (i + 1) & mask) {
+		uint32_t k = r->part_index[i];
+		if (!k)
+			break;
+		struct folded_part *t = &r->parts[k - 1];
+		if (t->key_len == n && memcmp(t->key, key, n) == 0) {
+			r->last_part = k - 1;
+			return t;
+		}
+	}
+	if (r->nparts == PV_MAX_PARTS) {
+		r->failed = 1;
+		pv_error_set(&r->fail, "more than %d threads in one file: import them merged (--merge-threads)",
+			     PV_MAX_PARTS);
+		return NULL;
+	}
+	if ((r->nparts + 1) * 2 > r->part_index_cap) {
+		free(r->part_index);
+		r->part_index_cap = r->part_index_cap ? r->part_index_cap * 2 : 16;
+		r->part_index = xcalloc(r->part_index_cap, sizeof(uint32_t));
+		mask = r->part_index_cap - 1;
+		for (size_t k = 0; k < r->nparts; k++) {
+			struct folded_part *t = &r->parts[k];
+			size_t i = folded_hash(seed, t->key, t->key_len) & mask;
+			while (r->part_index[i])
+				i = (i + 1) & mask;
+			r->part_index[i] = (uint32_t)k + 1;
+		}
+	}
+	struct folded_part *t = folded_part_add(r, key, n);
+	size_t i = h & mask;
+	while (r->part_index[i])
+		i = (i + 1) & mask;
+	r->part_index[i] = (uint32_t)r->nparts;
+	r->last_part = r->nparts - 1;
+	return t;
+}
+
+/* A sample line of an Austin file: its thread's part, its frames and weight
+ * from austin_read.c. Each line is one sample. */
+static void folded_austin_line(struct folded_reader *r, const char *s, size_t n)
+{
+	struct austin_sample smp;
+	int rc = austin_sample_parse(&r->ar, s, n, &smp, &r->fail);
+	if (rc == -2) {
+		r->failed = 1;
+		return;
+	}
+	if (rc > 0)
+		return;
+	if (rc < 0 || (uint64_t)smp.stack_len >= UINT32_MAX - 1) {
+		folded_skip(r);
+		return;
+	}
+	r->lines_ok++;
+	struct folded_part *t = folded_part_for(r, smp.thread, smp.thread_len);
+	if (!t)
+		return;
+	r->total_count++;
+	if (smp.weight > 0)
+		folded_stack(r, t, smp.stack, smp.stack_len, smp.weight, 1);
 }
 
 static void folded_line(struct folded_reader *r, const char *s, size_t n)
 {
 	r->line_no++;
+	if (r->failed)
+		return;
 	if (n && s[n - 1] == '\r')
 		n--;
 	size_t lead = 0;
 	while (lead < n && (s[lead] == ' ' || s[lead] == '\t'))
 		lead++;
-	if (lead == n || s[lead] == '#')
-		return;	/* blank, or a comment (Austin writes "# key: value" headers) */
+	if (lead == n)
+		return;
+	if (s[lead] == '#') {
+		/* a comment; before the samples Austin 3 writes "# key: value" metadata */
+		if (!r->started)
+			austin_meta(&r->ar, s + lead, n - lead);
+		return;
+	}
+	if (!r->started) {
+		r->started = 1;
+		/* Austin's by its lines: its header alone does not make a file Austin's */
+		r->austin = austin_line_shape(s, n);
+		if (r->austin)
+			r->frame_func = austin_frame_func;
+		else if (r->o.metric) {
+			r->failed = 1;
+			pv_error_set(&r->fail, "--metric applies to Austin files: this is not one");
+			return;
+		}
+	}
+	if (r->austin) {
+		folded_austin_line(r, s, n);
+		return;
+	}
 	size_t sp = n;
 	while (sp > lead && s[sp - 1] != ' ' && s[sp - 1] != '\t')
 		sp--;
@@ -402,7 +582,9 @@ static void folded_line(struct folded_reader *r, const char *s, size_t n)
 		return;
 	}
 	r->lines_ok++;
-	int64_t count = (int64_t)llround(w);
+	/* counts in another unit (import --unit): a line is one sample of that weight */
+	int64_t count = r->o.unit && strcmp(r->o.unit, "samples") != 0 ? 1 : (int64_t)llround(w);
+	w *= r->o.unit_scale;
 	if (r->total_count > INT64_MAX / 2 - count) {
 		if (!r->overflow_line)
 			r->overflow_line = r->line_no;
@@ -410,7 +592,7 @@ static void folded_line(struct folded_reader *r, const char *s, size_t n)
 	}
 	r->total_count += count;
 	if (w > 0)
-		folded_stack(r, s, stack_len, w, count);
+		folded_stack(r, folded_part_for(r, NULL, 0), s, stack_len, w, count);
 }
 
 /* Splits UTF-8 text into lines; a line cut by the chunk end waits in partial. */
@@ -513,9 +695,19 @@ static void folded_utf16(struct folded_reader *r, const uint8_t *b, size_t n)
 	folded_text(r, r->u8.buf ? r->u8.buf : "", r->u8.len);
 }
 
+/* Copies the reader's sticky failure into err: -1, or 0 when there is none. */
+static int folded_failed(const struct folded_reader *r, struct pv_error *err)
+{
+	if (!r->failed)
+		return 0;
+	pv_error_set(err, "%s", r->fail.message);
+	return -1;
+}
+
 int folded_reader_feed(struct folded_reader *r, const uint8_t *buf, size_t len, struct pv_error *err)
 {
-	(void)err;
+	if (r->failed)
+		return folded_failed(r, err);
 	if (r->enc == ENC_UNKNOWN) {
 		/* the BOM decides; wait for three bytes to see it whole */
 		while (len && r->ncarry < 3) {
@@ -545,16 +737,16 @@ int folded_reader_feed(struct folded_reader *r, const uint8_t *buf, size_t len, 
 		if (nhead)
 			folded_text(r, (const char *)head, nhead);
 	}
-	if (!len)
-		return 0;
-	if (r->enc == ENC_UTF8)
-		folded_text(r, (const char *)buf, len);
-	else
-		folded_utf16(r, buf, len);
-	return 0;
+	if (len) {
+		if (r->enc == ENC_UTF8)
+			folded_text(r, (const char *)buf, len);
+		else
+			folded_utf16(r, buf, len);
+	}
+	return folded_failed(r, err);
 }
 
-int folded_reader_finish(struct folded_reader *r, struct pv_error *err)
+int folded_reader_finish(struct folded_reader *r, struct profile_list *out, struct pv_error *err)
 {
 	if (r->enc == ENC_UNKNOWN && r->ncarry) {
 		/* fewer than three bytes in all */
@@ -574,17 +766,40 @@ int folded_reader_finish(struct folded_reader *r, struct pv_error *err)
 		folded_line(r, r->partial.buf, r->partial.len);
 		strbuf_reset(&r->partial);
 	}
-	struct profile *p = r->p;
+	if (folded_failed(r, err))
+		return -1;
 	if (r->overflow_line)
 		return pv_error_set(err, "the sample counts add up beyond 2^62 at line %lld", (long long)r->overflow_line);
 	if (r->lines_ok == 0) {
-		if (p->skipped_lines)
+		if (r->skipped_lines)
 			return pv_error_set(err, "no line holds a stack and a count: %lld malformed lines, the first at line %lld",
-					    (long long)p->skipped_lines, (long long)p->first_skipped_line);
+					    (long long)r->skipped_lines, (long long)r->first_skipped_line);
 		return pv_error_set(err, "no stacks: the file has no 'frame;frame COUNT' lines");
 	}
-	p->format = "folded";
-	p->unit = "samples";
-	profile_tree_finish(p);
+	if (r->nparts == 0)
+		folded_part_add(r, NULL, 0);	/* every line weighed 0 */
+	char producer[64] = "";
+	if (r->austin)
+		austin_producer(&r->ar, producer, sizeof(producer));
+	for (size_t i = 0; i < r->nparts; i++) {
+		struct profile *p = r->parts[i].p;
+		p->format = "folded";
+		p->unit = r->austin ? austin_unit(&r->ar) : r->o.unit ? r->o.unit : "samples";
+		if (producer[0])
+			p->producer = arena_strdup(&p->arena, producer);
+		p->part = r->o.merge && r->threads_merged ? -1 : (int)i;
+		p->nparts = (int)r->nparts;
+		if (r->threads_merged)
+			p->thread = NULL;
+		if (i == 0) {
+			p->skipped_lines = r->skipped_lines;
+			p->first_skipped_line = r->first_skipped_line;
+		}
+		profile_tree_finish(p);
+	}
+	for (size_t i = 0; i < r->nparts; i++) {
+		profile_list_push(out, r->parts[i].p);
+		r->parts[i].p = NULL;
+	}
 	return 0;
 }

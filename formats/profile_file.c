@@ -3,6 +3,7 @@
 #include "input.h"
 #include "prof_read.h"
 #include "speedscope_read.h"
+#include "../analysis/sha256.h"
 #include "../analysis/xalloc.h"
 
 #include <errno.h>
@@ -64,6 +65,40 @@ static int profile_detect(const uint8_t *head, size_t n, enum profile_format *f,
 	return 0;
 }
 
+int read_options_reinterpret(const struct read_options *o)
+{
+	return o->unit != NULL || o->metric != 0;
+}
+
+/* --unit and --metric say how to read folded stacks; other formats state
+ * their own units. */
+static int profile_check_options(enum profile_format f, const struct read_options *o, struct pv_error *err)
+{
+	if (f == FORMAT_FOLDED || !read_options_reinterpret(o))
+		return 0;
+	return pv_error_set(err, "%s applies to folded stacks: this is a %s file", o->unit ? "--unit" : "--metric",
+			    f == FORMAT_PSTATS ? "cProfile/pstats" : "speedscope");
+}
+
+/* The content hash of a file read with a unit or metric of its own: the same
+ * bytes read another way are another profile, found again by the same options. */
+static void profile_reading_hash(const struct read_options *o, char hex[65])
+{
+	struct sha256 h;
+	char buf[160];
+	int n = snprintf(buf, sizeof(buf), "profview import\n%s\nunit=%s %.17g\nmetric=%d\n", hex,
+			 o->unit ? o->unit : "", o->unit_scale, o->metric);
+	sha256_init(&h);
+	sha256_update(&h, buf, (size_t)n);
+	sha256_final_hex(&h, hex);
+}
+
+static struct folded_options profile_folded_options(const struct read_options *o)
+{
+	struct folded_options fo = { o->unit, o->unit_scale, o->metric, o->merge };
+	return fo;
+}
+
 /* Parses a whole buffer (pstats or speedscope); buf[len] must be readable. */
 static int profile_parse_whole(enum profile_format f, const uint8_t *buf, size_t len, const struct read_options *o,
 			       struct profile_list *out, struct pv_error *err)
@@ -88,7 +123,7 @@ int profile_read_buffer(const uint8_t *buf, size_t len, const struct read_option
 			struct pv_error *err)
 {
 	enum profile_format f = o->format;
-	if (f == FORMAT_AUTO && profile_detect(buf, len, &f, err))
+	if ((f == FORMAT_AUTO && profile_detect(buf, len, &f, err)) || profile_check_options(f, o, err))
 		return -1;
 	if (f != FORMAT_FOLDED) {
 		/* the readers want a terminating NUL after the data */
@@ -99,25 +134,19 @@ int profile_read_buffer(const uint8_t *buf, size_t len, const struct read_option
 		free(copy);
 		return rc;
 	}
-	struct profile *p = profile_new();
-	struct folded_reader *r = folded_reader_new(p);
-	int rc = folded_reader_feed(r, buf, len, err) || folded_reader_finish(r, err) ? -1 : 0;
+	struct folded_options fo = profile_folded_options(o);
+	struct folded_reader *r = folded_reader_new(&fo);
+	int rc = folded_reader_feed(r, buf, len, err) || folded_reader_finish(r, out, err) ? -1 : 0;
 	folded_reader_free(r);
-	if (rc) {
-		profile_free(p);
-		return -1;
-	}
-	p->nparts = 1;
-	profile_list_push(out, p);
-	return 0;
+	return rc;
 }
 
 /* Streams the rest of in through the folded reader. */
 static int profile_stream_folded(struct input *in, const uint8_t *head, size_t n, const struct read_options *o,
 				 struct profile_list *out, struct pv_error *err)
 {
-	struct profile *p = profile_new();
-	struct folded_reader *r = folded_reader_new(p);
+	struct folded_options fo = profile_folded_options(o);
+	struct folded_reader *r = folded_reader_new(&fo);
 	uint8_t *buf = xmalloc(INPUT_CHUNK);
 	int rc = -1;
 	if (folded_reader_feed(r, head, n, err))
@@ -133,15 +162,11 @@ static int profile_stream_folded(struct input *in, const uint8_t *head, size_t n
 		if (o->progress)
 			o->progress(o->progress_ctx, in->raw_read, in->size);
 	}
-	if (folded_reader_finish(r, err))
+	if (folded_reader_finish(r, out, err))
 		goto cleanup;
-	p->nparts = 1;
-	profile_list_push(out, p);
-	p = NULL;
 	rc = 0;
 cleanup:
 	folded_reader_free(r);
-	profile_free(p);
 	free(buf);
 	return rc;
 }
@@ -167,7 +192,7 @@ int profile_read_path(const char *path, const struct read_options *o, struct pro
 		n += (size_t)got;
 	}
 	enum profile_format f = o->format;
-	if (f == FORMAT_AUTO && profile_detect(head, n, &f, err))
+	if ((f == FORMAT_AUTO && profile_detect(head, n, &f, err)) || profile_check_options(f, o, err))
 		goto fail;
 	if (f == FORMAT_FOLDED) {
 		if (profile_stream_folded(&in, head, n, o, &got, err))
@@ -183,6 +208,8 @@ int profile_read_path(const char *path, const struct read_options *o, struct pro
 	}
 	char hex[65];
 	input_hash_hex(&in, hex);
+	if (read_options_reinterpret(o))
+		profile_reading_hash(o, hex);
 	struct stat st;
 	int64_t mtime = stat(path, &st) == 0 ? (int64_t)st.st_mtim.tv_sec : -1;
 	for (size_t i = 0; i < got.n; i++) {

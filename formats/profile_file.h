@@ -24,6 +24,11 @@ struct read_options {
 	enum profile_format format;	/* FORMAT_AUTO: decided by the content */
 	int lenient;		/* speedscope: repair broken event streams */
 	int merge;		/* several profiles (threads) in one file: one tree */
+	/* folded stacks: the unit of the counts (import --unit; canonical, from
+	 * unit_parse_input()) and the factor to it; NULL: the file's own */
+	const char *unit;
+	double unit_scale;
+	int metric;		/* an Austin file's metric (import --metric): enum austin_metric, 0 default */
 	/* called now and then while a big file streams in; may be NULL */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *progress_ctx;
@@ -37,9 +42,14 @@ int profile_format_parse(const char *name);
 
 /* Reads and parses path into one profile per profile in the file, each carrying
  * source (= path as given), source_mtime, content_hash, format, part/nparts.
+ * With a unit or metric given, content_hash is the hash of the content and of
+ * those options: another reading of the same file is another profile.
  * Errors name the file; on error out is unchanged. */
 int profile_read_path(const char *path, const struct read_options *o, struct profile_list *out,
 		      struct pv_error *err);
+/* Does o read files other than their content alone decides (unit, metric)? */
+int read_options_reinterpret(const struct read_options *o);
+
 /* The same from bytes in memory (fuzzers, tests); no hash or source. */
 int profile_read_buffer(const uint8_t *buf, size_t len, const struct read_options *o, struct profile_list *out,
 			struct pv_error *err);

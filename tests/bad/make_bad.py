@@ -918,6 +918,46 @@ def folded_generated():
     return C
 
 
+def folded_austin_cases():
+    """Austin's files (formats/austin_read.c): thread-led lines, "L<line>" frames,
+    one or three metrics, "# key: value" headers; their limits and refusals. Made at
+    test time; the expectations are worked out by hand here."""
+    C = []
+
+    def add(name, data, status='ok', args=(), **kw):
+        C.append(Case('austin-' + name, data, status=status, ext='.folded', at_byte=False, args=args,
+                      sort_mark=kw.pop('sort_mark', SORT_MARK), **kw))
+    head3 = b'# austin: 3.4.1\n# interval: 100\n# mode: wall\n\n'
+    add('header-only', head3, 'error', stderr='no stacks')
+    add('all-malformed', head3 + b'P1;T1;a.py:f:1\nP1;T1 x\nP1;T1;a.py:f:1 1,2\n', 'error',
+        stderr='no line holds a stack and a count: 3 malformed lines, the first at line 5')
+    add('bare-bad-sample', b'Thread 7f;f (a.py);L3 5\nBad sample 3\n',
+        expect={'profiles': 1, 'samples': 1, 'weight': 5.0, 'functions': 1, 'unit': 'microseconds'})
+    add('metric-19-digits', b'P1;T1;a.py:f:1 9999999999999999999\n', 'error', stderr='no line holds')
+    add('negative-time', b'P1;T1;a.py:f:1 -5\n', 'error', stderr='no line holds')
+    add('l-frame-first', b'Thread 1;L5;L6 3\n', expect={'profiles': 1, 'functions': 1, 'weight': 3.0})
+    add('plain-line-among', b'P1;T1;a.py:f:1 5\nmain;foo 3\n', warn='skipped 1 malformed line, first at line 2',
+        expect={'profiles': 1, 'samples': 1, 'weight': 5.0})
+    add('empty-stacks-only', b'P1;T1 5\nP1;T1 7\n', sort_mark='2 samples, 12.000us (microseconds), 0 functions',
+        expect={'profiles': 1, 'samples': 2, 'weight': 12.0, 'functions': 0, 'nodes': 1})
+    # 1.x writes a bad sample with its time alone, even in full mode: the first one
+    # cannot say what the samples carry and is left out
+    add('bad-sample-first-full', b'Thread 1;Bad sample 40\nThread 1;f (a.py);L3 10 2 -3\nThread 1;Bad sample 40\n',
+        expect={'profiles': 1, 'samples': 2, 'weight': 50.0, 'functions': 2})
+    add('full-kib', b'Thread 1;f (a.py:1) 10 2 -3\n', args=('--metric', 'dealloc'),
+        expect={'profiles': 1, 'weight': 3072.0, 'unit': 'bytes'})
+    add('full-unit', b'Thread 1;f (a.py:1) 10 2 -3\n', 'error', args=('--unit', 'ns'), stderr='--unit does not apply')
+    # deep stacks whose every other frame is a line: one function, 100k-deep tree
+    add('deep-100k-l-frames', b'Thread 1;' + b';'.join([b'f (a.py);L1'] * 100000) + b' 1\n',
+        expect={'profiles': 1, 'functions': 1, 'nodes': 100001}, timeout=15, modes=('import',))
+    # threads: one profile each, up to 4096 per file, or all merged
+    many = b''.join(b'P1;T%d;a.py:f:1 1\n' % i for i in range(4097))
+    add('threads-4097', many, 'error', stderr='more than 4096 threads in one file', modes=('import',))
+    add('threads-4097-merged', many, args=('--merge-threads',),
+        expect={'profiles': 1, 'samples': 4097, 'weight': 4097.0, 'functions': 1})
+    return C
+
+
 def fixture_offsets(size, count, rng, extra=()):
     return sorted(set(offsets(size, count, rng)) | {o for o in extra if 0 <= o < size})
 
@@ -1555,7 +1595,7 @@ def group(name, cases_dir=CASES_DIR):
     if name == 'corrupt':
         return corruptions()
     if name == 'folded':
-        return sampled_committed(name) + folded_generated() + folded_fixture_cases()
+        return sampled_committed(name) + folded_generated() + folded_austin_cases() + folded_fixture_cases()
     if name == 'speedscope':
         return sampled_committed(name) + speedscope_generated() + speedscope_fixture_cases()
     if name == 'gzip':

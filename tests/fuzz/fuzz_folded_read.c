@@ -1,8 +1,10 @@
-/* libFuzzer target: the folded-stacks reader (formats/folded_read.c) on arbitrary
- * bytes, through profile_read_buffer() with the format forced to folded (so the
- * content detection never turns an input away). Every input must either parse
- * into one self-consistent sampled profile (fuzz_tree_check.h) or fail with a
- * one-line error. The parsed profile is printed as `profview sort` would.
+/* libFuzzer target: the folded-stacks reader (formats/folded_read.c, and
+ * austin_read.c for Austin's lines) on arbitrary bytes, through
+ * profile_read_buffer() with the format forced to folded (so the content
+ * detection never turns an input away). Every input must either parse into
+ * self-consistent sampled profiles (fuzz_tree_check.h; one per thread of an
+ * Austin file) or fail with a one-line error. The parsed profiles are printed
+ * as `profview sort` would.
  *
  * The reader streams: profile_read_path() feeds it 1 MiB chunks, so lines, BOMs,
  * CRLF pairs and UTF-16 code units get split anywhere. The same bytes are
@@ -18,13 +20,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The input fed in chunks; returns the reader's status, the profile in *out. */
-static int fuzz_feed_chunked(const uint8_t *buf, size_t size, uint8_t pick, struct profile **out,
+/* The input fed in chunks; returns the reader's status, the profiles in *out. */
+static int fuzz_feed_chunked(const uint8_t *buf, size_t size, uint8_t pick, struct profile_list *out,
 			     struct pv_error *err)
 {
 	static const size_t sizes[] = { 1, 2, 3, 5, 7, 13, 64, 4093 };
-	struct profile *p = profile_new();
-	struct folded_reader *r = folded_reader_new(p);
+	struct folded_reader *r = folded_reader_new(NULL);
 	size_t at = 0, k = pick;
 	int rc = 0;
 	while (at < size && rc == 0) {
@@ -41,14 +42,16 @@ static int fuzz_feed_chunked(const uint8_t *buf, size_t size, uint8_t pick, stru
 		at += n;
 	}
 	if (rc == 0)
-		rc = folded_reader_finish(r, err);
+		rc = folded_reader_finish(r, out, err);
 	folded_reader_free(r);
-	*out = p;
 	return rc;
 }
 
 static void fuzz_compare(const struct profile *a, const struct profile *b)
 {
+	if (a->part != b->part || a->nparts != b->nparts || (a->thread == NULL) != (b->thread == NULL) ||
+	    (a->thread && strcmp(a->thread, b->thread) != 0) || strcmp(a->unit, b->unit) != 0)
+		fuzz_die("chunked feed differs in part, thread or unit");
 	if (a->nnodes != b->nnodes || a->nfuncs != b->nfuncs || a->nedges != b->nedges)
 		fuzz_die("chunked feed differs: %zu/%zu/%zu nodes/functions/edges, whole %zu/%zu/%zu", b->nnodes,
 			 b->nfuncs, b->nedges, a->nnodes, a->nfuncs, a->nedges);
@@ -88,29 +91,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pv_error_clear(&err2);
 	int rc = profile_read_buffer(buf, size, &o, &list, &err);
 	uint8_t pick = size ? data[0] : 0;
-	struct profile *chunked = NULL;
+	struct profile_list chunked = { 0 };
 	int rc2 = fuzz_feed_chunked(buf, size, pick, &chunked, &err2);
 	if (rc != 0) {
 		fuzz_check_error(rc, &err, size);
-		if (list.n != 0)
-			fuzz_die("a failed read left %zu profiles in the list", list.n);
+		if (list.n != 0 || chunked.n != 0)
+			fuzz_die("a failed read left %zu profiles in the list", list.n + chunked.n);
 		if (rc2 == 0)
 			fuzz_fail_err("the whole input fails, the chunked feed parses", &err);
 		if (strcmp(err.message, err2.message) != 0)
 			fuzz_die("chunked feed fails differently: '%s' vs '%s'", err2.message, err.message);
 	} else {
-		if (list.n != 1)
+		if (list.n < 1 || list.n > PV_MAX_PARTS)
 			fuzz_die("a folded file read into %zu profiles", list.n);
-		const struct profile *p = list.v[0];
-		if (p->kind != PV_KIND_SAMPLED)
-			fuzz_die("a folded profile of kind %d", (int)p->kind);
-		fuzz_check_profile(p);
 		if (rc2 != 0)
 			fuzz_fail_err("the whole input parses, the chunked feed fails", &err2);
-		fuzz_compare(p, chunked);
-		fuzz_print_profile(p, size ? data[size - 1] : 0);
+		if (chunked.n != list.n)
+			fuzz_die("chunked feed gives %zu profiles, whole %zu", chunked.n, list.n);
+		for (size_t i = 0; i < list.n; i++) {
+			const struct profile *p = list.v[i];
+			if (p->kind != PV_KIND_SAMPLED)
+				fuzz_die("a folded profile of kind %d", (int)p->kind);
+			if (p->nparts != (int)list.n || (list.n > 1 && p->part != (int)i))
+				fuzz_die("profile %zu of %zu says part %d of %d", i, list.n, p->part, p->nparts);
+			fuzz_check_profile(p);
+			fuzz_compare(p, chunked.v[i]);
+			fuzz_print_profile(p, size ? data[size - 1] : 0);
+		}
 	}
-	profile_free(chunked);
+	profile_list_release(&chunked);
 	profile_list_release(&list);
 	free(buf);
 	return 0;

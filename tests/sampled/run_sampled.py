@@ -484,6 +484,9 @@ def group_fixtures(c, pv, tests_dir):
 
 SIMPLE_SPEEDSCOPE = {'a': (0, 14), 'b': (5, 14), 'c': (5, 5), 'd': (4, 4)}
 REFUSED = ('inferno_flamegraph_empty_empty.txt', 'invalid_incomplete-trace.json', 'invalid_out-of-order-events.json')
+# Austin 3 output (a "# austin:" header, "P<pid>;T<tid>;file:func:line" frames): read
+# as Austin's, not as plain folded stacks; tests/austin checks every Austin format
+AUSTIN = ('inferno_flamegraph_austin_flames.txt',)
 FOLDED_MUST_CHECK = ('synapse.collapse', 'perf-vertx-stacks-01-collapsed-all.txt',
                      'inferno_flamegraph_base_flames.txt')
 
@@ -589,7 +592,7 @@ def group_corpus(c, pv, corpus):
     # every folded file against the independent parser
     for path in files:
         bn = os.path.basename(path)
-        if not path.startswith(folded_dir + os.sep) or bn in REFUSED:
+        if not path.startswith(folded_dir + os.sep) or bn in REFUSED or bn in AUSTIN:
             continue
         d = (sorts.get(bn) or [None])[0]
         if d is None:
@@ -620,6 +623,17 @@ def group_corpus(c, pv, corpus):
                                                                         want['malformed'][0]), errs)
         else:
             c.eq(errs, [], '%s: no warning' % what)
+
+    # Austin's file: one thread, microseconds, frames split into file, function, line
+    d = (sorts.get(AUSTIN[0]) or [None])[0]
+    if d:
+        c.eq((d['profile'].get('unit'), d['profile'].get('thread'), d['total_weight'], d['total_samples']),
+             ('microseconds', '6360:6360', 291.0, 2), 'corpus %s: unit, thread, total, samples' % AUSTIN[0])
+        got = {(f['file'], f['line'], f['name']): (f['self'], f['total']) for f in d['functions']}
+        c.eq(got.get(('<frozen importlib._bootstrap>', 228, '_call_with_frames_removed')), (105.0, 105.0),
+             'corpus %s: a leaf split into file, line, name' % AUSTIN[0])
+        c.eq(got.get(('<frozen importlib._bootstrap>', 1187, '_install_external_importers')), (0.0, 291.0),
+             'corpus %s: the root frame' % AUSTIN[0])
 
     # fractional weights are kept
     for bn in ('inferno_flamegraph_fractional-samples_fractional.txt',

@@ -29,5 +29,14 @@ int main(void)
 	CHECK(same(unit_short("furlongs"), "furlongs"));
 	CHECK(unit_seconds(unit_parse("ms")) == 1e-3);
 	CHECK(unit_seconds(unit_parse("samples")) == 0);
+	/* import --unit: unit_parse()'s names at scale 1, and KiB/MiB stored as bytes */
+	double scale = 0;
+	CHECK(same(unit_parse_input("us", &scale), "microseconds") && scale == 1.0);
+	CHECK(same(unit_parse_input("KiB", &scale), "bytes") && scale == 1024.0);
+	CHECK(same(unit_parse_input("MiB", &scale), "bytes") && scale == 1048576.0);
+	CHECK(same(unit_parse_input("B", &scale), "bytes") && scale == 1.0);
+	CHECK(unit_parse_input("KB", &scale) == NULL);
+	CHECK(unit_parse_input(NULL, &scale) == NULL);
+	CHECK(unit_parse("KiB") == NULL);	/* not a unit a profile is stored in */
 	return UNIT_DONE();
 }
