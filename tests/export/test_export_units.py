@@ -177,7 +177,12 @@ def sources(tests, shared):
         for p in sorted(glob.glob(os.path.join(corpus, 'folded', '*'))):
             if os.path.getsize(p) == 0:         # the empty file is refused
                 continue
-            out.append(Source(p, 'folded', 'samples', 'samples'))
+            # Austin's output (its '# austin:' header and P/T frames) weighs
+            # microseconds (# mode: wall; tests/austin), every other file samples
+            with open(p, 'rb') as f:
+                austin = f.read(4096).startswith(b'# austin:')
+            unit = 'microseconds' if austin else 'samples'
+            out.append(Source(p, 'folded', unit, unit))
     return out
 
 
