@@ -469,9 +469,9 @@ class Runner:
             if not case.timeout:
                 timeout = self.timeout
             elif case.ext == '.prof':
-                timeout = min(case.timeout, self.timeout)
+                timeout = min(case.timeout * self.slow, self.timeout)
             else:
-                timeout = case.timeout
+                timeout = case.timeout * self.slow
             argv, rc, out, err, dt = self.run(args, timeout, case.memory_cap, case.max_rss_mb is not None)
             if dt > self.slowest[0]:
                 self.slowest = (dt, '%s [%s]' % (case.name, mode))
@@ -549,6 +549,8 @@ def main(argv):
     ap.add_argument('--fixtures', default=make_bad.FIXTURES)
     ap.add_argument('--timeout', type=float, default=float(os.environ.get('PV_BAD_TIMEOUT', 20)),
                     help='seconds per run (default 20, or $PV_BAD_TIMEOUT)')
+    ap.add_argument('--slow', type=float, default=1.0,
+                    help='scale the cases\' own time bounds (sanitizer builds run ~3x slower)')
     ap.add_argument('--only', help='run only the cases whose name contains this')
     ap.add_argument('--keep', action='store_true', help='keep the scratch directory')
     ap.add_argument('-v', '--verbose', action='store_true', help='a line for every case')
@@ -558,6 +560,7 @@ def main(argv):
     t0 = time.monotonic()
     scratch = tempfile.mkdtemp(prefix='pv-bad-')
     r = Runner(profview, scratch, args.timeout, args.verbose)
+    r.slow = args.slow
     r.setup_store(args.fixtures)
     ncases = 0
     for g in args.group or make_bad.GROUPS:
