@@ -1,4 +1,5 @@
 #include "profile_file.h"
+#include "detect.h"
 #include "folded_read.h"
 #include "input.h"
 #include "prof_read.h"
@@ -46,18 +47,23 @@ int profile_format_parse(const char *name)
 	return -1;
 }
 
-/* The format from the first bytes of the (decompressed) content. */
-static int profile_detect(const uint8_t *head, size_t n, enum profile_format *f, struct pv_error *err)
+/* The format from the first bytes of the (decompressed) content (complete: all
+ * of it), by evidence: known foreign formats are refused by name (path for the
+ * advice), text is folded only when its lines are mostly stacks. */
+static int profile_detect(const uint8_t *head, size_t n, int complete, const char *path, enum profile_format *f,
+			  struct pv_error *err)
 {
 	if (n == 0)
 		return pv_error_set(err, "empty file");
+	if (detect_foreign(head, n, complete, path, err))
+		return -1;
 	/* JSON first: its "{" + whitespace or quote is never a marshalled dict */
 	if (speedscope_looks_like(head, n))
 		*f = FORMAT_SPEEDSCOPE;
 	else if (prof_looks_like_marshal(head, n) && !folded_first_line_is_stack(head, n))
 		*f = FORMAT_PSTATS;
 	else if (folded_looks_like(head, n))
-		*f = FORMAT_FOLDED;
+		return folded_head_is_stacks(head, n, complete, err) ? -1 : (*f = FORMAT_FOLDED, 0);
 	else
 		return pv_error_at(err, 0, "unrecognised format: not a cProfile/pstats file, folded stacks or "
 					   "speedscope JSON");
@@ -88,7 +94,9 @@ int profile_read_buffer(const uint8_t *buf, size_t len, const struct read_option
 			struct pv_error *err)
 {
 	enum profile_format f = o->format;
-	if (f == FORMAT_AUTO && profile_detect(buf, len, &f, err))
+	/* the same head as a file's, so both ways decide alike */
+	if (f == FORMAT_AUTO && profile_detect(buf, len < PROFILE_HEAD ? len : PROFILE_HEAD, len < PROFILE_HEAD, NULL,
+					       &f, err))
 		return -1;
 	if (f != FORMAT_FOLDED) {
 		/* the readers want a terminating NUL after the data */
@@ -101,6 +109,7 @@ int profile_read_buffer(const uint8_t *buf, size_t len, const struct read_option
 	}
 	struct profile *p = profile_new();
 	struct folded_reader *r = folded_reader_new(p);
+	folded_reader_set_lenient(r, o->lenient);
 	int rc = folded_reader_feed(r, buf, len, err) || folded_reader_finish(r, err) ? -1 : 0;
 	folded_reader_free(r);
 	if (rc) {
@@ -119,6 +128,7 @@ static int profile_stream_folded(struct input *in, const uint8_t *head, size_t n
 	struct profile *p = profile_new();
 	struct folded_reader *r = folded_reader_new(p);
 	uint8_t *buf = xmalloc(INPUT_CHUNK);
+	folded_reader_set_lenient(r, o->lenient);
 	int rc = -1;
 	if (folded_reader_feed(r, head, n, err))
 		goto cleanup;
@@ -157,9 +167,9 @@ int profile_read_path(const char *path, const struct read_options *o, struct pro
 	if (input_open(&in, path, err))
 		goto fail;
 	/* enough of the content to recognise its format */
-	head = xmalloc(65536 + 1);
-	while (n < 65536) {
-		ssize_t got = input_read(&in, head + n, 65536 - n, err);
+	head = xmalloc(PROFILE_HEAD + 1);
+	while (n < PROFILE_HEAD) {
+		ssize_t got = input_read(&in, head + n, PROFILE_HEAD - n, err);
 		if (got < 0)
 			goto fail;
 		if (got == 0)
@@ -167,7 +177,7 @@ int profile_read_path(const char *path, const struct read_options *o, struct pro
 		n += (size_t)got;
 	}
 	enum profile_format f = o->format;
-	if (f == FORMAT_AUTO && profile_detect(head, n, &f, err))
+	if (f == FORMAT_AUTO && profile_detect(head, n, n < PROFILE_HEAD, path, &f, err))
 		goto fail;
 	if (f == FORMAT_FOLDED) {
 		if (profile_stream_folded(&in, head, n, o, &got, err))
