@@ -1,5 +1,6 @@
 #include "detect.h"
 #include "folded_read.h"
+#include "../analysis/strbuf.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -500,8 +501,10 @@ static void detect_text_line(struct detect_text *t, const uint8_t *s, size_t n)
 	t->massif_time_unit += detect_prefix(s, n, "time_unit:");
 	t->massif_snapshot += detect_prefix(s, n, "snapshot=") || detect_prefix(s, n, "mem_heap_B=");
 	t->massif_args += detect_prefix(s, n, "Massif arguments:") || detect_prefix(s, n, "ms_print arguments:");
-	t->pstats_header += (memmem(s, n, "ncalls", 6) && memmem(s, n, "tottime", 7) && memmem(s, n, "cumtime", 7)) ||
-			    (memmem(s, n, " function calls ", 16) && memmem(s, n, " seconds", 8));
+	/* print_stats' column header and first line (print_callers' too) */
+	t->pstats_header += memmem(s, n, "ncalls  tottime  percall  cumtime", 33) ||
+			    (memmem(s, n, " function calls ", 16) && memmem(s, n, " seconds", 8)) ||
+			    memmem(s, n, "was called by...", 16) || memmem(s, n, "called...", 9);
 	t->gprof += detect_prefix(s, n, "Flat profile:") || detect_prefix(s, n, "Call graph (explanation follows)") ||
 		    detect_prefix(s, n, "granularity: each sample hit covers");
 	t->perf_header += detect_perf_header(s, n);
@@ -576,142 +579,142 @@ static enum detect_kind detect_text(const uint8_t *b, size_t n)
 
 /* ---- the refusal --------------------------------------------------------- */
 
+/* What each format is and what to do with it; FILE stands for the file. */
+static const struct detect_format {
+	const char *what, *todo;
+} detect_formats[] = {
+	[DETECT_PERF_DATA] = { "a perf.data recording (perf record)",
+			       "fold its stacks with perf script -i FILE | stackcollapse-perf.pl > out.folded, then "
+			       "import out.folded" },
+	[DETECT_PERF_SCRIPT] = { "raw perf script output",
+				 "fold it with stackcollapse-perf.pl FILE > out.folded, then import out.folded" },
+	[DETECT_PERF_REPORT] = { "perf report output, a printed summary",
+				 "fold the recording's stacks instead (perf script | stackcollapse-perf.pl > "
+				 "out.folded) and import that" },
+	[DETECT_PPROF] = { "a pprof profile (protobuf, as Go's runtime/pprof writes)",
+			   "fold it with go tool pprof -raw FILE | stackcollapse-go.pl > out.folded, then import "
+			   "out.folded" },
+	[DETECT_CPUPROFILE] = { "a Chrome/V8 CPU profile (.cpuprofile, node --cpu-prof)",
+				"open it in speedscope (speedscope.app), export it as speedscope JSON and import that" },
+	[DETECT_TRACE_EVENTS] = { "a Chrome trace-event file (traceEvents)",
+				  "open it in speedscope (speedscope.app), export it as speedscope JSON and import "
+				  "that" },
+	[DETECT_JSON_OTHER] = { "JSON, but not speedscope JSON (it has no 'profiles' or 'shared')",
+				"profview reads " DETECT_READS },
+	[DETECT_MOJO] = { "Austin's binary MOJO output",
+			  "convert it with mojo2austin FILE out.austin (austin-python), then import out.austin" },
+	[DETECT_CALLGRIND] = { "a callgrind profile (valgrind --tool=callgrind, yappi, pyprof2calltree)",
+			       "open it in KCachegrind (kcachegrind FILE); for Python, profile with python3 -m "
+			       "cProfile -o out.prof SCRIPT and import out.prof" },
+	[DETECT_CACHEGRIND] = { "cachegrind output (valgrind --tool=cachegrind), which holds no call stacks",
+				"read it with cg_annotate FILE" },
+	[DETECT_CALLGRIND_ANNOTATE] = { "callgrind_annotate output, a printed report",
+					"open the callgrind.out file it was made from in KCachegrind, or profile "
+					"with python3 -m cProfile -o out.prof SCRIPT and import out.prof" },
+	[DETECT_CG_ANNOTATE] = { "cg_annotate output, a printed report without call stacks",
+				 "profile with python3 -m cProfile -o out.prof SCRIPT (or valgrind "
+				 "--tool=callgrind and KCachegrind) instead" },
+	[DETECT_MASSIF] = { "a valgrind massif heap profile", "read it with ms_print FILE" },
+	[DETECT_MS_PRINT] = { "ms_print output, a printed report of a massif heap profile",
+			      "profview reads " DETECT_READS },
+	[DETECT_GPROF_TEXT] = { "gprof output, a printed report",
+				"profview reads no gprof data (gprof2dot.py -f prof FILE | dot -Tsvg draws its call "
+				"graph)" },
+	[DETECT_GMON] = { "a gmon.out profile (gcc -pg)",
+			  "read it with gprof PROGRAM FILE; profview reads no gprof data" },
+	[DETECT_PSTATS_TEXT] = { "pstats' printed text (print_stats output), a report",
+				 "save the profile itself with python3 -m cProfile -o out.prof SCRIPT and import "
+				 "out.prof" },
+	[DETECT_PYTHON] = { "Python source", "profile it with python3 -m cProfile -o out.prof FILE, then import "
+					     "out.prof" },
+	[DETECT_HTML] = { "an HTML page", "import the profile it was made from (" DETECT_READS ")" },
+	[DETECT_SVG] = { "an SVG picture", "import the profile it was drawn from (" DETECT_READS ")" },
+	[DETECT_FLAMEGRAPH_SVG] = { "a flame graph picture (SVG)",
+				    "import the folded stacks it was drawn from (flamegraph.pl's input, or py-spy "
+				    "record --format raw)" },
+	[DETECT_XML] = { "an XML document", "profview reads " DETECT_READS },
+	[DETECT_CSV] = { "CSV, a table without call stacks",
+			 "import the profile it was made from (" DETECT_READS ")" },
+	[DETECT_ELF] = { "an ELF executable or library",
+			 "profile the program (python3 -m cProfile -o out.prof SCRIPT, or perf record -g PROGRAM) "
+			 "and import the result" },
+	[DETECT_PNG] = { "a PNG picture", "import the profile it was drawn from (" DETECT_READS ")" },
+	[DETECT_PDF] = { "a PDF document", "import the profile it was made from (" DETECT_READS ")" },
+	[DETECT_XZ] = { "xz-compressed", "decompress it (xz -dk FILE) and import the result" },
+	[DETECT_BZIP2] = { "bzip2-compressed", "decompress it (bunzip2 -k FILE) and import the result" },
+	[DETECT_ZSTD] = { "zstd-compressed", "decompress it (zstd -d FILE) and import the result" },
+	[DETECT_ZIP] = { "a ZIP archive", "extract it (unzip FILE) and import the profile inside" },
+};
+
 /* The path for a shell command line: as it is when it needs no quoting, in
  * single quotes when it does, "FILE" when it would not fit one line or the message. */
-static void detect_shell_path(const char *path, char *buf, size_t size)
+static void detect_shell_path(const char *path, size_t len, struct strbuf *sb)
 {
-	size_t len = path ? strlen(path) : 0;
-	int plain = len > 0;
+	int plain = 1;
+	if (!path || len == 0 || len > 160) {
+		strbuf_adds(sb, "FILE");
+		return;
+	}
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)path[i];
-		if (c < 0x20 || c == 0x7f || len > 160) {
-			snprintf(buf, size, "FILE");
+		if (c < 0x20 || c == 0x7f) {
+			strbuf_adds(sb, "FILE");
 			return;
 		}
 		if (!(detect_is_ident(c) || strchr("./-+,:=@%", c)))
 			plain = 0;
 	}
-	if (!len) {
-		snprintf(buf, size, "FILE");
-		return;
-	}
 	if (plain) {
-		snprintf(buf, size, "%s", path);
+		strbuf_add(sb, path, len);
 		return;
 	}
-	size_t o = 0;
-	buf[o++] = '\'';
-	for (size_t i = 0; i < len && o + 6 < size; i++) {
-		if (path[i] == '\'') {
-			memcpy(buf + o, "'\\''", 4);
-			o += 4;
-		} else {
-			buf[o++] = path[i];
-		}
-	}
-	buf[o++] = '\'';
-	buf[o] = '\0';
+	strbuf_adds(sb, "'");
+	for (size_t i = 0; i < len; i++)
+		if (path[i] == '\'')
+			strbuf_adds(sb, "'\\''");
+		else
+			strbuf_addc(sb, path[i]);
+	strbuf_adds(sb, "'");
 }
 
-static int detect_refuse(enum detect_kind k, const char *f, struct pv_error *err)
+/* "is WHAT: TODO" with FILE in TODO replaced by the path; gzipped content (but a
+ * pprof file, which is gzipped as a rule) is decompressed first. */
+static void detect_refuse(enum detect_kind k, const char *path, int gzipped, struct pv_error *err)
 {
-	switch (k) {
-	case DETECT_NONE:
-		break;
-	case DETECT_PERF_DATA:
-		return pv_error_predicate(err, "is a perf.data recording (perf record): fold its stacks with "
-					  "perf script -i %s | stackcollapse-perf.pl > out.folded, then import out.folded", f);
-	case DETECT_PERF_SCRIPT:
-		return pv_error_predicate(err, "is raw perf script output: fold it with stackcollapse-perf.pl %s > "
-					  "out.folded, then import out.folded", f);
-	case DETECT_PERF_REPORT:
-		return pv_error_predicate(err, "is perf report output, a printed summary: fold the recording's stacks "
-					  "instead (perf script | stackcollapse-perf.pl > out.folded) and import that");
-	case DETECT_PPROF:
-		return pv_error_predicate(err, "is a pprof profile (protobuf, as Go's runtime/pprof writes): fold it with "
-					  "go tool pprof -raw %s | stackcollapse-go.pl > out.folded, then import out.folded", f);
-	case DETECT_CPUPROFILE:
-		return pv_error_predicate(err, "is a Chrome/V8 CPU profile (.cpuprofile, node --cpu-prof): open it in "
-					  "speedscope (speedscope.app), export it as speedscope JSON and import that");
-	case DETECT_TRACE_EVENTS:
-		return pv_error_predicate(err, "is a Chrome trace-event file (traceEvents): open it in speedscope "
-					  "(speedscope.app), export it as speedscope JSON and import that");
-	case DETECT_JSON_OTHER:
-		return pv_error_predicate(err, "is JSON, but not speedscope JSON (it has no 'profiles' or 'shared'): "
-					  "profview reads " DETECT_READS);
-	case DETECT_MOJO:
-		return pv_error_predicate(err, "is Austin's binary MOJO output: convert it with mojo2austin %s "
-					  "out.austin (austin-python), then import out.austin", f);
-	case DETECT_CALLGRIND:
-		return pv_error_predicate(err, "is a callgrind profile (valgrind --tool=callgrind, yappi, "
-					  "pyprof2calltree): open it in KCachegrind (kcachegrind %s); for Python, profile "
-					  "with python3 -m cProfile -o out.prof SCRIPT and import out.prof", f);
-	case DETECT_CACHEGRIND:
-		return pv_error_predicate(err, "is cachegrind output (valgrind --tool=cachegrind), which holds no call "
-					  "stacks: read it with cg_annotate %s", f);
-	case DETECT_CALLGRIND_ANNOTATE:
-		return pv_error_predicate(err, "is callgrind_annotate output, a printed report: open the callgrind.out "
-					  "file it was made from in KCachegrind, or profile with python3 -m cProfile -o "
-					  "out.prof SCRIPT and import out.prof");
-	case DETECT_CG_ANNOTATE:
-		return pv_error_predicate(err, "is cg_annotate output, a printed report without call stacks: profile "
-					  "with python3 -m cProfile -o out.prof SCRIPT (or valgrind --tool=callgrind and "
-					  "KCachegrind) instead");
-	case DETECT_MASSIF:
-		return pv_error_predicate(err, "is a valgrind massif heap profile: read it with ms_print %s", f);
-	case DETECT_MS_PRINT:
-		return pv_error_predicate(err, "is ms_print output, a printed report of a massif heap profile: profview "
-					  "reads " DETECT_READS);
-	case DETECT_GPROF_TEXT:
-		return pv_error_predicate(err, "is gprof output, a printed report: profview reads no gprof data "
-					  "(gprof2dot.py -f prof %s | dot -Tsvg draws its call graph)", f);
-	case DETECT_GMON:
-		return pv_error_predicate(err, "is a gmon.out profile (gcc -pg): read it with gprof PROGRAM %s; "
-					  "profview reads no gprof data", f);
-	case DETECT_PSTATS_TEXT:
-		return pv_error_predicate(err, "is pstats' printed text (print_stats output), a report: save the "
-					  "profile itself with python3 -m cProfile -o out.prof SCRIPT and import out.prof");
-	case DETECT_PYTHON:
-		return pv_error_predicate(err, "is Python source: profile it with python3 -m cProfile -o out.prof %s, "
-					  "then import out.prof", f);
-	case DETECT_HTML:
-		return pv_error_predicate(err, "is an HTML page: import the profile it was made from (" DETECT_READS ")");
-	case DETECT_SVG:
-		return pv_error_predicate(err, "is an SVG picture: import the profile it was drawn from (" DETECT_READS
-					  ")");
-	case DETECT_FLAMEGRAPH_SVG:
-		return pv_error_predicate(err, "is a flame graph picture (SVG): import the folded stacks it was drawn "
-					  "from (flamegraph.pl's input, or py-spy record --format raw)");
-	case DETECT_XML:
-		return pv_error_predicate(err, "is an XML document: profview reads " DETECT_READS);
-	case DETECT_CSV:
-		return pv_error_predicate(err, "is CSV, a table without call stacks: import the profile it was made "
-					  "from (" DETECT_READS ")");
-	case DETECT_ELF:
-		return pv_error_predicate(err, "is an ELF executable or library: profile the program (python3 -m "
-					  "cProfile -o out.prof SCRIPT, or perf record -g PROGRAM) and import the result");
-	case DETECT_PNG:
-		return pv_error_predicate(err, "is a PNG picture: import the profile it was drawn from (" DETECT_READS
-					  ")");
-	case DETECT_PDF:
-		return pv_error_predicate(err, "is a PDF document: import the profile it was made from (" DETECT_READS
-					  ")");
-	case DETECT_XZ:
-		return pv_error_predicate(err, "is xz-compressed: decompress it (xz -dk %s) and import the result", f);
-	case DETECT_BZIP2:
-		return pv_error_predicate(err, "is bzip2-compressed: decompress it (bunzip2 -k %s) and import the "
-					  "result", f);
-	case DETECT_ZSTD:
-		return pv_error_predicate(err, "is zstd-compressed: decompress it (zstd -d %s) and import the result",
-					  f);
-	case DETECT_ZIP:
-		return pv_error_predicate(err, "is a ZIP archive: extract it (unzip %s) and import the profile inside",
-					  f);
+	const struct detect_format *d = &detect_formats[k];
+	struct strbuf todo = STRBUF_INIT, plain = STRBUF_INIT;
+	size_t len = path ? strlen(path) : 0;
+	gzipped = gzipped && k != DETECT_PPROF;
+	if (gzipped && len > 3 && strcmp(path + len - 3, ".gz") == 0) {
+		/* gunzip -k x.gz writes x */
+		strbuf_adds(&todo, "gunzip -k ");
+		detect_shell_path(path, len, &todo);
+		detect_shell_path(path, len - 3, &plain);
+		strbuf_adds(&todo, ", then ");
+	} else if (gzipped) {
+		strbuf_adds(&todo, "zcat ");
+		detect_shell_path(path, len, &todo);
+		strbuf_adds(&todo, " > plain, then ");
+		strbuf_adds(&plain, "plain");
+	} else {
+		detect_shell_path(path, len, &plain);
 	}
-	return 0;
+	for (const char *t = d->todo; *t;) {
+		const char *file = strstr(t, "FILE");
+		size_t upto = file ? (size_t)(file - t) : strlen(t);
+		strbuf_add(&todo, t, upto);
+		if (!file)
+			break;
+		strbuf_add(&todo, plain.buf, plain.len);
+		t = file + 4;
+	}
+	pv_error_predicate(err, "is %s%s: %s", d->what, gzipped ? ", gzip-compressed" : "", strbuf_str(&todo));
+	strbuf_release(&todo);
+	strbuf_release(&plain);
 }
 
-int detect_foreign(const uint8_t *head, size_t n, int complete, const char *path, struct pv_error *err)
+int detect_foreign(const uint8_t *head, size_t n, int complete, const char *path, int gzipped,
+		   struct pv_error *err)
 {
 	enum detect_kind k = detect_binary(head, n, complete);
 	if (k == DETECT_NONE)
@@ -720,8 +723,6 @@ int detect_foreign(const uint8_t *head, size_t n, int complete, const char *path
 		k = detect_text(head, n);
 	if (k == DETECT_NONE)
 		return 0;
-	char f[512];
-	detect_shell_path(path, f, sizeof(f));
-	detect_refuse(k, f, err);
+	detect_refuse(k, path, gzipped, err);
 	return 1;
 }

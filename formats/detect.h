@@ -17,7 +17,9 @@
 /* 1 when head (n bytes; complete: the whole content) is a known foreign format:
  * err then says what it is and what to do, as a predicate of the file
  * ("is Python source: profile it with ..."), naming path where the advice needs
- * it (NULL: FILE). 0, err untouched, when it is none of them. */
-int detect_foreign(const uint8_t *head, size_t n, int complete, const char *path, struct pv_error *err);
+ * it (NULL: FILE); gzipped: the content was gzip-compressed, so the advice begins
+ * with decompressing it. 0, err untouched, when it is none of them. */
+int detect_foreign(const uint8_t *head, size_t n, int complete, const char *path, int gzipped,
+		   struct pv_error *err);
 
 #endif

@@ -48,14 +48,14 @@ int profile_format_parse(const char *name)
 }
 
 /* The format from the first bytes of the (decompressed) content (complete: all
- * of it), by evidence: known foreign formats are refused by name (path for the
- * advice), text is folded only when its lines are mostly stacks. */
-static int profile_detect(const uint8_t *head, size_t n, int complete, const char *path, enum profile_format *f,
-			  struct pv_error *err)
+ * of it), by evidence: known foreign formats are refused by name (path and
+ * gzipped for the advice), text is folded only when its lines are mostly stacks. */
+static int profile_detect(const uint8_t *head, size_t n, int complete, const char *path, int gzipped,
+			  enum profile_format *f, struct pv_error *err)
 {
 	if (n == 0)
 		return pv_error_set(err, "empty file");
-	if (detect_foreign(head, n, complete, path, err))
+	if (detect_foreign(head, n, complete, path, gzipped, err))
 		return -1;
 	/* JSON first: its "{" + whitespace or quote is never a marshalled dict */
 	if (speedscope_looks_like(head, n))
@@ -96,7 +96,7 @@ int profile_read_buffer(const uint8_t *buf, size_t len, const struct read_option
 	enum profile_format f = o->format;
 	/* the same head as a file's, so both ways decide alike */
 	if (f == FORMAT_AUTO && profile_detect(buf, len < PROFILE_HEAD ? len : PROFILE_HEAD, len < PROFILE_HEAD, NULL,
-					       &f, err))
+					       0, &f, err))
 		return -1;
 	if (f != FORMAT_FOLDED) {
 		/* the readers want a terminating NUL after the data */
@@ -177,7 +177,7 @@ int profile_read_path(const char *path, const struct read_options *o, struct pro
 		n += (size_t)got;
 	}
 	enum profile_format f = o->format;
-	if (f == FORMAT_AUTO && profile_detect(head, n, n < PROFILE_HEAD, path, &f, err))
+	if (f == FORMAT_AUTO && profile_detect(head, n, n < PROFILE_HEAD, path, in.gzip, &f, err))
 		goto fail;
 	if (f == FORMAT_FOLDED) {
 		if (profile_stream_folded(&in, head, n, o, &got, err))
