@@ -651,7 +651,7 @@ static const struct detect_format {
 static void detect_shell_path(const char *path, size_t len, struct strbuf *sb)
 {
 	int plain = 1;
-	if (!path || len == 0 || len > 160) {
+	if (!path || len == 0 || len > 100) {
 		strbuf_adds(sb, "FILE");
 		return;
 	}
