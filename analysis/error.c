@@ -20,6 +20,7 @@ int pv_error_set(struct pv_error *e, const char *fmt, ...)
 	error_vset(e, fmt, ap);
 	va_end(ap);
 	e->where = PV_WHERE_NONE;
+	e->predicate = 0;
 	return -1;
 }
 
@@ -31,6 +32,18 @@ int pv_error_at(struct pv_error *e, uint64_t byte, const char *fmt, ...)
 	va_end(ap);
 	e->where = PV_WHERE_BYTE;
 	e->pos = byte;
+	e->predicate = 0;
+	return -1;
+}
+
+int pv_error_predicate(struct pv_error *e, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	error_vset(e, fmt, ap);
+	va_end(ap);
+	e->where = PV_WHERE_NONE;
+	e->predicate = 1;
 	return -1;
 }
 
@@ -42,6 +55,7 @@ int pv_error_usage(struct pv_error *e, const char *fmt, ...)
 	va_end(ap);
 	e->where = PV_WHERE_NONE;
 	e->usage = 1;
+	e->predicate = 0;
 	return -1;
 }
 
@@ -78,7 +92,9 @@ void pv_error_format(const struct pv_error *e, char *buf, size_t size)
 	if (e->subject[0] && size > 8) {
 		buf[0] = '\'';
 		n = 1 + error_quote_subject(e->subject, buf + 1, size - 5);
-		n += snprintf(buf + n, size - (size_t)n, "': ");
+		n += snprintf(buf + n, size - (size_t)n, e->predicate ? "' " : "': ");
+	} else if (e->predicate) {
+		n = snprintf(buf, size, "the input ");
 	}
 	if (n < 0 || (size_t)n >= size)
 		return;

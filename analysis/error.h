@@ -1,5 +1,7 @@
 /* Errors travel up as a filled struct pv_error and a -1 return; only cmd/ and web/
- * print them, once, git-style: error: 'FILE': what went wrong at byte N. */
+ * print them, once, git-style: error: 'FILE': what went wrong at byte N. A message
+ * that says what the subject is reads on from it instead:
+ * error: 'app.py' is Python source: profile it with ... */
 #ifndef PV_ERROR_H
 #define PV_ERROR_H
 #include <stdint.h>
@@ -13,6 +15,7 @@ struct pv_error {
 	enum pv_error_where where;
 	uint64_t pos;		/* byte offset or line number, per where */
 	int usage;		/* 1 when the caller passed bad options (exit code 2) */
+	int predicate;		/* 1: the message continues the subject ("is ..."), no ': ' between */
 };
 
 void pv_error_clear(struct pv_error *e);
@@ -22,6 +25,10 @@ int pv_error_set(struct pv_error *e, const char *fmt, ...)
 int pv_error_at(struct pv_error *e, uint64_t byte, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int pv_error_usage(struct pv_error *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* A message that completes a sentence about the subject: "is Python source: ...",
+ * printed "'app.py' is Python source: ..." ("the input is ..." without a subject). */
+int pv_error_predicate(struct pv_error *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void pv_error_subject(struct pv_error *e, const char *subject);
 /* Writes "error: 'subject': message at byte N\n". */

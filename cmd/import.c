@@ -13,10 +13,14 @@ static const char import_usage[] =
 	"Import profiles into the store and print their ids, one per line. The format is\n"
 	"recognised from the content (gzip-compressed files too): cProfile/profile .prof\n"
 	"files, folded stacks (py-spy, Austin, perf + stackcollapse, inferno) and speedscope\n"
-	"JSON. A speedscope file with several profiles (threads) becomes one stored profile\n"
-	"per thread, grouped; so does an Austin file with several threads. Importing the\n"
-	"same content again gives the same ids. Each file is one transaction: a bad file\n"
-	"leaves the store as it was.\n"
+	"JSON. Text is folded stacks when at least 90 % of its lines (blank and # lines\n"
+	"aside; two lines in a small file) are 'frame;frame COUNT'. Other formats (callgrind,\n"
+	"pprof, perf.data and perf script, .cpuprofile, Python source, HTML, SVG, CSV, ...)\n"
+	"are refused with a line that says what the file is and what to do. A speedscope\n"
+	"file with several profiles (threads) becomes one stored profile per thread,\n"
+	"grouped; so does an Austin file with several threads. Importing the same content\n"
+	"again gives the same ids. Each file is one transaction: a bad file leaves the\n"
+	"store as it was.\n"
 	"\n"
 	"Austin files (every version: 1.x default, -a, -f, -m; 2.x; 3.x with its '# mode:'\n"
 	"header) are read into function, file and line, weighted in microseconds, or in\n"
@@ -26,9 +30,11 @@ static const char import_usage[] =
 	"  --name NAME       a name to refer to the profile by (one FILE only); the threads\n"
 	"                    of a multi-profile file are NAME, NAME.2, NAME.3, ...\n"
 	"  --format FMT      read FILE as this format instead of recognising it\n"
-	"  --lenient         speedscope: repair broken event streams (a close that does not\n"
-	"                    match, a close with nothing open, time going back, frames left\n"
-	"                    open) instead of refusing them, and say how many were repaired\n"
+	"  --lenient         folded: keep the stacks however few lines hold one (with\n"
+	"                    --format folded: read any text as folded stacks); speedscope:\n"
+	"                    repair broken event streams (a close that does not match, a\n"
+	"                    close with nothing open, time going back, frames left open)\n"
+	"                    instead of refusing them; a warning says how many\n"
 	"  --merge-threads   several profiles (threads) in one file: merge them into one tree\n"
 	"  --unit UNIT       folded stacks whose counts are not samples: the unit they are\n"
 	"                    in (ns, us, ms, s, B, KiB, MiB, samples), stored and shown with\n"
@@ -49,7 +55,8 @@ static const char import_usage[] =
 	"  profview import app-full.austin --metric alloc --name app-memory\n"
 	"  perf record -e cpu-clock -g python3 app.py\n"
 	"  perf script | stackcollapse-perf.pl > perf.folded   # counts: periods in ns\n"
-	"  profview import perf.folded --unit ns\n";
+	"  profview import perf.folded --unit ns\n"
+	"  profview import --format folded --lenient odd-stacks.txt\n";
 
 enum { OPT_NAME = 1, OPT_FORMAT, OPT_LENIENT, OPT_MERGE, OPT_UNIT, OPT_METRIC };
 

@@ -55,6 +55,8 @@ struct folded_reader {
 	struct strbuf label;	/* a thread's name */
 	struct strbuf partial;	/* a line split across chunks */
 	int64_t line_no, lines_ok;
+	int64_t lines_metrics;	/* stacks with Austin-style metrics outside an Austin file: evidence, not read */
+	int64_t first_bad;	/* the first line that is no stack at all */
 	int64_t total_count;	/* samples so far: the sum must fit int64 */
 	int64_t overflow_line;	/* ... and when it would not, the line where */
 	int64_t skipped_lines, first_skipped_line;
@@ -307,10 +309,83 @@ static int folded_count(const char *s, size_t n, double *w)
 	return 1;
 }
 
-static void folded_skip(struct folded_reader *r)
+/* Austin's metrics where a folded count would be: a negative integer (memory
+ * freed, or the last of "time +mem -mem") or a comma list ("432,0,-1024"). */
+static int folded_austin_metrics(const char *s, size_t n)
+{
+	if (n == 0 || n > 64)
+		return 0;
+	int commas = 0, minus = 0;
+	size_t digits = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] >= '0' && s[i] <= '9') {
+			digits++;
+		} else if (s[i] == '-' && (i == 0 || s[i - 1] == ',')) {
+			minus = 1;
+		} else if (s[i] == ',' && digits && i + 1 < n) {
+			commas++;
+			digits = 0;
+		} else {
+			return 0;
+		}
+	}
+	return digits && (commas || minus);
+}
+
+enum folded_line_kind folded_line_parse(const char *s, size_t n, struct folded_line *out)
+{
+	if (n && s[n - 1] == '\r')
+		n--;
+	size_t lead = 0;
+	while (lead < n && (s[lead] == ' ' || s[lead] == '\t'))
+		lead++;
+	if (lead == n || s[lead] == '#')
+		return FOLDED_LINE_NONE;	/* blank, or a comment (Austin writes "# key: value" headers) */
+	size_t sp = n;
+	while (sp > lead && s[sp - 1] != ' ' && s[sp - 1] != '\t')
+		sp--;
+	if (sp == lead)
+		return FOLDED_LINE_BAD;
+	size_t stack_len = sp - 1;
+	while (stack_len > 0 && (s[stack_len - 1] == ' ' || s[stack_len - 1] == '\t'))
+		stack_len--;
+	if (stack_len == 0 || (uint64_t)stack_len >= UINT32_MAX - 1)
+		return FOLDED_LINE_BAD;
+	out->stack_len = stack_len;
+	out->metrics = s + sp;
+	out->metrics_len = n - sp;
+	out->count = 0;
+	if (folded_count(s + sp, n - sp, &out->count))
+		return FOLDED_LINE_STACK;
+	return folded_austin_metrics(s + sp, n - sp) ? FOLDED_LINE_METRICS : FOLDED_LINE_BAD;
+}
+
+int folded_evidence_ok(int64_t stacks, int64_t other)
+{
+	return other * 9 <= stacks || (other <= 2 && stacks >= 2 * other);
+}
+
+int folded_evidence_error(struct pv_error *err, int64_t stacks, int64_t other, int64_t first_other, int whole)
+{
+	if (stacks == 0 && whole)
+		return pv_error_set(err, "no line holds a stack and a count: %lld malformed lines, the first at line %lld",
+				    (long long)other, (long long)first_other);
+	if (stacks == 0)
+		return pv_error_set(err, "not folded stacks: none of the first %lld lines holds a stack and a count",
+				    (long long)other);
+	return pv_error_set(err, "not folded stacks: only %lld of %s%lld lines hold a stack and a count, the first "
+			    "that does not is line %lld (--format folded --lenient imports those)",
+			    (long long)stacks, whole ? "" : "the first ", (long long)(stacks + other),
+			    (long long)first_other);
+}
+
+/* A line that is not read: bad (no stack at all) or a stack with metrics. */
+static void folded_skip(struct folded_reader *r, int bad)
 {
 	if (r->skipped_lines++ == 0)
 		r->first_skipped_line = r->line_no;
+	if (bad && !r->first_bad)
+		r->first_bad = r->line_no;
 }
 
 static void folded_depth(struct folded_part *t, size_t need)
@@ -520,7 +595,7 @@ static void folded_austin_line(struct folded_reader *r, const char *s, size_t n)
 	if (rc > 0)
 		return;
 	if (rc < 0 || (uint64_t)smp.stack_len >= UINT32_MAX - 1) {
-		folded_skip(r);
+		folded_skip(r, 1);
 		return;
 	}
 	r->lines_ok++;
@@ -537,6 +612,7 @@ static void folded_line(struct folded_reader *r, const char *s, size_t n)
 	r->line_no++;
 	if (r->failed)
 		return;
+	size_t whole = n;	/* folded_line_parse() drops the '\r' itself, once */
 	if (n && s[n - 1] == '\r')
 		n--;
 	size_t lead = 0;
@@ -566,21 +642,18 @@ static void folded_line(struct folded_reader *r, const char *s, size_t n)
 		folded_austin_line(r, s, n);
 		return;
 	}
-	size_t sp = n;
-	while (sp > lead && s[sp - 1] != ' ' && s[sp - 1] != '\t')
-		sp--;
-	double w;
-	if (sp == lead || !folded_count(s + sp, n - sp, &w)) {
-		folded_skip(r);
+	struct folded_line fl;
+	enum folded_line_kind kind = folded_line_parse(s, whole, &fl);
+	if (kind == FOLDED_LINE_NONE)
+		return;
+	if (kind == FOLDED_LINE_METRICS)
+		r->lines_metrics++;
+	if (kind != FOLDED_LINE_STACK) {
+		folded_skip(r, kind == FOLDED_LINE_BAD);
 		return;
 	}
-	size_t stack_len = sp - 1;
-	while (stack_len > 0 && (s[stack_len - 1] == ' ' || s[stack_len - 1] == '\t'))
-		stack_len--;
-	if (stack_len == 0 || (uint64_t)stack_len >= UINT32_MAX - 1) {
-		folded_skip(r);
-		return;
-	}
+	size_t stack_len = fl.stack_len;
+	double w = fl.count;
 	r->lines_ok++;
 	/* counts in another unit (import --unit): a line is one sample of that weight */
 	int64_t count = r->o.unit && strcmp(r->o.unit, "samples") != 0 ? 1 : (int64_t)llround(w);
@@ -611,7 +684,7 @@ static void folded_text(struct folded_reader *r, const char *s, size_t n)
 				return;
 			r->skipping = 0;
 			r->line_no++;
-			folded_skip(r);
+			folded_skip(r, 1);
 			s = nl + 1;
 			n -= len + 1;
 			continue;
@@ -746,7 +819,9 @@ int folded_reader_feed(struct folded_reader *r, const uint8_t *buf, size_t len, 
 	return folded_failed(r, err);
 }
 
-int folded_reader_finish(struct folded_reader *r, struct profile_list *out, struct pv_error *err)
+/* The end of the input: what waits for more bytes (a BOM, a UTF-16 unit, the
+ * last line) is read as it is. */
+static void folded_reader_end_input(struct folded_reader *r)
 {
 	if (r->enc == ENC_UNKNOWN && r->ncarry) {
 		/* fewer than three bytes in all */
@@ -761,11 +836,41 @@ int folded_reader_finish(struct folded_reader *r, struct profile_list *out, stru
 	}
 	if (r->skipping) {
 		r->line_no++;
-		folded_skip(r);
+		r->skipping = 0;
+		folded_skip(r, 1);
 	} else if (r->partial.len) {
 		folded_line(r, r->partial.buf, r->partial.len);
 		strbuf_reset(&r->partial);
 	}
+}
+
+/* Stack lines (with a count, Austin's samples, or metrics) and the other lines, so far. */
+static void folded_reader_counts(const struct folded_reader *r, int64_t *stacks, int64_t *other)
+{
+	*stacks = r->lines_ok + r->lines_metrics;
+	*other = r->skipped_lines - r->lines_metrics;
+}
+
+int folded_head_is_stacks(const uint8_t *buf, size_t len, int complete, struct pv_error *err)
+{
+	struct folded_reader *r = folded_reader_new(NULL);
+	int64_t stacks, other;
+	struct pv_error ignored;
+	pv_error_clear(&ignored);
+	folded_reader_feed(r, buf, len, &ignored);
+	if (complete)
+		folded_reader_end_input(r);
+	folded_reader_counts(r, &stacks, &other);
+	int rc = folded_evidence_ok(stacks, other) ? 0 : folded_evidence_error(err, stacks, other, r->first_bad, complete);
+	folded_reader_free(r);
+	return rc;
+}
+
+int folded_reader_finish(struct folded_reader *r, struct profile_list *out, struct pv_error *err)
+{
+	folded_reader_end_input(r);
+	int64_t stacks, other;
+	folded_reader_counts(r, &stacks, &other);
 	if (folded_failed(r, err))
 		return -1;
 	if (r->overflow_line)
@@ -776,6 +881,8 @@ int folded_reader_finish(struct folded_reader *r, struct profile_list *out, stru
 					    (long long)r->skipped_lines, (long long)r->first_skipped_line);
 		return pv_error_set(err, "no stacks: the file has no 'frame;frame COUNT' lines");
 	}
+	if (!r->o.lenient && !folded_evidence_ok(stacks, other))
+		return folded_evidence_error(err, stacks, other, r->first_bad, 1);
 	if (r->nparts == 0)
 		folded_part_add(r, NULL, 0);	/* every line weighed 0 */
 	char producer[64] = "";

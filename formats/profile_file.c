@@ -1,4 +1,5 @@
 #include "profile_file.h"
+#include "detect.h"
 #include "folded_read.h"
 #include "input.h"
 #include "prof_read.h"
@@ -47,18 +48,23 @@ int profile_format_parse(const char *name)
 	return -1;
 }
 
-/* The format from the first bytes of the (decompressed) content. */
-static int profile_detect(const uint8_t *head, size_t n, enum profile_format *f, struct pv_error *err)
+/* The format from the first bytes of the (decompressed) content (complete: all
+ * of it), by evidence: known foreign formats are refused by name (path and
+ * gzipped for the advice), text is folded only when its lines are mostly stacks. */
+static int profile_detect(const uint8_t *head, size_t n, int complete, const char *path, int gzipped,
+			  enum profile_format *f, struct pv_error *err)
 {
 	if (n == 0)
 		return pv_error_set(err, "empty file");
+	if (detect_foreign(head, n, complete, path, gzipped, err))
+		return -1;
 	/* JSON first: its "{" + whitespace or quote is never a marshalled dict */
 	if (speedscope_looks_like(head, n))
 		*f = FORMAT_SPEEDSCOPE;
 	else if (prof_looks_like_marshal(head, n) && !folded_first_line_is_stack(head, n))
 		*f = FORMAT_PSTATS;
 	else if (folded_looks_like(head, n))
-		*f = FORMAT_FOLDED;
+		return folded_head_is_stacks(head, n, complete, err) ? -1 : (*f = FORMAT_FOLDED, 0);
 	else
 		return pv_error_at(err, 0, "unrecognised format: not a cProfile/pstats file, folded stacks or "
 					   "speedscope JSON");
@@ -95,7 +101,7 @@ static void profile_reading_hash(const struct read_options *o, char hex[65])
 
 static struct folded_options profile_folded_options(const struct read_options *o)
 {
-	struct folded_options fo = { o->unit, o->unit_scale, o->metric, o->merge };
+	struct folded_options fo = { o->unit, o->unit_scale, o->metric, o->merge, o->lenient };
 	return fo;
 }
 
@@ -123,7 +129,10 @@ int profile_read_buffer(const uint8_t *buf, size_t len, const struct read_option
 			struct pv_error *err)
 {
 	enum profile_format f = o->format;
-	if ((f == FORMAT_AUTO && profile_detect(buf, len, &f, err)) || profile_check_options(f, o, err))
+	/* the same head as a file's, so both ways decide alike */
+	if ((f == FORMAT_AUTO && profile_detect(buf, len < PROFILE_HEAD ? len : PROFILE_HEAD, len < PROFILE_HEAD, NULL,
+						0, &f, err)) ||
+	    profile_check_options(f, o, err))
 		return -1;
 	if (f != FORMAT_FOLDED) {
 		/* the readers want a terminating NUL after the data */
@@ -182,9 +191,9 @@ int profile_read_path(const char *path, const struct read_options *o, struct pro
 	if (input_open(&in, path, err))
 		goto fail;
 	/* enough of the content to recognise its format */
-	head = xmalloc(65536 + 1);
-	while (n < 65536) {
-		ssize_t got = input_read(&in, head + n, 65536 - n, err);
+	head = xmalloc(PROFILE_HEAD + 1);
+	while (n < PROFILE_HEAD) {
+		ssize_t got = input_read(&in, head + n, PROFILE_HEAD - n, err);
 		if (got < 0)
 			goto fail;
 		if (got == 0)
@@ -192,7 +201,8 @@ int profile_read_path(const char *path, const struct read_options *o, struct pro
 		n += (size_t)got;
 	}
 	enum profile_format f = o->format;
-	if ((f == FORMAT_AUTO && profile_detect(head, n, &f, err)) || profile_check_options(f, o, err))
+	if ((f == FORMAT_AUTO && profile_detect(head, n, n < PROFILE_HEAD, path, in.gzip, &f, err)) ||
+	    profile_check_options(f, o, err))
 		goto fail;
 	if (f == FORMAT_FOLDED) {
 		if (profile_stream_folded(&in, head, n, o, &got, err))

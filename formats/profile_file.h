@@ -22,7 +22,8 @@ enum profile_format { FORMAT_AUTO, FORMAT_PSTATS, FORMAT_FOLDED, FORMAT_SPEEDSCO
 
 struct read_options {
 	enum profile_format format;	/* FORMAT_AUTO: decided by the content */
-	int lenient;		/* speedscope: repair broken event streams */
+	int lenient;		/* speedscope: repair broken event streams; folded: keep the
+				 * stacks of a file whose lines mostly are none */
 	int merge;		/* several profiles (threads) in one file: one tree */
 	/* folded stacks: the unit of the counts (import --unit; canonical, from
 	 * unit_parse_input()) and the factor to it; NULL: the file's own */
@@ -36,6 +37,9 @@ struct read_options {
 
 /* Formats by name: "auto", "pstats", "folded", "speedscope"; -1 when unknown. */
 int profile_format_parse(const char *name);
+
+/* The first bytes of the content that decide its format. */
+#define PROFILE_HEAD ((size_t)65536)
 
 /* Files read whole (pstats, speedscope) are refused beyond this size. */
 #define PROFILE_MAX_WHOLE ((size_t)1 << 30)

@@ -149,12 +149,13 @@ def handcrafted():
 
     # not marshal at all
     add('empty', b'', stderr='empty file', at_byte=False)
-    # text is read as folded stacks and JSON objects as speedscope: each reader says
-    # what is wrong in its own terms (a line, not a byte)
+    # text is read as folded stacks when its lines are stacks, and JSON as speedscope
+    # when it may be: the reader or the format detection says what is wrong in its own
+    # terms (a line, not a byte)
     add('text', b'this is not a profile, just text\n', stderr='no line holds a stack and a count', at_byte=False)
-    add('json', b'{"a.py:1(f)": [1, 1, 0.5, 0.5, {}]}\n', stderr="not a speedscope file: no 'profiles' array",
+    add('json', b'{"a.py:1(f)": [1, 1, 0.5, 0.5, {}]}\n', stderr="is JSON, but not speedscope JSON",
         at_byte=False)
-    add('json-array', b'[{"calls": 1}]\n', stderr='no line holds a stack and a count', at_byte=False)
+    add('json-array', b'[{"calls": 1}]\n', stderr='is JSON, but not speedscope JSON', at_byte=False)
     add('top-list', m([KEY, GOOD_VALUE]), stderr='unrecognised format')
     add('top-none', m(None), stderr='no line holds a stack and a count', at_byte=False)
     add('only-brace', b'{', stderr='truncated marshal data at byte 1')
@@ -640,8 +641,42 @@ def sampled_fixture(name):
         return None
 
 
-# the format profview recognises (formats/profile_file.c profile_detect and the
-# readers' *_looks_like), for the model of a corrupted file
+# the format profview recognises (formats/profile_file.c profile_detect, the
+# readers' *_looks_like and, of formats/detect.c, the JSON that is not speedscope),
+# for the model of a corrupted file
+
+HEAD = 65536                  # formats/profile_file.h PROFILE_HEAD: the bytes that decide
+SPEEDSCOPE_KEYS = ('$schema', 'shared', 'profiles', 'activeProfileIndex', 'exporter')
+
+
+def json_foreign(head):
+    """'json-other', 'cpuprofile' or 'trace' for a whole small JSON document that is not
+    speedscope's (the first deciding key wins, as formats/detect.c reads them in
+    order), else None."""
+    try:
+        text = head.decode('utf-8')
+    except UnicodeDecodeError:
+        return None
+    if text.startswith('\ufeff'):
+        text = text[1:]
+    if not text.lstrip(' \t\r\n')[:1] in ('{', '['):
+        return None
+    try:
+        doc = json.loads(text, parse_constant=lambda c: 1 / 0)
+    except (ValueError, ZeroDivisionError, RecursionError):
+        return None
+    if isinstance(doc, dict):
+        for k in doc:
+            if k in SPEEDSCOPE_KEYS:
+                return None
+            if k in ('nodes', 'timeDeltas'):
+                return 'cpuprofile'
+            if k == 'traceEvents':
+                return 'trace'
+        return 'cpuprofile' if 'samples' in doc and 'startTime' in doc else 'json-other'
+    if doc and isinstance(doc[0], dict) and 'ph' in doc[0]:
+        return 'trace'
+    return 'json-other'
 
 def looks_like_speedscope(b):
     i = 3 if b[:3] == BOM8 else 0
@@ -663,9 +698,11 @@ def looks_like_folded(b):
 
 
 def detect(b):
-    head = b[:65536]
+    head = b[:HEAD]
     if not head:
         return 'empty'
+    if len(b) < HEAD and json_foreign(b):
+        return 'foreign'
     if looks_like_speedscope(head):
         return 'speedscope'
     if head[0] & 0x7f == 0x7b:
@@ -731,37 +768,96 @@ def folded_count(c):
     return d
 
 
+_AUSTIN_METRICS = re.compile(rb'-[0-9]+|-?[0-9]+(?:,-?[0-9]+)+')
+
+
+def folded_line(s):
+    """What one line is: (None,) blank or comment, ('stack', w), ('metrics',) a stack
+    with Austin's metrics (evidence of folded stacks, not read), ('bad',)."""
+    if s.endswith(b'\r'):
+        s = s[:-1]
+    lead = len(s) - len(s.lstrip(b' \t'))
+    if lead == len(s) or s[lead] == 0x23:
+        return (None,)
+    sp = len(s)
+    while sp > lead and s[sp - 1] not in (0x20, 0x09):
+        sp -= 1
+    end = sp - 1
+    while end > 0 and s[end - 1] in (0x20, 0x09):
+        end -= 1
+    if sp == lead or end <= 0:
+        return ('bad',)
+    w = folded_count(s[sp:])
+    if w is not None:
+        return ('stack', w)
+    m = s[sp:]
+    return ('metrics',) if len(m) <= 64 and _AUSTIN_METRICS.fullmatch(m) else ('bad',)
+
+
+def folded_lines(data, complete=True):
+    """The lines of folded text; without complete (a cut head), not the last one."""
+    parts = folded_text(data).split(b'\n')
+    if complete and parts[-1] == b'':
+        parts.pop()
+    if not complete:
+        parts.pop()
+    return parts
+
+
+def evidence_ok(stacks, other):
+    """The rule for "this text is folded stacks": >= 90 % stack lines, or at most two
+    other lines and at least twice as many stacks."""
+    return other * 9 <= stacks or (other <= 2 and stacks >= 2 * other)
+
+
+def evidence_counts(lines):
+    stacks = other = first = 0
+    for no, s in enumerate(lines, 1):
+        k = folded_line(s)[0]
+        if k in ('stack', 'metrics'):
+            stacks += 1
+        elif k == 'bad':
+            other += 1
+            first = first or no
+    return stacks, other, first
+
+
 class FoldedModel:
-    def __init__(self, data, auto=True):
+    """What profview does with data as folded stacks: format ('folded', 'empty',
+    'foreign', 'not-stacks' when the lines are mostly not stacks, None for binary
+    or another format), and the lines it reads (lenient: whatever the evidence)."""
+
+    def __init__(self, data, auto=True, lenient=False):
         self.format = detect(data) if auto else 'folded'
         self.lines_ok = self.samples = self.skipped = self.first_skipped = 0
         self.weight = 0.0
+        self.not_stacks = None          # (stacks, other, whole) when refused for that
         if self.format != 'folded':
             return
-        parts = folded_text(data).split(b'\n')
-        if parts[-1] == b'':
-            parts.pop()
-        for no, s in enumerate(parts, 1):
-            if s.endswith(b'\r'):
-                s = s[:-1]
-            lead = len(s) - len(s.lstrip(b' \t'))
-            if lead == len(s) or s[lead] == 0x23:
-                continue                        # blank or comment
-            sp = len(s)
-            while sp > lead and s[sp - 1] not in (0x20, 0x09):
-                sp -= 1
-            w = folded_count(s[sp:]) if sp > lead else None
-            end = sp - 1
-            while end > 0 and s[end - 1] in (0x20, 0x09):
-                end -= 1
-            if w is None or end <= 0:
+        if auto:
+            complete = len(data) < HEAD
+            st, ot, _ = evidence_counts(folded_lines(data[:HEAD], complete))
+            if not evidence_ok(st, ot):
+                self.format = 'not-stacks'
+                self.not_stacks = (st, ot, complete)
+                return
+        for no, s in enumerate(folded_lines(data), 1):
+            k = folded_line(s)
+            if k[0] is None:
+                continue
+            if k[0] != 'stack':
                 self.skipped += 1
                 self.first_skipped = self.first_skipped or no
                 continue
+            w = k[1]
             self.lines_ok += 1
             if w > 0:
                 self.samples += int(math.floor(w + 0.5))
                 self.weight += w
+        st, ot, _ = evidence_counts(folded_lines(data))
+        if self.lines_ok and not lenient and not evidence_ok(st, ot):
+            self.format = 'not-stacks'
+            self.not_stacks = (st, ot, True)
 
     def ok(self):
         return self.format == 'folded' and self.lines_ok > 0
@@ -773,11 +869,13 @@ class FoldedModel:
             self.skipped, '' if self.skipped == 1 else 's', self.first_skipped)
 
 
-def folded_case(name, data, auto=True, functions=None, nodes=None, model_auto=None, **kw):
+def folded_case(name, data, auto=True, functions=None, nodes=None, model_auto=None, lenient=False, **kw):
     """A folded input whose expectations come from FoldedModel. auto: let profview
     recognise the format (else --format folded); model_auto=False: expect it to be
-    recognised as folded text whatever the detection heuristics say."""
-    m = FoldedModel(data, auto if model_auto is None else model_auto)
+    recognised as folded text whatever the detection heuristics say; lenient: with
+    --lenient (keep the stacks however many lines are not)."""
+    m = FoldedModel(data, auto if model_auto is None else model_auto, lenient)
+    args = (() if auto else ('--format', 'folded')) + (('--lenient',) if lenient else ())
     if m.ok():
         expect = {'profiles': 1, 'samples': m.samples, 'weight': m.weight, 'kind': 'sampled'}
         if functions is not None:
@@ -786,16 +884,25 @@ def folded_case(name, data, auto=True, functions=None, nodes=None, model_auto=No
             expect['nodes'] = nodes
         kw.setdefault('warn', m.warning())
         kw.setdefault('sort_mark', SORT_MARK)
-        return Case(name, data, status='ok', expect=expect, ext='.folded', at_byte=False,
-                    args=() if auto else ('--format', 'folded'), **kw)
+        return Case(name, data, status='ok', expect=expect, ext='.folded', at_byte=False, args=args, **kw)
     if m.format == 'empty':
         kw.setdefault('stderr', 'empty file')
+    elif m.format == 'foreign':
+        kw.setdefault('stderr', 'is JSON, but not speedscope JSON')
+    elif m.format == 'not-stacks':
+        st, ot, whole = m.not_stacks
+        if st == 0 and whole:
+            kw.setdefault('stderr', 'no line holds a stack and a count: %d malformed line' % ot)
+        elif st == 0:
+            kw.setdefault('stderr', 'not folded stacks: none of the first %d lines holds a stack' % ot)
+        else:
+            kw.setdefault('stderr', 'not folded stacks: only %d of %s%d lines hold a stack and a count' % (
+                st, '' if whole else 'the first ', st + ot))
     elif m.format == 'folded':
         kw.setdefault('stderr', 'no line holds a stack and a count' if m.skipped else 'no stacks')
     elif m.format is None:
         kw.setdefault('stderr', 'unrecognised format')
-    return Case(name, data, status='error', ext='.folded', at_byte=False,
-                args=() if auto else ('--format', 'folded'), **kw)
+    return Case(name, data, status='error', ext='.folded', at_byte=False, args=args, **kw)
 
 
 def folded_handcrafted():
@@ -836,7 +943,19 @@ def folded_handcrafted():
     add('count-63-chars', b'a ' + b'0' * 62 + b'1\n', functions=1)
     add('count-leading-zeros', b'a 0000000000000000000000007\n', functions=1)
     add('count-tiny', b'a 5e-324\nb 0.49\n', functions=2)
-    add('mixed-bad-lines', b'no count\na;b 1\na;b nan\n\na;c 2\n; 3\n 4\n', functions=4)
+    add('mixed-bad-lines', b'no count\na;b 1\na;b nan\n\na;c 2\n; 3\n 4\n')
+    add('mixed-bad-lines-forced', b'no count\na;b 1\na;b nan\n\na;c 2\n; 3\n 4\n', auto=False)
+    add('mixed-bad-lines-lenient', b'no count\na;b 1\na;b nan\n\na;c 2\n; 3\n 4\n', auto=False, lenient=True,
+        functions=4)
+    # the evidence rule at its edges: 9 stacks to 1 other line, two others in a small file
+    add('evidence-9-to-1', b'a 1\n' * 9 + b'x\n', functions=1)
+    add('evidence-8-to-1-too-few', b'a 1\n' * 8 + b'x\n' + b'a 1\n' * 10 + b'y\nz\n')
+    add('evidence-2-of-6', b'a 1\nx\na 1\ny\na 1\na 1\n', functions=1)
+    add('evidence-2-of-5', b'a 1\nx\na 1\ny\na 1\n')
+    # Austin's full metrics are evidence of stacks (how they are read is the reader's)
+    C.append(Case('evidence-austin-metrics', b'# austin: 3.0\nP1;T1;a.py:f:1 10,0,-1024\nP1;T1;a.py:g:2 5,1,64\n'
+                  b'P1;T1;a.py:f:1 7\n', status='ok', ext='.folded', at_byte=False, warn='*', sort_mark=SORT_MARK,
+                  expect={'profiles': 1}))
     add('nul-in-frame', b'a\x00b;c 1\n')
     add('nul-in-frame-forced', b'a\x00b;c 1\n', auto=False, functions=2)
     add('nul-only-forced', b'\x00' * 64, auto=False)
@@ -884,7 +1003,7 @@ def folded_generated():
     add = lambda *a, **k: C.append(folded_case(*a, **dict(k, modes=('import',))))
     MB = 1 << 20
     add('line-1mb', b'a' * MB + b' 1\n', functions=1, timeout=15)
-    add('line-1mb-no-count', b'a' * MB + b'\nb 1\n', functions=1, timeout=15)
+    add('line-1mb-no-count', b'a' * MB + b'\nb 1\nc 1\n', functions=2, timeout=15)
     add('semicolons-1m', b';' * MB + b' 1\n', timeout=15)
     add('deep-100k-distinct', gen_deep(100000, True), functions=100000, nodes=100001, timeout=15)
     add('deep-100k-recursive', gen_deep(100000, False), functions=1, nodes=100001, timeout=15)
@@ -900,7 +1019,14 @@ def folded_generated():
         functions=100300, timeout=15)
     add('lines-1m', b'a;b 1\n' * 1000000, functions=2, timeout=15)
     add('comments-1m', b'# comment 1\n' * 1000000, timeout=15)
-    add('malformed-1m-then-one', b'x\n' * 1000000 + b'a 1\n', functions=1, timeout=15)
+    add('malformed-1m-then-one', b'x\n' * 1000000 + b'a 1\n', timeout=15)
+    add('malformed-1m-then-one-lenient', b'x\n' * 1000000 + b'a 1\n', auto=False, lenient=True, functions=1,
+        timeout=15)
+    # a head of stacks, then a tail that is mostly not: refused at the end, whatever
+    # the first 64 KiB said (and read with --lenient)
+    add('stacks-then-mostly-text', b'a;b 1\n' * 20000 + b'text\n' * 5000, timeout=15)
+    add('stacks-then-mostly-text-lenient', b'a;b 1\n' * 20000 + b'text\n' * 5000, lenient=True, functions=2,
+        timeout=15)
     add('nul-300k', b'\x00' * 300000)
     add('nul-300k-forced', b'\x00' * 300000, auto=False, timeout=15)
     add('nul-after-head', b'a;b 1\n' * 1000 + b'\x00' * 1000 + b' 1\n', timeout=15)
@@ -936,8 +1062,9 @@ def folded_austin_cases():
     add('metric-19-digits', b'P1;T1;a.py:f:1 9999999999999999999\n', 'error', stderr='no line holds')
     add('negative-time', b'P1;T1;a.py:f:1 -5\n', 'error', stderr='no line holds')
     add('l-frame-first', b'Thread 1;L5;L6 3\n', expect={'profiles': 1, 'functions': 1, 'weight': 3.0})
-    add('plain-line-among', b'P1;T1;a.py:f:1 5\nmain;foo 3\n', warn='skipped 1 malformed line, first at line 2',
-        expect={'profiles': 1, 'samples': 1, 'weight': 5.0})
+    # (two Austin lines to the plain one: enough evidence that the file is stacks)
+    add('plain-line-among', b'P1;T1;a.py:f:1 5\nP1;T1;a.py:f:1 5\nmain;foo 3\n',
+        warn='skipped 1 malformed line, first at line 3', expect={'profiles': 1, 'samples': 2, 'weight': 10.0})
     add('empty-stacks-only', b'P1;T1 5\nP1;T1 7\n', sort_mark='2 samples, 12.000us (microseconds), 0 functions',
         expect={'profiles': 1, 'samples': 2, 'weight': 12.0, 'functions': 0, 'nodes': 1})
     # 1.x writes a bad sample with its time alone, even in full mode: the first one
@@ -1154,10 +1281,11 @@ def speedscope_handcrafted():
     add('root-number', b'42', stderr='not a speedscope file', args=('--format', 'speedscope'))
     add('root-string', b'"speedscope"', stderr='not a speedscope file', args=('--format', 'speedscope'))
     add('root-null', b'null', stderr='not a speedscope file', args=('--format', 'speedscope'))
-    add('root-array-auto', b'[{"shared":{}}]\n')
+    add('root-array-auto', b'[{"shared":{}}]\n', stderr='is JSON, but not speedscope JSON')
     add('only-brace', b'{')     # JSON or a truncated marshalled dict: an error either way
     add('only-brace-quote', b'{"', stderr='invalid JSON')
-    add('empty-object', b'{}', stderr='not a speedscope file')
+    add('empty-object', b'{}', stderr='is JSON, but not speedscope JSON')
+    add('empty-object-forced', b'{}', stderr='not a speedscope file', args=('--format', 'speedscope'))
     add('not-json-forced', b'hello', stderr='invalid JSON', args=('--format', 'speedscope'))
     add('empty-forced', b'', args=('--format', 'speedscope'))
     add('truncated-string', ok1[:ok1.index(b'"app.py"') + 4], stderr='invalid JSON')
@@ -1470,7 +1598,7 @@ def gzip_generated():
         expect={'samples': 24000, 'functions': 16000, 'nodes': 16001}, **stream)
     # a line beyond any sane length (a frame of 65 MiB): skipped or imported, in memory
     # that does not grow with it beyond the line itself
-    add('bomb-65m-line-then-valid', lambda: gzip_stream([(b'x', 65 << 20), b' 1\nb 1\n']), 'ok', warn='*',
+    add('bomb-65m-line-then-valid', lambda: gzip_stream([(b'x', 65 << 20), b' 1\nb 1\nc 1\n']), 'ok', warn='*',
         timeout=60, max_rss_mb=400)
     add('bomb-100m-newlines', lambda: gzip_stream([(b'\n', 100 << 20)]), stderr='no stacks', **stream)
     add('bomb-60m-lines', lambda: gzip_stream([(b'a;b 1\n', 10 << 20)]), 'ok',

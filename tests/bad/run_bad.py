@@ -13,7 +13,8 @@ make_bad.py is written to a file and given to `profview import FILE` and
     (ASAN_OPTIONS/UBSAN_OPTIONS make sanitizers exit 99/98 in the child), and
     within 1 GiB of address space (normal builds; an allocation sized by a lying
     length field aborts);
-  * exit 1 with exactly one stderr line "error: 'FILE': <what>" and nothing on
+  * exit 1 with exactly one stderr line "error: 'FILE': <what>" (or, where the
+    line says what the file is, "error: 'FILE' is <what>") and nothing on
     stdout -- with "at byte N", N <= the file size, when the problem is in the
     file's content -- or, for cases that may legitimately parse (corrupted
     bytes, odd values), exit 0 with a valid import;
@@ -101,6 +102,18 @@ def store_content_hash(path):
     finally:
         con.close()
     return h.hexdigest()
+
+
+def error_what(line, path):
+    """What an error line says about path: the text after "error: 'PATH': ", or
+    "is ..." after "error: 'PATH' " (a line that says what the file is); None when
+    the line is neither."""
+    for prefix in ("error: '%s': " % path, "error: '%s' " % path):
+        if line.startswith(prefix) and len(line) > len(prefix):
+            what = line[len(prefix):]
+            if prefix.endswith("': ") or what.startswith('is '):
+                return what
+    return None
 
 
 def store_files(path):
@@ -376,16 +389,14 @@ class Runner:
         if sum(1 for b in err if b == 0x0a) != 1 or not err.endswith(b'\n'):
             return 'stderr is not exactly one line'
         line = err[:-1].decode('utf-8', 'surrogateescape')
-        prefix = "error: '%s': " % path
-        if '\n' in path:
+        what = error_what(line, path)
+        if what is None and '\n' in path:
             # how a newline in a name is shown is open; the line must still name it
-            if not line.startswith("error: '") or "': " not in line:
+            if not line.startswith("error: '") or not ("': " in line or "' is " in line):
                 return 'stderr does not match "error: \'FILE\': <what>"'
-            what = line.rsplit("': ", 1)[1]
-        elif not line.startswith(prefix) or len(line) == len(prefix):
+            what = line.rsplit("': ", 1)[1] if "': " in line else line.rsplit("' is ", 1)[1]
+        elif what is None:
             return 'stderr does not match "error: \'%s\': <what>"' % path
-        else:
-            what = line[len(prefix):]
         m = AT_BYTE.search(what)
         if case.at_byte and size is not None and not m:
             return 'no "at byte N" in the error about the file content'
