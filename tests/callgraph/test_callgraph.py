@@ -41,7 +41,7 @@ from fractions import Fraction
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'merge'))
-from pvtest import Checks, Sandbox, read_folded, error_line  # noqa: E402
+from pvtest import Checks, Sandbox, read_folded, error_line, fixture_python  # noqa: E402
 
 R = Checks('callgraph')
 TESTS = None
@@ -235,30 +235,10 @@ class Model:
         self.denom = None
 
 
-def python_for(path):
-    """The Python whose pstats (and marshal) reads this file."""
-    base = os.path.basename(path)
-    m = re.match(r'py(\d)(\d+)-', base)
-    if not m:
-        return sys.executable
-    want = '%s.%s.' % (m.group(1), m.group(2))
-    root = os.environ.get('PYENV_ROOT') or os.path.expanduser('~/.pyenv')
-    try:
-        root = subprocess.run(['pyenv', 'root'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                              timeout=20).stdout.decode().strip() or root
-    except (OSError, subprocess.TimeoutExpired):
-        pass
-    for d in sorted(glob.glob(os.path.join(root, 'versions', want + '*'))):
-        exe = os.path.join(d, 'bin', 'python')
-        if os.path.exists(exe):
-            return exe
-    return None
-
-
 def load_pstats(path, strip=False):
     """[(file, line, name, cc, nc, tt, ct, [(cfile, cline, cname, value)]), display] via
     pstats itself; None when no Python can read the file here."""
-    py = python_for(path)
+    py = fixture_python(path)
     if py is None:
         return None
     prog = ('import sys, json, pstats\n'

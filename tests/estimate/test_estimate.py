@@ -33,28 +33,11 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'merge'))
-from pvtest import Checks  # noqa: E402
+from pvtest import Checks, fixture_python  # noqa: E402
 
 R = Checks('estimate')
 CODE_RE = re.compile(r'(<code object .*? at )0x[0-9a-fA-F]+(, file ")')
 TESTS = ('test_fib', 'test_walk', 'test_json_roundtrip', 'test_parse')
-
-
-def python_for(path):
-    m = re.match(r'py(\d)(\d+)-', os.path.basename(path))
-    if not m:
-        return None
-    try:
-        root = subprocess.run(['pyenv', 'root'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                              timeout=20).stdout.decode().strip()
-    except (OSError, subprocess.TimeoutExpired):
-        root = ''
-    root = root or os.environ.get('PYENV_ROOT') or os.path.expanduser('~/.pyenv')
-    for d in sorted(glob.glob(os.path.join(root, 'versions', '%s.%s.*' % (m.group(1), m.group(2))))):
-        exe = os.path.join(d, 'bin', 'python')
-        if os.path.exists(exe):
-            return exe
-    return None
 
 
 def mask(s):
@@ -107,7 +90,7 @@ def tree_of(profview, db, path):
 
 def check_file(profview, db, path):
     name = os.path.relpath(path, os.path.dirname(HERE))
-    py = python_for(path)
+    py = fixture_python(path)
     if py is None:
         R.skip('%s: no pyenv Python for it' % name)
         return

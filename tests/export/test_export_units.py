@@ -43,6 +43,8 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'merge'))
+import pvtest  # noqa: E402
 
 # flamegraph.pl's parse (stackcollapse output -> SVG), applied to every line
 FLAMEGRAPH_RE = re.compile(rb'^(.*)\s+?(\d+(?:\.\d*)?)$', re.S)
@@ -60,24 +62,8 @@ SECONDS = {'nanoseconds': 1e-9, 'microseconds': 1e-6, 'milliseconds': 1e-3, 'sec
 SHORT = {'nanoseconds': 'ns', 'microseconds': 'us', 'milliseconds': 'ms'}
 
 
-class Checks:
-    def __init__(self, name):
-        self.name, self.passed, self.failed, self.shown = name, 0, 0, 0
-
-    def ok(self, cond, what, detail=None):
-        if cond:
-            self.passed += 1
-            return True
-        self.failed += 1
-        if self.shown < 150:
-            self.shown += 1
-            print('FAIL %s' % what)
-            for line in str(detail or '').splitlines()[:30]:
-                print('    ' + line)
-        return False
-
-    def eq(self, got, want, what):
-        return self.ok(got == want, what, 'got  %r\nwant %r' % (got, want))
+class Checks(pvtest.Checks):
+    """pvtest's counter, named export-GROUP; SKIP (77) when nothing could run."""
 
     def done(self):
         print('export-%s: %d passed, %d failed' % (self.name, self.passed, self.failed))
@@ -453,22 +439,6 @@ def group_speedscope(pv, srcs, c):
             c.ok(not bad, '%s: speedscope self weights vs the independent reference' % s.name, '\n'.join(bad[:20]))
 
 
-def python_for(path):
-    """The pyenv Python of the fixture's version (py311-... -> 3.11.*), or None."""
-    m = re.match(r'py(\d)(\d+)-', os.path.basename(path))
-    root = os.environ.get('PYENV_ROOT') or os.path.expanduser('~/.pyenv')
-    try:
-        root = subprocess.run(['pyenv', 'root'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                              timeout=20).stdout.decode().strip() or root
-    except (OSError, subprocess.TimeoutExpired):
-        pass
-    for d in sorted(glob.glob(os.path.join(root, 'versions', '%s.%s.*' % (m.group(1), m.group(2))))):
-        exe = os.path.join(d, 'bin', 'python')
-        if os.path.exists(exe):
-            return exe
-    return None
-
-
 def pstats_tottime(py, path, tests):
     """{frame text: tottime} and total_tt from pstats, run by py."""
     prog = ('import sys, json\n'
@@ -496,7 +466,7 @@ def group_pstats(pv, srcs, c, tests):
     for s in srcs:
         if s.kind not in ('cprofile', 'profile'):
             continue
-        py = python_for(s.path)
+        py = pvtest.fixture_python(s.path)
         if py is None:
             print('SKIP %s: no pyenv Python for it' % s.name)
             continue

@@ -1,10 +1,11 @@
-"""Shared bits of tests/merge and tests/filter (standard library only): a check
-counter with skips, an isolated profview sandbox, and independent readers of
-folded stacks and speedscope JSON that give a profile as a multiset of stacks
-(tuple of frame display names -> summed weight).
+"""Shared bits of the Python tests (standard library only): a check counter with
+skips, an isolated profview sandbox, the Python that wrote a pyXY-*.prof fixture,
+and independent readers of folded stacks and speedscope JSON that give a profile
+as a multiset of stacks (tuple of frame display names -> summed weight).
 
 Nothing here reads profview's code or output to decide what is expected.
 """
+import glob
 import gzip
 import json
 import math
@@ -58,6 +59,28 @@ class Checks:
         print('%s: %d passed, %d failed, %d skipped' % (self.name, self.passed, self.failed, self.skipped))
         sys.stdout.flush()
         return 1 if self.failed or not self.passed else 0
+
+
+def fixture_python(path):
+    """The Python that wrote a pyXY-*.prof fixture (py311-... -> pyenv's 3.11.*),
+    whose marshal and pstats read the file as written; the running Python when
+    the name has no such tag or is its own version; else None."""
+    m = re.match(r'py(\d)(\d+)-', os.path.basename(path))
+    if not m:
+        return sys.executable
+    root = os.environ.get('PYENV_ROOT') or os.path.expanduser('~/.pyenv')
+    try:
+        root = subprocess.run(['pyenv', 'root'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                              timeout=20).stdout.decode().strip() or root
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    for d in sorted(glob.glob(os.path.join(root, 'versions', '%s.%s.*' % (m.group(1), m.group(2))))):
+        exe = os.path.join(d, 'bin', 'python')
+        if os.path.exists(exe):
+            return exe
+    if sys.version_info[:2] == (int(m.group(1)), int(m.group(2))):
+        return sys.executable
+    return None
 
 
 class Sandbox:

@@ -44,7 +44,7 @@ import urllib.parse
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'merge'))
-from pvtest import Checks, Sandbox  # noqa: E402
+from pvtest import Checks, Sandbox, fixture_python  # noqa: E402
 
 R = Checks('serve-records')
 
@@ -140,21 +140,12 @@ def parse(raw, what):
 
 
 def python_for(path):
-    """The Python that wrote a pyXY-*.prof file (its marshal reads it as written)."""
-    m = re.match(r'py(\d)(\d+)-', os.path.basename(path))
-    if not m:
+    """The Python that wrote a pyXY-*.prof file (its marshal reads it as written);
+    marshal's format for plain data is the same in every Python 3."""
+    py = fixture_python(path)
+    if py is None and re.match(r'py3', os.path.basename(path)):
         return sys.executable
-    try:
-        root = subprocess.run(['pyenv', 'root'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                              timeout=20).stdout.decode().strip()
-    except (OSError, subprocess.TimeoutExpired):
-        root = os.path.expanduser('~/.pyenv')
-    for d in sorted(glob.glob(os.path.join(root, 'versions', '%s.%s.*' % (m.group(1), m.group(2))))):
-        exe = os.path.join(d, 'bin', 'python')
-        if os.path.exists(exe):
-            return exe
-    # marshal's format for plain data is the same in every Python 3
-    return sys.executable if m.group(1) == '3' else None
+    return py
 
 
 # Prints each stats key's file and name as hex of its bytes (Python 2: str is

@@ -51,7 +51,7 @@ sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'merge'))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'cli'))
-from pvtest import Checks, Sandbox, read_folded, read_speedscope, close  # noqa: E402
+from pvtest import Checks, Sandbox, read_folded, read_speedscope, close, fixture_python  # noqa: E402
 from cli_common import mask  # noqa: E402
 
 R = Checks('serve-api')
@@ -296,35 +296,13 @@ def check_error(path, status, what=None, method='GET', accept=None):
 # Reading fixtures independently
 
 
-def python_for(path):
-    """The Python whose pstats (and marshal) reads this file (as tests/callgraph does)."""
-    base = os.path.basename(path)
-    m = re.match(r'py(\d)(\d+)-', base)
-    if not m:
-        return sys.executable
-    want = '%s.%s.' % (m.group(1), m.group(2))
-    root = os.environ.get('PYENV_ROOT') or os.path.expanduser('~/.pyenv')
-    try:
-        root = subprocess.run(['pyenv', 'root'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                              timeout=20).stdout.decode().strip() or root
-    except (OSError, subprocess.TimeoutExpired):
-        pass
-    for d in sorted(glob.glob(os.path.join(root, 'versions', want + '*'))):
-        exe = os.path.join(d, 'bin', 'python')
-        if os.path.exists(exe):
-            return exe
-    if sys.version_info[:2] == (int(m.group(1)), int(m.group(2))):
-        return sys.executable
-    return None
-
-
 class Pstats:
     """What pstats (of the file's own Python) says about a .prof file."""
 
     def __init__(self, path, queries):
         self.path = path
         self.ok = False
-        py = python_for(path)
+        py = fixture_python(path)
         if py is None:
             self.why = 'no python for %s' % os.path.basename(path)
             return
@@ -2178,6 +2156,12 @@ def check_second_server():
         s2.kill()
         return
     R.ok(s2.port != SERVER.port, 'the second server picked another port than %d' % SERVER.port, s2.url)
+    # the note goes to stderr before the URL to stdout, but each pipe has its own
+    # reader thread here: give stderr's a moment to catch up
+    deadline = time.monotonic() + 5
+    while re.search(r'\b%d\b' % SERVER.port, out + err) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        out, err = s2.text()
     R.ok(re.search(r'\b%d\b' % SERVER.port, out + err) is not None and s2.port != SERVER.port,
          'the second server says port %d was taken' % SERVER.port, 'stdout %r\nstderr %r' % (out[-400:], err[-400:]))
     r = request('/api/profiles?limit=1', server=s2)
@@ -2389,7 +2373,7 @@ class StrippedStats(Pstats):
 
     def __init__(self, path):
         self.ok = False
-        py = python_for(path)
+        py = fixture_python(path)
         if py is None:
             return
         prog = ('import sys, json\nsys.path.insert(0, sys.argv[1])\nimport pstats_query as q\n'
