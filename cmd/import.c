@@ -128,7 +128,7 @@ static int cmd_import(int argc, char **argv, struct cmd_ctx *ctx)
 	if (name && !store_name_is_valid(name))
 		return cmd_usage_error(&cmd_import_entry,
 				       "a name cannot be empty, 'latest', or a number (those mean ids): '%s'", name);
-	if (cmd_open_store(ctx, 0, &store, &err)) {
+	if (cmd_open_store(ctx, &store, &err)) {
 		rc = cmd_fail(&err);
 		goto cleanup;
 	}

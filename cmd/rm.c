@@ -60,7 +60,7 @@ static int cmd_rm(int argc, char **argv, struct cmd_ctx *ctx)
 	}
 	if (optind >= argc)
 		return cmd_usage_error(&cmd_rm_entry, "no PROFILE given");
-	if (cmd_open_store(ctx, 0, &store, &err)) {
+	if (cmd_open_store(ctx, &store, &err)) {
 		rc = cmd_fail(&err);
 		goto cleanup;
 	}

@@ -104,11 +104,15 @@ static int cmd_serve(int argc, char **argv, struct cmd_ctx *ctx)
 	if (optind < argc)
 		return cmd_usage_error(&cmd_serve_entry, "unexpected argument '%s'", argv[optind]);
 
-	/* create the store (and its WAL journal) now: the workers only read it */
+	/* what --db holds is checked now (another program's database is refused);
+	 * the workers only read, and a store made later shows up when it appears */
 	struct store *s;
-	if (cmd_open_store(ctx, 0, &s, &err))
+	if (cmd_open_store(ctx, &s, &err))
 		return cmd_fail(&err);
 	char *db_path = strdup(s->path);
+	if (store_is_missing(s) && !ctx->quiet)
+		fprintf(stderr, "note: no store at '%s' yet: the list is empty until a profile is imported there\n",
+			db_path);
 	store_close(s);
 	so.db_path = db_path;
 
