@@ -401,30 +401,42 @@ static int store_inspect_file(struct store *s, struct store_facts *f, struct pv_
 		return pv_error_predicate(err, "is not an SQLite database, and not empty: profview leaves it alone "
 					       "(--db needs a profview store, an empty file or a new path)");
 	f->wal = hdr[18] == 2;
-	/* immutable reading is right only while nothing writes: when the file or
-	 * its -wal changed meanwhile, read again (the last time with locks) */
+	/* The database file is read first as immutable: that touches nothing, not
+	 * even the -shm that readers of a live WAL database write to. It is right
+	 * when nothing changed the file meanwhile (else read again), and enough to
+	 * tell another program's database or a store. Only a file that looks empty
+	 * while its -wal holds something (a store being made) is read with
+	 * SQLite's locks, which sees what the -wal adds. */
+	int locked = 0;
 	for (int attempt = 0;; attempt++) {
 		struct store_aux before, after;
 		sqlite3 *db = NULL;
-		int objects, tables, ours, version, immutable;
+		int objects, tables, ours, version;
+		if (attempt == 3)
+			locked = 1;
 		store_aux_state(path, &before);
-		immutable = attempt < 3 && store_needs_immutable(f->wal, &before);
-		int rc = store_connect_ro(path, immutable, &db);
+		int rc = store_connect_ro(path, !locked, &db);
 		if (rc == SQLITE_OK)
 			sqlite3_busy_timeout(db, s->lock_wait_ms);
 		if (rc == SQLITE_OK)
 			rc = store_count_schema(db, &objects, &tables, &ours, &version) ? SQLITE_ERROR : SQLITE_OK;
 		if (rc != SQLITE_OK) {
-			pv_error_set(err, "cannot read the store: %s", db ? sqlite3_errmsg(db) : "out of memory");
+			if (locked)
+				pv_error_set(err, "cannot read the store: %s", db ? sqlite3_errmsg(db) : "out of memory");
 			sqlite3_close_v2(db);
-			if (immutable)
+			if (!locked)
 				continue;
 			return -1;
 		}
 		sqlite3_close_v2(db);
 		store_aux_state(path, &after);
-		if (immutable && !store_aux_same(&before, &after))
+		if (!locked && !store_aux_same(&before, &after))
 			continue;
+		if (!locked && objects == 0 && version == 0 && f->wal && after.wal_size > 0) {
+			locked = 1;
+			attempt = 3;
+			continue;
+		}
 		return store_classify(path, objects, tables, ours, version, f, err);
 	}
 }
@@ -592,6 +604,25 @@ fail:
 	return -1;
 }
 
+/* Whether this process may write the store, asked before SQLite opens it:
+ * SQLite would fall back to reading, and then create -wal and -shm files that
+ * the store's owner could not write. */
+static int store_check_writable(struct store *s, int exists, struct pv_error *err)
+{
+	struct store_aux aux;
+	char *dir = store_folder(s->path);
+	int rc = 0;
+	store_aux_state(s->path, &aux);
+	if (exists && access(s->path, W_OK) != 0)
+		rc = pv_error_set(err, "cannot write the store: %s", strerror(errno));
+	else if ((!exists || !aux.wal || !aux.shm) && access(dir, W_OK) != 0)
+		rc = pv_error_set(err, "cannot write the store: its folder '%s': %s", dir, strerror(errno));
+	if (rc)
+		pv_error_subject(err, s->path);
+	free(dir);
+	return rc;
+}
+
 /* Opens s for writing: creates the file, its folders and the schema when there
  * is no store yet, switches to WAL and upgrades an older store; all of that
  * under the folder lock, after looking again. A current store needs no lock. */
@@ -607,12 +638,12 @@ static int store_open_write(struct store *s, struct pv_error *err)
 	}
 	if (f.kind == STORE_FILE_STORE && store_check_version(s, f.version, err))
 		goto cleanup;
-	if (store_connect(s, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err))
+	if (store_check_writable(s, f.kind != STORE_FILE_MISSING, err) ||
+	    store_connect(s, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err))
 		goto cleanup;
 	if (sqlite3_db_readonly(s->db, "main") == 1) {
 		pv_error_subject(err, s->path);
-		pv_error_set(err, "cannot write the store: %s", access(s->path, W_OK) ? strerror(errno)
-										: "its folder or files are read-only");
+		pv_error_set(err, "cannot write the store: it opens read-only");
 		goto cleanup;
 	}
 	if ((!f.wal && store_set_wal(s, err)) || store_migrate(s, err))
@@ -632,40 +663,49 @@ cleanup:
 /* Opens s for reading a store that is there. Where this process could write
  * the store, a read-write connection that only queries: it upgrades an older
  * store and checkpoints as usual. Elsewhere a read-only one that creates
- * nothing: immutable when the -wal and -shm files are not there to be shared. */
+ * nothing: immutable when the -wal and -shm files are not there to be shared.
+ * The version is read through the connection, which sees the -wal. */
 static int store_open_read(struct store *s, const struct store_facts *f, struct pv_error *err)
 {
 	char *dir = store_folder(s->path);
-	int can_write = access(s->path, W_OK) == 0 && access(dir, W_OK) == 0;
+	int can_write = access(s->path, W_OK) == 0 && access(dir, W_OK) == 0, v;
 	free(dir);
 	if (can_write) {
-		if (f->version != STORE_SCHEMA_VERSION || !f->wal)
+		if (!f->wal)
 			return store_open_write(s, err);
-		if (store_connect(s, SQLITE_OPEN_READWRITE, err))
-			return -1;
+		if (store_connect(s, SQLITE_OPEN_READWRITE, err) || store_user_version(s, &v, err))
+			goto fail;
+		if (v != STORE_SCHEMA_VERSION) {
+			sqlite3_close_v2(s->db);
+			s->db = NULL;
+			return store_open_write(s, err);
+		}
 		sqlite3_exec(s->db, "PRAGMA query_only = 1", NULL, NULL, NULL);
 		return 0;
 	}
-	if (store_check_version(s, f->version, err))
-		return -1;
-	if (f->version < STORE_SCHEMA_VERSION) {
-		pv_error_subject(err, s->path);
-		return pv_error_set(err,
-				    "store has schema version %d and needs upgrading to %d, which needs write access "
-				    "to it and its folder (any profview command run by its owner upgrades it)",
-				    f->version, STORE_SCHEMA_VERSION);
-	}
 	struct store_aux aux;
 	store_aux_state(s->path, &aux);
-	int immutable = store_needs_immutable(f->wal, &aux);
-	if (store_connect_ro(s->path, immutable, &s->db) != SQLITE_OK || store_configure(s) != SQLITE_OK) {
+	if (store_connect_ro(s->path, store_needs_immutable(f->wal, &aux), &s->db) != SQLITE_OK ||
+	    store_configure(s) != SQLITE_OK) {
 		pv_error_subject(err, s->path);
 		pv_error_set(err, "cannot read the store: %s", s->db ? sqlite3_errmsg(s->db) : "out of memory");
-		sqlite3_close_v2(s->db);
-		s->db = NULL;
-		return -1;
+		goto fail;
+	}
+	if (store_user_version(s, &v, err) || store_check_version(s, v, err))
+		goto fail;
+	if (v < STORE_SCHEMA_VERSION) {
+		pv_error_subject(err, s->path);
+		pv_error_set(err,
+			     "store has schema version %d and needs upgrading to %d, which needs write access to it "
+			     "and its folder (any profview command run by its owner upgrades it)",
+			     v, STORE_SCHEMA_VERSION);
+		goto fail;
 	}
 	return 0;
+fail:
+	sqlite3_close_v2(s->db);
+	s->db = NULL;
+	return -1;
 }
 
 int store_ready(struct store *s, struct pv_error *err)
