@@ -6,7 +6,7 @@
 static const char rm_usage[] =
 	"usage: profview rm PROFILE...\n"
 	"\n"
-	"Remove profiles from the store, with their functions, edges and call trees.\n"
+	"Remove profiles from the store, with their functions, edges, call trees and names.\n"
 	"PROFILE is an id, a name, 'latest', or a file imported before (all the profiles\n"
 	"read from it; the file itself is not touched).\n"
 	"\n"
