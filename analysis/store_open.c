@@ -138,10 +138,10 @@ int store_sql_error(struct store *s, struct pv_error *err, const char *what)
 	pv_error_subject(err, s->path);
 	if (s->db && (sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_BUSY)
 		return pv_error_set(err,
-				    "%s: the store stayed locked by another writer for more than %d s (another import, "
+				    "%s: the store stayed locked by another writer for more than %g s (another import, "
 				    "rm, merge or filter, or a program holding it); try again, or wait longer with "
 				    "PROFVIEW_LOCK_WAIT=SECONDS",
-				    what, s->lock_wait_ms / 1000);
+				    what, s->lock_wait_ms / 1000.0);
 	return pv_error_set(err, "%s: %s", what, s->db ? sqlite3_errmsg(s->db) : "no store");
 }
 
@@ -202,15 +202,27 @@ static void store_sleep_ms(int ms)
 	nanosleep(&t, NULL);
 }
 
-/* The folder path is in ("." for a bare name); malloc'd. */
+/* path with its symlinks resolved when it exists: SQLite puts the -wal and
+ * -shm files beside the file a symlink leads to. malloc'd. */
+static char *store_resolved(const char *path)
+{
+	char *real = realpath(path, NULL);
+	return real ? real : xstrdup(path);
+}
+
+/* The folder the store file is in ("." for a bare name); malloc'd. */
 static char *store_folder(const char *path)
 {
-	const char *slash = strrchr(path, '/');
+	char *real = store_resolved(path), *dir;
+	const char *slash = strrchr(real, '/');
 	if (!slash)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
+		dir = xstrdup(".");
+	else if (slash == real)
+		dir = xstrdup("/");
+	else
+		dir = xstrndup(real, (size_t)(slash - real));
+	free(real);
+	return dir;
 }
 
 /* mkdir -p for the folders above path */
@@ -260,19 +272,20 @@ struct store_aux {
 
 static void store_aux_state(const char *path, struct store_aux *a)
 {
-	size_t n = strlen(path);
-	char *aux = xmalloc(n + 5);
+	char *real = store_resolved(path);
+	char *aux = xmalloc(strlen(real) + 5);
 	struct stat st;
 	memset(a, 0, sizeof(*a));
-	stat(path, &a->db);
-	sprintf(aux, "%s-wal", path);
+	stat(real, &a->db);
+	sprintf(aux, "%s-wal", real);
 	if (stat(aux, &st) == 0) {
 		a->wal = 1;
 		a->wal_size = st.st_size;
 	}
-	sprintf(aux, "%s-shm", path);
+	sprintf(aux, "%s-shm", real);
 	a->shm = stat(aux, &st) == 0;
 	free(aux);
+	free(real);
 }
 
 static int store_aux_same(const struct store_aux *a, const struct store_aux *b)
@@ -516,21 +529,22 @@ static int store_lock_folder(struct store *s, int *fd, struct pv_error *err)
 	*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	free(dir);
 	while (*fd >= 0 && flock(*fd, LOCK_EX | LOCK_NB) != 0) {
-		if ((errno != EWOULDBLOCK && errno != EINTR) || store_now_ms() > deadline) {
-			int timed_out = errno == EWOULDBLOCK;
-			close(*fd);
-			*fd = -1;
-			if (!timed_out)
-				break;
-			pv_error_subject(err, s->path);
-			return pv_error_set(err,
-					    "another profview kept the store's folder locked for more than %d s while "
-					    "creating or upgrading the store; try again, or wait longer with "
-					    "PROFVIEW_LOCK_WAIT=SECONDS",
-					    s->lock_wait_ms / 1000);
+		int held = errno == EWOULDBLOCK || errno == EINTR;
+		if (held && store_now_ms() <= deadline) {
+			store_sleep_ms(wait);
+			wait = wait < 32 ? 2 * wait : 50;
+			continue;
 		}
-		store_sleep_ms(wait);
-		wait = wait < 32 ? 2 * wait : 50;
+		close(*fd);
+		*fd = -1;
+		if (!held)
+			break;	/* no flock here */
+		pv_error_subject(err, s->path);
+		return pv_error_set(err,
+				    "another profview kept the store's folder locked for more than %g s while "
+				    "creating or upgrading the store; try again, or wait longer with "
+				    "PROFVIEW_LOCK_WAIT=SECONDS",
+				    s->lock_wait_ms / 1000.0);
 	}
 	return 0;
 }

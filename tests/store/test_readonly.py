@@ -136,7 +136,13 @@ def main():
             if nobody:
                 db = make_store(c, sb, sb.path('other-user-%s' % tag), profs[:2], keep)
                 cases.append((db, "another user's store, %s -wal/-shm" % tag))
+        # a symlink to the store in the read-only folder (SQLite's -wal and -shm are
+        # beside the file it leads to)
+        link = sb.path('links', 'store.db')
+        os.makedirs(os.path.dirname(link))
+        os.symlink(cases[0][0], link)
         try:
+            check_reads(c, sb, rd, link, 'a symlink to a store in a read-only folder')
             for db, label in cases:
                 check_reads(c, sb, rd, db, label)
                 if nobody:
