@@ -1,4 +1,5 @@
 #include "store.h"
+#include "store_private.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -8,228 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-
-/* Schema version 1. Kept in step with docs/schema.md. No foreign-key constraints:
- * checking them on every row would slow imports, and rows are only written here. */
-static const char store_schema_v1[] =
-	"CREATE TABLE profiles("
-	"  id INTEGER PRIMARY KEY,"
-	"  name TEXT UNIQUE,"
-	"  source TEXT NOT NULL,"
-	"  source_mtime INTEGER,"
-	"  source_abspath TEXT,"
-	"  source_size INTEGER,"
-	"  source_mtime_ns INTEGER,"
-	"  format TEXT NOT NULL,"
-	"  producer TEXT,"
-	"  dialect TEXT,"
-	"  content_hash TEXT NOT NULL,"
-	"  part INTEGER NOT NULL DEFAULT 0,"
-	"  group_id INTEGER,"
-	"  imported_at TEXT NOT NULL,"
-	"  unit TEXT NOT NULL,"
-	"  total_calls INTEGER NOT NULL,"
-	"  primitive_calls INTEGER NOT NULL,"
-	"  total_time REAL NOT NULL,"
-	"  function_count INTEGER NOT NULL,"
-	"  edge_count INTEGER NOT NULL,"
-	"  top_level_count INTEGER NOT NULL DEFAULT 0,"
-	"  UNIQUE(content_hash, part));"
-	"CREATE TABLE functions("
-	"  profile_id INTEGER NOT NULL,"
-	"  idx INTEGER NOT NULL,"
-	"  file TEXT NOT NULL,"
-	"  line INTEGER NOT NULL,"
-	"  name TEXT NOT NULL,"
-	"  in_stats INTEGER NOT NULL,"
-	"  top_level INTEGER NOT NULL,"
-	"  pcalls INTEGER NOT NULL,"
-	"  calls INTEGER NOT NULL,"
-	"  tottime REAL NOT NULL,"
-	"  cumtime REAL NOT NULL,"
-	"  PRIMARY KEY(profile_id, idx)) WITHOUT ROWID;"
-	"CREATE TABLE edges("
-	"  profile_id INTEGER NOT NULL,"
-	"  callee INTEGER NOT NULL,"
-	"  ord INTEGER NOT NULL,"
-	"  caller INTEGER NOT NULL,"
-	"  calls INTEGER NOT NULL,"
-	"  pcalls INTEGER NOT NULL,"
-	"  tottime REAL NOT NULL,"
-	"  cumtime REAL NOT NULL,"
-	"  timed INTEGER NOT NULL,"
-	"  PRIMARY KEY(profile_id, callee, ord)) WITHOUT ROWID;"
-	"CREATE TABLE tree_nodes("
-	"  profile_id INTEGER NOT NULL,"
-	"  id INTEGER NOT NULL,"
-	"  parent INTEGER,"
-	"  func INTEGER NOT NULL,"
-	"  self REAL NOT NULL,"
-	"  total REAL NOT NULL,"
-	"  PRIMARY KEY(profile_id, id)) WITHOUT ROWID;"
-	"CREATE INDEX profiles_by_source ON profiles(source_abspath);";
-
-/* Version 2: sampled and evented profiles (issue 3). The call tree goes to
- * tree_nodes; profiles say what their numbers mean (kind) and which thread of a
- * multi-profile file they are. */
-static const char store_schema_v2[] =
-	"ALTER TABLE profiles ADD COLUMN kind TEXT NOT NULL DEFAULT 'calls';"
-	"ALTER TABLE profiles ADD COLUMN thread TEXT;"
-	"ALTER TABLE profiles ADD COLUMN total_weight REAL NOT NULL DEFAULT 0;"
-	"ALTER TABLE profiles ADD COLUMN total_samples INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE profiles ADD COLUMN node_count INTEGER NOT NULL DEFAULT 0;"
-	"UPDATE profiles SET total_weight = total_time;"
-	"ALTER TABLE functions ADD COLUMN annotation TEXT;"
-	"ALTER TABLE tree_nodes ADD COLUMN count INTEGER NOT NULL DEFAULT 0;";
-
-/* Version 3: `callees` reads the edges a function makes, so edges are also
- * indexed by caller (issue 4). */
-static const char store_schema_v3[] = "CREATE INDEX edges_by_caller ON edges(profile_id, caller);";
-
-/* migrations[v] brings a store from user_version v to v + 1 */
-static const char *const store_migrations[] = { store_schema_v1, store_schema_v2, store_schema_v3 };
-
-static int store_sql_error(struct store *s, struct pv_error *err, const char *what)
-{
-	pv_error_subject(err, s->path);
-	return pv_error_set(err, "%s: %s", what, sqlite3_errmsg(s->db));
-}
-
-static int store_exec(struct store *s, const char *sql, struct pv_error *err)
-{
-	char *msg = NULL;
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		pv_error_subject(err, s->path);
-		pv_error_set(err, "%s", msg ? msg : sqlite3_errmsg(s->db));
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
-}
-
-char *store_default_path(void)
-{
-	const char *env = getenv("PROFVIEW_DB");
-	if (env && *env)
-		return xstrdup(env);
-	char buf[PATH_MAX];
-	const char *xdg = getenv("XDG_DATA_HOME");
-	if (xdg && *xdg)
-		snprintf(buf, sizeof(buf), "%s/profview/profiles.db", xdg);
-	else {
-		const char *home = getenv("HOME");
-		snprintf(buf, sizeof(buf), "%s/.local/share/profview/profiles.db", home && *home ? home : ".");
-	}
-	return xstrdup(buf);
-}
-
-/* mkdir -p for the folders above path */
-static int store_make_parents(const char *path, struct pv_error *err)
-{
-	char *dir = xstrdup(path);
-	int rc = 0;
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-			pv_error_subject(err, dir);
-			rc = pv_error_set(err, "cannot create folder: %s", strerror(errno));
-			break;
-		}
-		*p = '/';
-	}
-	free(dir);
-	return rc;
-}
-
-static int store_user_version(struct store *s, int *v, struct pv_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = -1;
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
-		store_sql_error(s, err, "cannot read the store's schema version");
-		goto cleanup;
-	}
-	*v = sqlite3_column_int(st, 0);
-	rc = 0;
-cleanup:
-	sqlite3_finalize(st);
-	return rc;
-}
-
-static int store_migrate(struct store *s, int readonly, struct pv_error *err)
-{
-	int v;
-	if (store_user_version(s, &v, err))
-		return -1;
-	if (v > STORE_SCHEMA_VERSION) {
-		pv_error_subject(err, s->path);
-		return pv_error_set(err, "store has schema version %d; this profview knows up to %d", v,
-				    STORE_SCHEMA_VERSION);
-	}
-	if (v == STORE_SCHEMA_VERSION)
-		return 0;
-	if (readonly) {
-		pv_error_subject(err, s->path);
-		return pv_error_set(err, "store needs upgrading (schema %d, current %d); run any command without read-only access", v,
-				    STORE_SCHEMA_VERSION);
-	}
-	if (store_exec(s, "BEGIN IMMEDIATE", err))
-		return -1;
-	/* re-read inside the write lock: another process may have migrated meanwhile */
-	if (store_user_version(s, &v, err))
-		goto fail;
-	for (; v < STORE_SCHEMA_VERSION; v++) {
-		char pragma[64];
-		if (store_exec(s, store_migrations[v], err))
-			goto fail;
-		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
-		if (store_exec(s, pragma, err))
-			goto fail;
-	}
-	return store_exec(s, "COMMIT", err);
-fail:
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
-}
-
-int store_open(const char *path, int readonly, struct store **out, struct pv_error *err)
-{
-	struct store *s = xcalloc(1, sizeof(*s));
-	s->path = xstrdup(path);
-	if (!readonly && store_make_parents(path, err))
-		goto fail;
-	int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-	if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		pv_error_subject(err, path);
-		pv_error_set(err, "cannot open store: %s", s->db ? sqlite3_errmsg(s->db) : "out of memory");
-		goto fail;
-	}
-	sqlite3_busy_timeout(s->db, 10000);
-	sqlite3_extended_result_codes(s->db, 1);
-	if (!readonly && store_exec(s, "PRAGMA journal_mode=WAL", err))
-		goto fail;
-	if (store_exec(s, "PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536", err))
-		goto fail;
-	if (store_migrate(s, readonly, err))
-		goto fail;
-	*out = s;
-	return 0;
-fail:
-	store_close(s);
-	return -1;
-}
-
-void store_close(struct store *s)
-{
-	if (!s)
-		return;
-	sqlite3_close_v2(s->db);
-	free(s->path);
-	free(s);
-}
 
 /* Steps a prepared query whose first column is a profile id, keeping up to max. */
 static int store_collect_ids(struct store *s, sqlite3_stmt *st, int64_t *ids, size_t max, size_t *n,
@@ -250,6 +29,9 @@ int store_find_source(struct store *s, const char *abspath, int64_t size, int64_
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 	*n = 0;
+	int ready = store_ready(s, err);
+	if (ready)
+		return ready < 0 ? -1 : 0;	/* no store yet: nothing stored from it */
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT id FROM profiles WHERE source_abspath = ?1 AND source_size = ?2"
 			       " AND source_mtime_ns = ?3 AND (part = -1) = ?4 ORDER BY part",
@@ -267,7 +49,7 @@ cleanup:
 	return rc;
 }
 
-static void store_now_iso(char buf[32])
+void store_now_iso(char buf[32])
 {
 	time_t t = time(NULL);
 	struct tm tm;
@@ -474,7 +256,7 @@ static int store_insert_profile(struct store *s, const struct profile *p, int64_
 	store_now_iso(now);
 	char hash_fallback[32];
 	snprintf(hash_fallback, sizeof(hash_fallback), "unhashed-%lld", (long long)time(NULL));
-	store_bind_opt(st, 1, p->name);
+	sqlite3_bind_null(st, 1);	/* the name goes in with store_name_insert() */
 	store_bind_opt(st, 2, p->source ? p->source : "");
 	if (p->source_mtime >= 0)
 		sqlite3_bind_int64(st, 3, p->source_mtime);
@@ -505,15 +287,12 @@ static int store_insert_profile(struct store *s, const struct profile *p, int64_
 	sqlite3_bind_int64(st, 23, (int64_t)p->nnodes);
 	sqlite3_bind_int(st, 24, p->part);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE && p->name) {
-			pv_error_subject(err, p->name);
-			pv_error_set(err, "a profile with this name already exists");
-		} else {
-			store_sql_error(s, err, "cannot store profile");
-		}
+		store_sql_error(s, err, "cannot store profile");
 		goto cleanup;
 	}
 	*id = sqlite3_last_insert_rowid(s->db);
+	if (p->name && store_name_insert(s, *id, p->name, err))
+		goto cleanup;
 	rc = store_insert_rows(s, p, *id, err);
 cleanup:
 	sqlite3_finalize(st);
@@ -527,7 +306,7 @@ int store_save_profiles(struct store *s, struct profile *const *v, size_t n, int
 	*existed = 0;
 	if (n == 0)
 		return 0;
-	if (store_exec(s, "BEGIN IMMEDIATE", err))
+	if (store_writable(s, err) || store_exec(s, "BEGIN IMMEDIATE", err))
 		return -1;
 	if (v[0]->content_hash) {
 		size_t found;
@@ -579,41 +358,6 @@ int store_save_profile(struct store *s, const struct profile *p, int64_t *id, in
 	return store_save_profiles(s, v, 1, id, existed, err);
 }
 
-int store_name_is_valid(const char *name)
-{
-	if (!*name || strcmp(name, "latest") == 0)
-		return 0;
-	for (const char *c = name; *c; c++)
-		if (*c < '0' || *c > '9')
-			return 1;
-	return 0;
-}
-
-int store_set_name(struct store *s, int64_t id, const char *name, struct pv_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = -1;
-	if (sqlite3_prepare_v2(s->db, "UPDATE profiles SET name = ?1 WHERE id = ?2", -1, &st, NULL) != SQLITE_OK) {
-		store_sql_error(s, err, "cannot name the profile");
-		goto cleanup;
-	}
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, id);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE) {
-			pv_error_subject(err, name);
-			pv_error_set(err, "another profile already has this name");
-		} else {
-			store_sql_error(s, err, "cannot name the profile");
-		}
-		goto cleanup;
-	}
-	rc = 0;
-cleanup:
-	sqlite3_finalize(st);
-	return rc;
-}
-
 int store_resolve(struct store *s, const char *ref, int64_t *id, struct pv_error *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -622,12 +366,15 @@ int store_resolve(struct store *s, const char *ref, int64_t *id, struct pv_error
 	char *end = NULL;
 	long long num = 0;
 	int numeric = ref[0] && (errno = 0, num = strtoll(ref, &end, 10), *end == '\0' && errno == 0 && num > 0);
+	int ready = store_ready(s, err);
+	if (ready)
+		return ready < 0 ? -1 : store_missing_error(s, ref, err);
 	if (strcmp(ref, "latest") == 0)
 		sql = "SELECT max(id) FROM profiles";
 	else if (numeric)
 		sql = "SELECT id FROM profiles WHERE id = ?1";
 	else
-		sql = "SELECT id FROM profiles WHERE name = ?2";
+		sql = "SELECT profile_id FROM names WHERE name = ?2";
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		store_sql_error(s, err, "cannot query the store");
 		goto cleanup;
@@ -664,7 +411,12 @@ int store_get_meta(struct store *s, int64_t id, struct store_meta *m, struct pv_
 {
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
+	char num[32];
 	memset(m, 0, sizeof(*m));
+	snprintf(num, sizeof(num), "%lld", (long long)id);
+	int ready = store_ready(s, err);
+	if (ready)
+		return ready < 0 ? -1 : store_missing_error(s, num, err);
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT id, name, source, source_mtime, format, producer, dialect, content_hash,"
 			       " imported_at, unit, total_calls, primitive_calls, total_time, function_count, edge_count,"
@@ -679,8 +431,6 @@ int store_get_meta(struct store *s, int64_t id, struct store_meta *m, struct pv_
 	int step = sqlite3_step(st);
 	if (step != SQLITE_ROW) {
 		if (step == SQLITE_DONE) {
-			char num[32];
-			snprintf(num, sizeof(num), "%lld", (long long)id);
 			pv_error_subject(err, num);
 			pv_error_set(err, "no stored profile with this id");
 		} else {
@@ -715,9 +465,11 @@ int store_get_meta(struct store *s, int64_t id, struct store_meta *m, struct pv_
 	char *recorded = store_col_dup(st, 9);
 	m->unit = xstrdup(profile_unit_of(store_kind_parse(m->kind), recorded));
 	free(recorded);
-	rc = 0;
+	rc = store_names_of(s, id, &m->names, &m->nnames, err);
 cleanup:
 	sqlite3_finalize(st);
+	if (rc)
+		store_meta_release(m);
 	return rc;
 }
 
@@ -742,9 +494,10 @@ int store_list(struct store *s, const struct store_list_query *q, struct store_m
 	       int64_t *total, struct pv_error *err)
 {
 	static const char where[] =
-		" FROM profiles WHERE coalesce(name, '') LIKE ?1 ESCAPE '\\' OR source LIKE ?1 ESCAPE '\\'"
+		" FROM profiles WHERE EXISTS(SELECT 1 FROM names n WHERE n.profile_id = profiles.id AND n.name LIKE ?1"
+		" ESCAPE '\\') OR source LIKE ?1 ESCAPE '\\'"
 		" OR format LIKE ?1 ESCAPE '\\' OR coalesce(thread, '') LIKE ?1 ESCAPE '\\'";
-	char sql[512];
+	char sql[1024];
 	sqlite3_stmt *st = NULL;
 	char *pattern = store_like_pattern(q->text ? q->text : "");
 	struct store_meta *v = NULL;
@@ -753,6 +506,11 @@ int store_list(struct store *s, const struct store_list_query *q, struct store_m
 	*out = NULL;
 	*n = 0;
 	*total = 0;
+	int ready = store_ready(s, err);
+	if (ready) {
+		free(pattern);
+		return ready < 0 ? -1 : 0;	/* no store yet: no profiles */
+	}
 	snprintf(sql, sizeof(sql), "SELECT count(*)%s", where);
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		goto sql_error;
@@ -813,6 +571,9 @@ void store_meta_release(struct store_meta *m)
 	free(m->kind);
 	free(m->thread);
 	free(m->source_abspath);
+	for (size_t i = 0; i < m->nnames; i++)
+		free(m->names[i]);
+	free(m->names);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -1000,9 +761,15 @@ int store_delete_profile(struct store *s, int64_t id, struct pv_error *err)
 		"DELETE FROM tree_nodes WHERE profile_id = ?1",
 		"DELETE FROM edges WHERE profile_id = ?1",
 		"DELETE FROM functions WHERE profile_id = ?1",
+		"DELETE FROM names WHERE profile_id = ?1",
 		"DELETE FROM profiles WHERE id = ?1",
 	};
-	if (store_exec(s, "BEGIN IMMEDIATE", err))
+	char num[32];
+	snprintf(num, sizeof(num), "%lld", (long long)id);
+	int ready = store_ready(s, err);
+	if (ready)
+		return ready < 0 ? -1 : store_missing_error(s, num, err);
+	if (store_writable(s, err) || store_exec(s, "BEGIN IMMEDIATE", err))
 		return -1;
 	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
 		sqlite3_stmt *st = NULL;

@@ -12,11 +12,16 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
+/* db is NULL while there is no store at path yet (opened for reading); the
+ * functions below then answer as for an empty store, and the first one that
+ * writes creates it. */
 struct store {
 	sqlite3 *db;
 	char *path;
+	int writable;		/* db may write (else it only reads) */
+	int lock_wait_ms;	/* how long to wait for another writer */
 };
 
 /* Metadata of one stored profile, as in the profiles table. Strings are owned by
@@ -29,14 +34,29 @@ struct store_meta {
 	int64_t total_calls, primitive_calls, function_count, edge_count, top_level_count;
 	double total_time, total_weight;
 	int64_t total_samples, node_count, part, group_id;	/* group_id 0: not in a group */
+	char **names;		/* every name, oldest (name) first */
+	size_t nnames;
 };
 
 /* $PROFVIEW_DB, else $XDG_DATA_HOME/profview/profiles.db, else
  * ~/.local/share/profview/profiles.db. Returns a malloc'd string. */
 char *store_default_path(void);
 
-/* Opens (creating the file, its folders and the schema when needed) the store. */
-int store_open(const char *path, int readonly, struct store **out, struct pv_error *err);
+/* How store_open() opens path. Reading never creates a store, its folders or
+ * files, and works wherever the file can be read; a command that then writes
+ * (importing a PROFILE file) gets a writing connection from the store itself. */
+enum store_mode {
+	STORE_WRITE,	/* create the file, its folders and the schema when needed */
+	STORE_READ,	/* no store at path yet: an empty one, nothing created */
+};
+/* Opens the store at path. A file that is neither a profview store nor empty
+ * (another program's database, a profile) is refused, left as it was. */
+int store_open(const char *path, enum store_mode mode, struct store **out, struct pv_error *err);
+/* How long s waits for a lock held by another connection (a writer switching
+ * modes, a checkpoint); by default PROFVIEW_LOCK_WAIT seconds, else 300. */
+void store_set_lock_wait(struct store *s, int ms);
+/* Whether there is no store at s->path yet (looking again). */
+int store_is_missing(struct store *s);
 void store_close(struct store *s);
 
 /* Saves p in one transaction. When a profile with the same content hash exists,
@@ -53,9 +73,10 @@ int store_save_profiles(struct store *s, struct profile *const *v, size_t n, int
 int store_find_source(struct store *s, const char *abspath, int64_t size, int64_t mtime_ns, int merged,
 		      int64_t *ids, size_t max, size_t *n, struct pv_error *err);
 
-/* Names the profile (replacing an earlier name); a name held by another profile
- * is an error. */
-int store_set_name(struct store *s, int64_t id, const char *name, struct pv_error *err);
+/* Gives the profile one more name (a profile may have several, like git tags;
+ * the first stays profiles.name); a name held by another profile is an error,
+ * and the profile's own name again changes nothing. */
+int store_add_name(struct store *s, int64_t id, const char *name, struct pv_error *err);
 /* A name must not read as a reference of another kind: not empty, "latest" or digits. */
 int store_name_is_valid(const char *name);
 

@@ -17,7 +17,7 @@ int cmd_call_listing(int argc, char **argv, struct cmd_ctx *ctx, const struct cm
 	if (rc >= 0)
 		goto cleanup;
 	struct cmd_profile_ref ref;
-	if (cmd_open_store(ctx, 0, &store, &err) || cmd_resolve_profile(ctx, store, o.profile, NULL, &ref, &err) ||
+	if (cmd_open_store(ctx, &store, &err) || cmd_resolve_profile(ctx, store, o.profile, NULL, &ref, &err) ||
 	    call_table_from_store(store, ref.id, &o.q, dir, &table, &err)) {
 		rc = cmd_fail(&err);
 		goto cleanup;

@@ -241,7 +241,7 @@ static int cmd_callgraph(int argc, char **argv, struct cmd_ctx *ctx)
 		strbuf_adds(&pruning, " --strip-dirs");
 	st.pruning = strbuf_str(&pruning);
 
-	if (cmd_open_store(ctx, 0, &store, &err) || cmd_load_profile(ctx, store, profile_arg, strip, &p, &err))
+	if (cmd_open_store(ctx, &store, &err) || cmd_load_profile(ctx, store, profile_arg, strip, &p, &err))
 		goto fail;
 	if (base_arg && cmd_load_profile(ctx, store, base_arg, strip, &base, &err))
 		goto fail;

@@ -56,7 +56,9 @@ int cmd_common_option(int opt, const struct cmd_entry *e, struct cmd_ctx *ctx);
 int cmd_fail(const struct pv_error *err);
 int cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-int cmd_open_store(struct cmd_ctx *ctx, int readonly, struct store **out, struct pv_error *err);
+/* The store (--db, else the default) opened for reading: nothing is created
+ * until something is written (store_open()'s STORE_READ). */
+int cmd_open_store(struct cmd_ctx *ctx, struct store **out, struct pv_error *err);
 
 /* A PROFILE argument: an existing file is imported (or found already stored by
  * its content); otherwise an id, a name, or "latest". *display_source and

@@ -46,10 +46,10 @@ int cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-int cmd_open_store(struct cmd_ctx *ctx, int readonly, struct store **out, struct pv_error *err)
+int cmd_open_store(struct cmd_ctx *ctx, struct store **out, struct pv_error *err)
 {
 	char *path = ctx->db_path ? xstrdup(ctx->db_path) : store_default_path();
-	int rc = store_open(path, readonly, out, err);
+	int rc = store_open(path, STORE_READ, out, err);
 	free(path);
 	return rc;
 }
@@ -121,13 +121,25 @@ static char *cmd_part_name(const char *name, size_t i)
 	return nm;
 }
 
-/* Names profiles that were stored already (found by content or the stat cache). */
-static int cmd_name_stored(struct store *s, const int64_t *ids, size_t n, const char *name, struct pv_error *err)
+/* Names profiles that were stored already (found by content or the stat cache):
+ * one more name for each, said when it had another. */
+static int cmd_name_stored(struct cmd_ctx *ctx, struct store *s, const int64_t *ids, size_t n, const char *name,
+			   struct pv_error *err)
 {
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		char *nm = cmd_part_name(name, i);
-		rc = store_set_name(s, ids[i], nm, err);
+		struct store_meta m;
+		rc = store_get_meta(s, ids[i], &m, err) || store_add_name(s, ids[i], nm, err) ? -1 : 0;
+		if (rc == 0 && m.nnames && !ctx->quiet) {
+			int had = 0;
+			for (size_t k = 0; k < m.nnames; k++)
+				had |= strcmp(m.names[k], nm) == 0;
+			if (!had)
+				fprintf(stderr, "note: profile %lld is stored already, named '%s'; '%s' is one more name for it\n",
+					(long long)ids[i], m.names[0], nm);
+		}
+		store_meta_release(&m);
 		free(nm);
 	}
 	return rc;
@@ -170,7 +182,7 @@ static int cmd_read_and_save(struct cmd_ctx *ctx, struct store *s, const char *p
 	rc = store_save_profiles(s, l.v, l.n, im->ids, &existed, err);
 	im->imported = rc == 0 && !existed;
 	if (rc == 0 && existed && name)
-		rc = cmd_name_stored(s, im->ids, im->n, name, err);
+		rc = cmd_name_stored(ctx, s, im->ids, im->n, name, err);
 	profile_list_release(&l);
 	return rc;
 }
@@ -193,7 +205,7 @@ int cmd_import_path(struct cmd_ctx *ctx, struct store *s, const char *path, cons
 		rc = cmd_read_and_save(ctx, s, path, o, name, &facts, im, err);
 	} else if (rc == 0 && name) {
 		/* found by the stat cache: name what is there */
-		rc = cmd_name_stored(s, im->ids, im->n, name, err);
+		rc = cmd_name_stored(ctx, s, im->ids, im->n, name, err);
 	}
 	file_facts_release(&facts);
 	if (rc)
@@ -263,7 +275,7 @@ int cmd_save_named(struct store *s, const struct profile *p, const char *name, i
 	int existed;
 	if (store_save_profile(s, p, id, &existed, err))
 		return -1;
-	if (name && store_set_name(s, *id, name, err)) {
+	if (name && store_add_name(s, *id, name, err)) {
 		/* the name was refused: leave the store as it was */
 		struct pv_error ignored;
 		pv_error_clear(&ignored);

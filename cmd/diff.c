@@ -218,7 +218,7 @@ static int cmd_diff(int argc, char **argv, struct cmd_ctx *ctx)
 	struct cmd_profile_ref rb, rn;
 	enum pv_kind kb, kn;
 	struct profile *pb = NULL, *pn = NULL;
-	if (cmd_open_store(ctx, 0, &store, &err) || cmd_resolve_profile(ctx, store, argv[optind], NULL, &rb, &err) ||
+	if (cmd_open_store(ctx, &store, &err) || cmd_resolve_profile(ctx, store, argv[optind], NULL, &rb, &err) ||
 	    cmd_resolve_profile(ctx, store, argv[optind + 1], NULL, &rn, &err) || store_get_kind(store, rb.id, &kb, &err) ||
 	    store_get_kind(store, rn.id, &kn, &err))
 		goto fail;

@@ -148,7 +148,7 @@ static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 	if (!output && to == TO_PSTATS && isatty(1))
 		return cmd_usage_error(&cmd_export_entry, "a .prof file is binary: give -o FILE or redirect the output");
 
-	if (cmd_open_store(ctx, 0, &store, &err) || cmd_load_profile(ctx, store, profile_arg, 0, &p, &err))
+	if (cmd_open_store(ctx, &store, &err) || cmd_load_profile(ctx, store, profile_arg, 0, &p, &err))
 		goto fail;
 	const struct profile *src = p;
 	if ((to == TO_FOLDED || to == TO_SPEEDSCOPE) && p->kind == PV_KIND_CALLS) {

@@ -167,7 +167,7 @@ static int cmd_filter(int argc, char **argv, struct cmd_ctx *ctx)
 		goto cleanup;
 	}
 	struct cmd_profile_ref ref;
-	if (cmd_open_store(ctx, 0, &store, &err) ||
+	if (cmd_open_store(ctx, &store, &err) ||
 	    cmd_resolve_profile(ctx, store, optind < argc ? argv[optind] : NULL, NULL, &ref, &err) ||
 	    store_load_profile(store, ref.id, &p, &err))
 		goto fail;

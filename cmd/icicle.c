@@ -118,7 +118,7 @@ static int cmd_icicle(int argc, char **argv, struct cmd_ctx *ctx)
 				       "the chart is an HTML page, not a picture: name it .html ('%s'); for a picture, "
 				       "callgraph -o FILE.svg or export --to folded | flamegraph.pl", output);
 
-	if (cmd_open_store(ctx, 0, &store, &err) || cmd_load_profile(ctx, store, profile_arg, strip, &p, &err))
+	if (cmd_open_store(ctx, &store, &err) || cmd_load_profile(ctx, store, profile_arg, strip, &p, &err))
 		goto fail;
 	if (base_arg && cmd_load_profile(ctx, store, base_arg, strip, &base, &err))
 		goto fail;

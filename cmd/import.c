@@ -28,7 +28,9 @@ static const char import_usage[] =
 	"another of its metrics.\n"
 	"\n"
 	"  --name NAME       a name to refer to the profile by (one FILE only); the threads\n"
-	"                    of a multi-profile file are NAME, NAME.2, NAME.3, ...\n"
+	"                    of a multi-profile file are NAME, NAME.2, NAME.3, ... A name\n"
+	"                    stays with its profile; a profile stored already gets one\n"
+	"                    more name (a note says so), its first one still works\n"
 	"  --format FMT      read FILE as this format instead of recognising it\n"
 	"  --lenient         folded: keep the stacks however few lines hold one (with\n"
 	"                    --format folded: read any text as folded stacks); speedscope:\n"
@@ -128,7 +130,7 @@ static int cmd_import(int argc, char **argv, struct cmd_ctx *ctx)
 	if (name && !store_name_is_valid(name))
 		return cmd_usage_error(&cmd_import_entry,
 				       "a name cannot be empty, 'latest', or a number (those mean ids): '%s'", name);
-	if (cmd_open_store(ctx, 0, &store, &err)) {
+	if (cmd_open_store(ctx, &store, &err)) {
 		rc = cmd_fail(&err);
 		goto cleanup;
 	}

@@ -11,7 +11,9 @@ static const char list_usage[] =
 	"\n"
 	"List the stored profiles: id, name, format, source, when imported, total (in the\n"
 	"profile's unit), unit and number of functions. Threads of one file share a group\n"
-	"(the id of the first).\n"
+	"(the id of the first). A profile with several names shows its first and how many\n"
+	"more ('before +1'); the JSON has them all. With no store yet the list is empty (a\n"
+	"note says so); nothing is created.\n"
 	"\n"
 	"Examples:\n"
 	"  profview list\n"
@@ -69,12 +71,15 @@ static int cmd_list(int argc, char **argv, struct cmd_ctx *ctx)
 	}
 	if (optind < argc)
 		return cmd_usage_error(&cmd_list_entry, "unexpected argument '%s'", argv[optind]);
-	if (cmd_open_store(ctx, 0, &store, &err))
+	if (cmd_open_store(ctx, &store, &err))
 		goto fail;
 	struct store_list_query q = { NULL, 0, -1, 0 };
 	int64_t total;
 	if (store_list(store, &q, &v, &n, &total, &err))
 		goto fail;
+	if (store_is_missing(store) && !ctx->quiet)
+		fprintf(stderr, "note: no store at '%s' yet: nothing is stored ('profview import FILE' makes one)\n",
+			store->path);
 	struct strbuf sb = STRBUF_INIT;
 	if (json)
 		strbuf_adds(&sb, "[");
@@ -95,7 +100,10 @@ static int cmd_list(int argc, char **argv, struct cmd_ctx *ctx)
 			if (*c == 'T')
 				*c = ' ';
 		char label[64];
-		snprintf(label, sizeof(label), "%s", m->name ? m->name : "-");
+		if (m->nnames > 1)
+			snprintf(label, sizeof(label), "%s +%zu", m->names[0], m->nnames - 1);
+		else
+			snprintf(label, sizeof(label), "%s", m->nnames ? m->names[0] : "-");
 		strbuf_addf(&sb, "%5lld  %-16s %-10s %-8s %-20s %12s %-12s %9lld  ", (long long)m->id, label, m->format,
 			    m->kind, when, tot, m->unit, (long long)m->function_count);
 		list_source(&sb, m->source, strlen(m->source));

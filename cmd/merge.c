@@ -120,7 +120,7 @@ static int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 		rc = cmd_usage_error(&cmd_merge_entry, "no PROFILE to merge");
 		goto cleanup;
 	}
-	if (cmd_open_store(ctx, 0, &store, &err))
+	if (cmd_open_store(ctx, &store, &err))
 		goto fail;
 	for (int i = optind; i < argc; i++)
 		if (merge_resolve(ctx, store, argv[i], &in, &err))

@@ -6,7 +6,7 @@
 static const char rm_usage[] =
 	"usage: profview rm PROFILE...\n"
 	"\n"
-	"Remove profiles from the store, with their functions, edges and call trees.\n"
+	"Remove profiles from the store, with their functions, edges, call trees and names.\n"
 	"PROFILE is an id, a name, 'latest', or a file imported before (all the profiles\n"
 	"read from it; the file itself is not touched).\n"
 	"\n"
@@ -60,7 +60,7 @@ static int cmd_rm(int argc, char **argv, struct cmd_ctx *ctx)
 	}
 	if (optind >= argc)
 		return cmd_usage_error(&cmd_rm_entry, "no PROFILE given");
-	if (cmd_open_store(ctx, 0, &store, &err)) {
+	if (cmd_open_store(ctx, &store, &err)) {
 		rc = cmd_fail(&err);
 		goto cleanup;
 	}

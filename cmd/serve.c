@@ -18,7 +18,8 @@ static const char serve_usage[] =
 	"Serve the store in a web browser: the profile list, and for each profile the function\n"
 	"table, icicle, sandwich (callers above, callees below), call graph and diff views,\n"
 	"with links that can be shared. The JSON API behind the page is in docs/serve-api.md.\n"
-	"Profiles imported while the server runs show up at once.\n"
+	"Profiles imported while the server runs show up at once. It only reads: with no\n"
+	"store yet the list is empty until one is imported; read-only stores are served.\n"
 	"\n"
 	"  --host HOST       address to listen on (default 127.0.0.1: this machine only)\n"
 	"  --port PORT       port (default 8080); when it is taken the next free one is used,\n"
@@ -104,11 +105,15 @@ static int cmd_serve(int argc, char **argv, struct cmd_ctx *ctx)
 	if (optind < argc)
 		return cmd_usage_error(&cmd_serve_entry, "unexpected argument '%s'", argv[optind]);
 
-	/* create the store (and its WAL journal) now: the workers only read it */
+	/* what --db holds is checked now (another program's database is refused);
+	 * the workers only read, and a store made later shows up when it appears */
 	struct store *s;
-	if (cmd_open_store(ctx, 0, &s, &err))
+	if (cmd_open_store(ctx, &s, &err))
 		return cmd_fail(&err);
 	char *db_path = strdup(s->path);
+	if (store_is_missing(s) && !ctx->quiet)
+		fprintf(stderr, "note: no store at '%s' yet: the list is empty until a profile is imported there\n",
+			db_path);
 	store_close(s);
 	so.db_path = db_path;
 

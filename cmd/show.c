@@ -95,7 +95,7 @@ static int cmd_show(int argc, char **argv, struct cmd_ctx *ctx)
 	if (limit < 0)
 		limit = 0;
 	struct cmd_profile_ref ref;
-	if (cmd_open_store(ctx, 0, &store, &err) || cmd_resolve_profile(ctx, store, profile_arg, NULL, &ref, &err) ||
+	if (cmd_open_store(ctx, &store, &err) || cmd_resolve_profile(ctx, store, profile_arg, NULL, &ref, &err) ||
 	    store_get_meta(store, ref.id, &m, &err))
 		goto fail;
 	if (stat_table_tops(store, ref.id, limit, &by_self, &by_total, &err))
@@ -110,8 +110,10 @@ static int cmd_show(int argc, char **argv, struct cmd_ctx *ctx)
 		fwrite(sb.buf, 1, sb.len, stdout);
 	} else {
 		strbuf_addf(&sb, "profile %lld", (long long)m.id);
-		if (m.name)
-			strbuf_addf(&sb, " '%s'", m.name);
+		for (size_t i = 0; i < m.nnames; i++)
+			strbuf_addf(&sb, i == 0 ? " '%s'" : i == 1 ? " (also '%s'" : ", '%s'", m.names[i]);
+		if (m.nnames > 1)
+			strbuf_addc(&sb, ')');
 		strbuf_adds(&sb, "\n  source     ");
 		for (const char *c = m.source; *c; c++) {
 			/* a merge lists its inputs, one per line */

@@ -34,7 +34,7 @@ static int cmd_sort(int argc, char **argv, struct cmd_ctx *ctx)
 	if (rc >= 0)
 		goto cleanup;
 	struct cmd_profile_ref ref;
-	if (cmd_open_store(ctx, 0, &store, &err) || cmd_resolve_profile(ctx, store, o.profile, NULL, &ref, &err) ||
+	if (cmd_open_store(ctx, &store, &err) || cmd_resolve_profile(ctx, store, o.profile, NULL, &ref, &err) ||
 	    stat_table_from_store(store, ref.id, &o.q, &table, &err)) {
 		rc = cmd_fail(&err);
 		goto cleanup;

@@ -174,17 +174,14 @@ static int cmd_sql(int argc, char **argv, struct cmd_ctx *ctx)
 	if (argc - optind != 1)
 		return cmd_usage_error(&cmd_sql_entry, "give one query, quoted");
 	const char *query = argv[optind];
-	/* created and migrated by a normal open, then read through a read-only one */
-	if (cmd_open_store(ctx, 0, &store, &err))
+	/* read only: a store is not created to be queried */
+	if (cmd_open_store(ctx, &store, &err))
 		goto fail;
-	char *path = xstrdup(store->path);
-	store_close(store);
-	store = NULL;
-	rc = store_open(path, 1, &store, &err);
-	free(path);
-	if (rc)
+	if (store_is_missing(store)) {
+		pv_error_subject(&err, store->path);
+		pv_error_set(&err, "no store here yet, nothing to query ('profview import FILE' makes one)");
 		goto fail;
-	rc = EXIT_ERROR;
+	}
 	stat_table_register_sql(store->db);
 	sqlite3_exec(store->db, "PRAGMA query_only = 1", NULL, NULL, NULL);
 	sqlite3_set_authorizer(store->db, sql_authorize, NULL);

@@ -8,6 +8,13 @@ void record_json_profile(struct strbuf *sb, const struct store_meta *m)
 {
 	strbuf_addf(sb, "{\"id\": %lld, \"name\": ", (long long)m->id);
 	text_json_opt_string(sb, m->name);
+	strbuf_adds(sb, ", \"names\": [");
+	for (size_t i = 0; i < m->nnames; i++) {
+		if (i)
+			strbuf_adds(sb, ", ");
+		text_json_opt_string(sb, m->names[i]);
+	}
+	strbuf_addc(sb, ']');
 	strbuf_adds(sb, ", \"source\": ");
 	text_json_opt_string(sb, m->source);
 	strbuf_adds(sb, ", \"format\": ");

@@ -53,9 +53,9 @@ static struct store *server_store(struct pv_server *srv, struct pv_error *err)
 	struct store *s = pthread_getspecific(srv->store_key);
 	if (s)
 		return s;
-	if (store_open(srv->db_path, 1, &s, err))
+	if (store_open(srv->db_path, STORE_READ, &s, err))
 		return NULL;
-	sqlite3_busy_timeout(s->db, 5000);
+	store_set_lock_wait(s, 5000);
 	pthread_setspecific(srv->store_key, s);
 	return s;
 }

@@ -51,21 +51,30 @@ def main():
     c = Checks('store')
     fixture = os.path.join(tests_dir, 'golden', 'fixtures', 'py311-cprofile.prof')
     with Sandbox(profview) as sb:
-        # --- an empty store
+        # --- no store yet: reading commands say so and create nothing
         rc, out, err = sb.run(['sort'])
-        c.eq(rc, 1, 'sort on an empty store exits 1')
-        c.ok(err.startswith(b"error: 'latest': ") and b'empty' in err, 'sort on an empty store says it is empty',
-             text(err))
-        c.eq(out, b'', 'sort on an empty store prints nothing on stdout')
+        c.eq(rc, 1, 'sort with no store yet exits 1')
+        c.ok(err.startswith(b"error: 'latest': ") and b'nothing is stored yet' in err,
+             'sort with no store yet says nothing is stored', text(err))
+        c.eq(out, b'', 'sort with no store yet prints nothing on stdout')
         rc, out, err = sb.run(['sort', 'latest'])
-        c.ok(rc == 1 and b'empty' in err, "sort latest on an empty store: exit 1, 'empty'", text(err))
+        c.ok(rc == 1 and b'nothing is stored yet' in err, 'sort latest with no store yet: exit 1, says so',
+             text(err))
+        c.ok(not os.path.exists(sb.db), 'sort does not create the store')
 
-        # --- the store's format
-        c.ok(os.path.exists(sb.db), 'the store file exists after the first command')
+        # --- the store's format (made by the first import below)
+        first = write(sb.path('first.prof'), small_dict('first'))
+        rc, out, err = sb.run(['import', first])
+        c.ok(rc == 0 and os.path.exists(sb.db), 'the first import creates the store', text(err))
         con = sqlite3.connect(sb.db)
-        c.eq(con.execute('PRAGMA user_version').fetchone()[0], 3, 'PRAGMA user_version = 3')
+        c.eq(con.execute('PRAGMA user_version').fetchone()[0], 4, 'PRAGMA user_version = 4')
         c.eq(con.execute('PRAGMA journal_mode').fetchone()[0].lower(), 'wal', 'journal_mode is wal')
         con.close()
+        rc, out, err = sb.run(['rm', out.strip().decode()])
+        c.ok(rc == 0, 'rm of that first profile', text(err))
+        rc, out, err = sb.run(['sort'])
+        c.ok(rc == 1 and err.startswith(b"error: 'latest': ") and b'empty' in err,
+             'sort on an empty store says it is empty', text(err))
 
         # --- same content, same id
         a = write(sb.path('a.prof'), small_dict('a'))
@@ -240,17 +249,18 @@ def main():
         c.ok(rc == 0, 'an empty $XDG_DATA_HOME counts as unset', text(err))
         for db in (deep, other, xdg_db, home_db):
             con = sqlite3.connect(db)
-            ok = con.execute('PRAGMA user_version').fetchone()[0] == 3
+            ok = con.execute('PRAGMA user_version').fetchone()[0] == 4
             ok = ok and con.execute('PRAGMA journal_mode').fetchone()[0].lower() == 'wal'
             con.close()
-            c.ok(ok, '%s: user_version 3, journal_mode wal' % os.path.relpath(db, sb.dir))
+            c.ok(ok, '%s: user_version 4, journal_mode wal' % os.path.relpath(db, sb.dir))
         # a store made by schema version 1 (before sampled profiles) is upgraded in
-        # place and keeps its profiles: rebuild one by dropping what versions 2
-        # and 3 added
+        # place and keeps its profiles and names: rebuild one by dropping what
+        # versions 2, 3 and 4 added
         v1 = sb.path('v1.db')
-        rc, out, err = sb.run(['import', a], db=v1)
+        rc, out, err = sb.run(['import', a, '--name', 'old-name'], db=v1)
         rc, want, err = sb.run(['sort', out.strip().decode(), '--by', 'calls'], db=v1)
         con = sqlite3.connect(v1)
+        con.execute('DROP TABLE names')
         for table, col in (('profiles', 'kind'), ('profiles', 'thread'), ('profiles', 'total_weight'),
                            ('profiles', 'total_samples'), ('profiles', 'node_count'), ('functions', 'annotation'),
                            ('tree_nodes', 'count')):
@@ -261,8 +271,12 @@ def main():
         con.close()
         rc, got, err = sb.run(['sort', '1', '--by', 'calls'], db=v1)
         c.ok(rc == 0 and got == want, 'a version 1 store is migrated and reads the same', text(err))
+        rc, got, err = sb.run(['sort', 'old-name', '--by', 'calls'], db=v1)
+        c.ok(rc == 0 and got == want, 'migrated store: the name given in version 1 still resolves', text(err))
         con = sqlite3.connect(v1)
-        c.eq(con.execute('PRAGMA user_version').fetchone()[0], 3, 'migrated store: user_version 3')
+        c.eq(con.execute('PRAGMA user_version').fetchone()[0], 4, 'migrated store: user_version 4')
+        c.eq(con.execute('SELECT name, profile_id FROM names').fetchall(), [('old-name', 1)],
+             'migrated store: profiles.name went into names')
         c.eq(con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'edges_by_caller'").fetchone()[0], 1,
              'migrated store: edges indexed by caller')
         c.eq(con.execute('SELECT kind, total_weight = total_time FROM profiles').fetchall(), [('calls', 1)],

@@ -1,0 +1,33 @@
+/* What the store's files share and nothing else sees: the connection's error
+ * messages, and making sure a connection is there (reading) or may write.
+ * analysis/store_open.c holds them. */
+#ifndef PV_STORE_PRIVATE_H
+#define PV_STORE_PRIVATE_H
+
+#include "store.h"
+
+/* Fills err with what + SQLite's message (a lock held too long is said as such);
+ * returns -1. */
+int store_sql_error(struct store *s, struct pv_error *err, const char *what);
+/* Runs SQL without results; on failure err says why. */
+int store_exec(struct store *s, const char *sql, struct pv_error *err);
+
+/* A connection for reading: 0 when s->db is open, 1 when there is no store at
+ * s->path yet (nothing is created), -1 on error. */
+int store_ready(struct store *s, struct pv_error *err);
+/* A connection that may write, creating the store (file, folders, schema) when
+ * there is none yet: 0, or -1 with err. */
+int store_writable(struct store *s, struct pv_error *err);
+/* err for a reference looked up while there is no store yet; returns -1. */
+int store_missing_error(struct store *s, const char *ref, struct pv_error *err);
+
+/* The time now, ISO 8601 UTC, as imported_at and named_at hold it. */
+void store_now_iso(char buf[32]);
+
+/* The names of profile id, oldest first (*names, *n; free each and the array). */
+int store_names_of(struct store *s, int64_t id, char ***names, size_t *n, struct pv_error *err);
+/* Gives profile id the name inside the caller's write transaction; a name held
+ * by another profile is an error. */
+int store_name_insert(struct store *s, int64_t id, const char *name, struct pv_error *err);
+
+#endif
