@@ -13,6 +13,11 @@
 #define FOLDED_MAX_LINE ((size_t)64 << 20)
 /* Bytes of whole stacks kept for the repeat lookup. */
 #define FOLDED_MAX_SEEN ((size_t)64 << 20)
+/* Raw frames remembered with their function, per profile: beyond this many,
+ * only while most frames walked are found there. A file whose every line names
+ * new functions would otherwise keep each frame a second time, whole, next to
+ * its parts; there a frame is split each time it is walked. */
+#define FOLDED_MEMO_FREE ((size_t)1 << 16)
 
 enum folded_encoding { ENC_UNKNOWN, ENC_UTF8, ENC_UTF16LE, ENC_UTF16BE };
 
@@ -34,6 +39,8 @@ struct folded_part {
 	/* string id of a raw frame -> function, PV_NO_FUNC until first seen */
 	uint32_t *frame_func;
 	size_t cap_frame_func;
+	size_t memo_n;		/* raw frames interned for it */
+	uint64_t memo_walks, memo_new;	/* frames walked, and of them new to the memo */
 
 	/* Whole stacks seen before -> their leaf node: an unsorted file repeats
 	 * stacks far apart, and one lookup beats a walk of every frame. Memory
@@ -406,6 +413,38 @@ static void folded_credit(struct profile *p, uint32_t leaf, double w, int64_t co
 	p->nodes[leaf].count += count;
 }
 
+/* The function of a raw frame, remembered by its text (FOLDED_MEMO_FREE). */
+static uint32_t folded_frame_memo(struct folded_reader *r, struct folded_part *t, const char *f, size_t len)
+{
+	struct profile *p = t->p;
+	int64_t sid;
+	t->memo_walks++;
+	if (t->memo_n < FOLDED_MEMO_FREE || t->memo_new * 2 < t->memo_walks) {
+		size_t before = p->nstrs;
+		sid = profile_intern(p, f, len);
+		if (p->nstrs != before) {
+			t->memo_n++;
+			t->memo_new++;
+		}
+	} else {
+		/* only what is remembered already: the table stops growing */
+		sid = profile_find_str(p, f, len);
+		if (sid < 0 || (size_t)sid >= t->cap_frame_func) {
+			t->memo_new++;
+			return r->frame_func(p, f, len);
+		}
+	}
+	if ((size_t)sid >= t->cap_frame_func) {
+		size_t old = t->cap_frame_func;
+		xgrow((void **)&t->frame_func, &t->cap_frame_func, (size_t)sid + 1, sizeof(uint32_t));
+		for (size_t i = old; i < t->cap_frame_func; i++)
+			t->frame_func[i] = PV_NO_FUNC;
+	}
+	if (t->frame_func[sid] == PV_NO_FUNC)
+		t->frame_func[sid] = r->frame_func(p, f, len);
+	return t->frame_func[sid];
+}
+
 static void folded_stack(struct folded_reader *r, struct folded_part *t, const char *s, size_t n, double w,
 			 int64_t count)
 {
@@ -472,16 +511,7 @@ static void folded_stack(struct folded_reader *r, struct folded_part *t, const c
 	while (at < len) {
 		const char *semi = memchr(r->cur + at, ';', len - at);
 		size_t end = (size_t)(semi - r->cur);
-		uint32_t sid = profile_intern(p, r->cur + at, end - at);
-		if (sid >= t->cap_frame_func) {
-			size_t old = t->cap_frame_func;
-			xgrow((void **)&t->frame_func, &t->cap_frame_func, (size_t)sid + 1, sizeof(uint32_t));
-			for (size_t i = old; i < t->cap_frame_func; i++)
-				t->frame_func[i] = PV_NO_FUNC;
-		}
-		if (t->frame_func[sid] == PV_NO_FUNC)
-			t->frame_func[sid] = r->frame_func(p, r->cur + at, end - at);
-		node = profile_tree_child(p, node, t->frame_func[sid]);
+		node = profile_tree_child(p, node, folded_frame_memo(r, t, r->cur + at, end - at));
 		folded_depth(t, depth + 1);
 		t->node_at[depth] = node;
 		t->end_at[depth] = (uint32_t)end;
