@@ -20,7 +20,7 @@ static uint64_t profile_mix(uint64_t h)
 	return h;
 }
 
-static uint64_t profile_random_seed(void)
+uint64_t profile_random_seed(void)
 {
 	uint64_t seed = 0;
 	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed)) {
@@ -53,6 +53,14 @@ void profile_free(struct profile *p)
 	free(p->child_index);
 	arena_release(&p->arena);
 	free(p);
+}
+
+uint64_t profile_memory(const struct profile *p)
+{
+	return (uint64_t)p->cap_strs * sizeof(*p->strs) + (uint64_t)p->str_index_cap * sizeof(uint32_t) +
+	       (uint64_t)p->cap_funcs * sizeof(*p->funcs) + (uint64_t)p->func_index_cap * sizeof(uint32_t) +
+	       (uint64_t)p->cap_edges * sizeof(*p->edges) + (uint64_t)p->cap_nodes * sizeof(*p->nodes) +
+	       (uint64_t)p->child_index_cap * sizeof(uint32_t) + p->arena.total;
 }
 
 void profile_list_push(struct profile_list *l, struct profile *p)

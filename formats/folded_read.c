@@ -13,6 +13,8 @@
 #define FOLDED_MAX_LINE ((size_t)64 << 20)
 /* Bytes of whole stacks kept for the repeat lookup. */
 #define FOLDED_MAX_SEEN ((size_t)64 << 20)
+/* Memory held below which the reader does not weigh it against the room. */
+#define FOLDED_CHECK_FROM ((uint64_t)64 << 20)
 /* Raw frames remembered with their function, per profile: beyond this many,
  * only while most frames walked are found there. A file whose every line names
  * new functions would otherwise keep each frame a second time, whole, next to
@@ -86,6 +88,7 @@ struct folded_reader {
 	uint32_t (*frame_func)(struct profile *p, const char *f, size_t len);
 	struct pv_error fail;	/* the file cannot be read this way: every later feed fails */
 	int failed;
+	size_t room;		/* xalloc_room(), once the reader holds FOLDED_CHECK_FROM */
 };
 
 struct folded_seen {
@@ -807,6 +810,38 @@ static int folded_failed(const struct folded_reader *r, struct pv_error *err)
 	return -1;
 }
 
+/* Bytes the reader and its profiles hold, and what finishing them needs on top
+ * (one after the other). */
+static uint64_t folded_memory(const struct folded_reader *r)
+{
+	uint64_t held = r->u8.cap + r->partial.cap + r->cur_cap + r->cap_parts * sizeof(*r->parts) +
+			r->part_index_cap * sizeof(uint32_t), finish = 0;
+	for (size_t i = 0; i < r->nparts; i++) {
+		const struct folded_part *t = &r->parts[i];
+		held += profile_memory(t->p) + t->prev_cap + t->cap_depth * 2 * sizeof(uint32_t) +
+			t->cap_frame_func * sizeof(uint32_t) + t->seen_cap * sizeof(struct folded_seen) + t->seen_bytes.cap;
+		uint64_t f = profile_tree_finish_memory(t->p);
+		if (f > finish)
+			finish = f;
+	}
+	return held + finish;
+}
+
+/* An input that will not fit is refused as it grows, with what it needs so far,
+ * rather than by the kernel or a failed allocation half-way. */
+static int folded_check_memory(struct folded_reader *r, struct pv_error *err)
+{
+	uint64_t need = folded_memory(r);
+	if (need < FOLDED_CHECK_FROM)
+		return 0;
+	if (!r->room)
+		r->room = xalloc_room();
+	if (xalloc_check(need, r->room, &r->fail) == 0)
+		return 0;
+	r->failed = 1;
+	return folded_failed(r, err);
+}
+
 int folded_reader_feed(struct folded_reader *r, const uint8_t *buf, size_t len, struct pv_error *err)
 {
 	if (r->failed)
@@ -846,7 +881,7 @@ int folded_reader_feed(struct folded_reader *r, const uint8_t *buf, size_t len, 
 		else
 			folded_utf16(r, buf, len);
 	}
-	return folded_failed(r, err);
+	return folded_failed(r, err) || folded_check_memory(r, err) ? -1 : 0;
 }
 
 /* The end of the input: what waits for more bytes (a BOM, a UTF-16 unit, the
