@@ -264,9 +264,11 @@ int profile_read_path(const char *path, const struct read_options *o, struct pro
 		if (profile_stream_folded(&in, head, n, o, &got, err))
 			goto fail;
 	} else if (f == FORMAT_SPEEDSCOPE) {
+		input_limit_ratio(&in);
 		if (profile_stream_speedscope(&in, head, n, o, &got, err))
 			goto fail;
 	} else {
+		input_limit_ratio(&in);
 		size_t len;
 		size_t limit = xalloc_room() / 2;
 		if (limit > PROFILE_MAX_WHOLE)
