@@ -270,9 +270,14 @@ int profile_read_path(const char *path, const struct read_options *o, struct pro
 	} else {
 		input_limit_ratio(&in);
 		size_t len;
-		size_t limit = xalloc_room() / 2;
+		/* a file the room cannot hold is refused before it is read */
+		size_t limit = xalloc_room() / PROF_READ_MEMORY;
 		if (limit > PROFILE_MAX_WHOLE)
 			limit = PROFILE_MAX_WHOLE;
+		if (!in.gzip && in.size > limit && in.size <= PROFILE_MAX_WHOLE) {
+			xalloc_need_error(err, in.size * PROF_READ_MEMORY);
+			goto fail;
+		}
 		if (input_read_all(&in, head, n, &whole, &len, limit, err) ||
 		    profile_parse_whole(f, whole, len, o, &got, err))
 			goto fail;
