@@ -134,6 +134,11 @@ struct profile *profile_new(void);
 void profile_free(struct profile *p);
 /* A new random hash seed, as each profile gets one (hash_seed). */
 uint64_t profile_random_seed(void);
+/* Frees the string and function hash tables: a reader's step before the tree is
+ * finished, when no more are added, so that they do not add to the peak of a big
+ * import. The next profile_intern() or profile_func() rebuilds them;
+ * profile_find_str() and profile_find_func() search without them, slowly. */
+void profile_drop_indexes(struct profile *p);
 /* Bytes the profile holds (its arrays as allocated, hash tables, arena): what a
  * reader weighs against xalloc_room() as the profile grows. */
 uint64_t profile_memory(const struct profile *p);

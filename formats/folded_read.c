@@ -967,6 +967,7 @@ int folded_reader_finish(struct folded_reader *r, struct profile_list *out, stru
 			p->skipped_lines = r->skipped_lines;
 			p->first_skipped_line = r->first_skipped_line;
 		}
+		profile_drop_indexes(p);	/* all its functions are in */
 		profile_tree_finish(p);
 	}
 	for (size_t i = 0; i < r->nparts; i++) {

@@ -822,6 +822,7 @@ static int ss_build(struct ss_reader *r, struct profile_list *got)
 			return -1;
 	}
 	for (size_t i = 0; i < got->n; i++) {
+		profile_drop_indexes(got->v[i]);	/* all its functions are in */
 		profile_tree_finish(got->v[i]);
 		if (!isfinite(got->v[i]->total_weight))
 			return pv_error_set(r->err, "profile %zu: the weights add up beyond the largest number", i);
