@@ -257,6 +257,9 @@ def group_oom(r, c):
         inputs.append(path)
     if r.sanitized:
         c.skip('oom: address-space caps (sanitizer build)', len(inputs))
+        for path in inputs:
+            rc, _, err, _ = r.run(r.fresh_db('nocap'), ['import', path])
+            c.eq(rc, 0, 'oom: %s imports without a cap (%s)' % (os.path.basename(path), err.strip()[:300]))
         return
     base = os.path.join(r.tmp, 'base.folded')
     with open(base, 'w') as f:
