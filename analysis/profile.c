@@ -20,7 +20,7 @@ static uint64_t profile_mix(uint64_t h)
 	return h;
 }
 
-static uint64_t profile_random_seed(void)
+uint64_t profile_random_seed(void)
 {
 	uint64_t seed = 0;
 	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed)) {
@@ -53,6 +53,22 @@ void profile_free(struct profile *p)
 	free(p->child_index);
 	arena_release(&p->arena);
 	free(p);
+}
+
+void profile_drop_indexes(struct profile *p)
+{
+	free(p->str_index);
+	free(p->func_index);
+	p->str_index = p->func_index = NULL;
+	p->str_index_cap = p->func_index_cap = 0;
+}
+
+uint64_t profile_memory(const struct profile *p)
+{
+	return (uint64_t)p->cap_strs * sizeof(*p->strs) + (uint64_t)p->str_index_cap * sizeof(uint32_t) +
+	       (uint64_t)p->cap_funcs * sizeof(*p->funcs) + (uint64_t)p->func_index_cap * sizeof(uint32_t) +
+	       (uint64_t)p->cap_edges * sizeof(*p->edges) + (uint64_t)p->cap_nodes * sizeof(*p->nodes) +
+	       (uint64_t)p->child_index_cap * sizeof(uint32_t) + p->arena.total;
 }
 
 void profile_list_push(struct profile_list *l, struct profile *p)
@@ -90,6 +106,15 @@ static uint64_t profile_hash_bytes(uint64_t seed, const char *s, size_t n)
 	return h;
 }
 
+/* A hash table size for n entries at most half full, at least twice cap. */
+static size_t profile_index_size(size_t cap, size_t n)
+{
+	size_t c = cap ? cap * 2 : 256;
+	while (c < (n + 1) * 2)
+		c *= 2;
+	return c;
+}
+
 static void profile_str_rehash(struct profile *p, size_t cap)
 {
 	free(p->str_index);
@@ -105,8 +130,13 @@ static void profile_str_rehash(struct profile *p, size_t cap)
 
 int64_t profile_find_str(const struct profile *p, const char *s, size_t len)
 {
-	if (!p->str_index_cap)
+	if (!p->str_index_cap) {
+		/* dropped (profile_drop_indexes): correct, not fast */
+		for (size_t i = 0; i < p->nstrs; i++)
+			if (p->strs[i].len == len && memcmp(p->strs[i].s, s, len) == 0)
+				return (int64_t)i;
 		return -1;
+	}
 	size_t mask = p->str_index_cap - 1;
 	size_t j = profile_hash_bytes(p->hash_seed, s, len) & mask;
 	while (p->str_index[j]) {
@@ -121,7 +151,7 @@ int64_t profile_find_str(const struct profile *p, const char *s, size_t len)
 uint32_t profile_intern(struct profile *p, const char *s, size_t len)
 {
 	if ((p->nstrs + 1) * 2 > p->str_index_cap)
-		profile_str_rehash(p, p->str_index_cap ? p->str_index_cap * 2 : 256);
+		profile_str_rehash(p, profile_index_size(p->str_index_cap, p->nstrs));
 	size_t mask = p->str_index_cap - 1;
 	size_t j = profile_hash_bytes(p->hash_seed, s, len) & mask;
 	while (p->str_index[j]) {
@@ -185,8 +215,13 @@ void profile_reserve(struct profile *p, size_t nfuncs, size_t nstrs)
 
 int64_t profile_find_func(const struct profile *p, uint32_t file, int64_t line, uint32_t name)
 {
-	if (!p->func_index_cap)
+	if (!p->func_index_cap) {
+		/* dropped (profile_drop_indexes): correct, not fast */
+		for (size_t i = 0; i < p->nfuncs; i++)
+			if (p->funcs[i].file == file && p->funcs[i].line == line && p->funcs[i].name == name)
+				return (int64_t)i;
 		return -1;
+	}
 	size_t mask = p->func_index_cap - 1;
 	size_t j = profile_func_hash(p->hash_seed, file, line, name) & mask;
 	while (p->func_index[j]) {
@@ -200,14 +235,14 @@ int64_t profile_find_func(const struct profile *p, uint32_t file, int64_t line, 
 
 uint32_t profile_func(struct profile *p, uint32_t file, int64_t line, uint32_t name, int *added)
 {
+	if ((p->nfuncs + 1) * 2 > p->func_index_cap)
+		profile_func_rehash(p, profile_index_size(p->func_index_cap, p->nfuncs));
 	int64_t found = profile_find_func(p, file, line, name);
 	if (found >= 0) {
 		if (added)
 			*added = 0;
 		return (uint32_t)found;
 	}
-	if ((p->nfuncs + 1) * 2 > p->func_index_cap)
-		profile_func_rehash(p, p->func_index_cap ? p->func_index_cap * 2 : 256);
 	xgrow((void **)&p->funcs, &p->cap_funcs, p->nfuncs + 1, sizeof(*p->funcs));
 	struct pv_func *f = &p->funcs[p->nfuncs];
 	memset(f, 0, sizeof(*f));
@@ -266,7 +301,7 @@ void profile_reorder(struct profile *p, const uint32_t *order)
 		p->edges[i].callee = where[p->edges[i].callee];
 	}
 	free(where);
-	profile_func_rehash(p, p->func_index_cap ? p->func_index_cap : 256);
+	profile_func_rehash(p, p->func_index_cap ? p->func_index_cap : profile_index_size(0, p->nfuncs));
 }
 
 size_t pv_std_name_raw(const char *file, size_t flen, int64_t line, const char *name, size_t nlen, char **buf,

@@ -132,6 +132,16 @@ struct profile {
 
 struct profile *profile_new(void);
 void profile_free(struct profile *p);
+/* A new random hash seed, as each profile gets one (hash_seed). */
+uint64_t profile_random_seed(void);
+/* Frees the string and function hash tables: a reader's step before the tree is
+ * finished, when no more are added, so that they do not add to the peak of a big
+ * import. The next profile_intern() or profile_func() rebuilds them;
+ * profile_find_str() and profile_find_func() search without them, slowly. */
+void profile_drop_indexes(struct profile *p);
+/* Bytes the profile holds (its arrays as allocated, hash tables, arena): what a
+ * reader weighs against xalloc_room() as the profile grows. */
+uint64_t profile_memory(const struct profile *p);
 
 /* The profiles one file holds (a speedscope file has one per thread). The list
  * owns them; profile_list_release() frees them all. */
@@ -210,6 +220,9 @@ void profile_tree_begin(struct profile *p, enum pv_kind kind);
 /* The child of parent for func, added (zero weights) when absent. */
 uint32_t profile_tree_child(struct profile *p, uint32_t parent, uint32_t func);
 void profile_tree_finish(struct profile *p);
+/* At most how many bytes profile_tree_finish() needs on top of the profile:
+ * the walk's arrays and the edges it derives (at most one per node). */
+uint64_t profile_tree_finish_memory(const struct profile *p);
 /* Rebuilds the tree of src through map (old function -> new function of dst, or
  * PV_NO_FUNC to splice the frame out, its children joining its parent) into
  * dst, which must have its functions already; then finishes dst. */

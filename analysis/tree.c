@@ -146,7 +146,8 @@ static void tree_account(struct profile *p, struct tree_edges *te, uint32_t id, 
 }
 
 /* Puts the collected edges into p->edges grouped by callee, each callee's callers
- * in first-seen order (a stable counting sort). */
+ * in first-seen order (a stable counting sort). The edges are moved in place
+ * (a permutation by cycles), so a tree of millions of edges is not held twice. */
 static void tree_store_edges(struct profile *p, struct tree_edges *te)
 {
 	size_t *start = xcalloc(p->nfuncs + 1, sizeof(size_t));
@@ -154,12 +155,27 @@ static void tree_store_edges(struct profile *p, struct tree_edges *te)
 		start[te->e[i].callee + 1]++;
 	for (size_t f = 0; f < p->nfuncs; f++)
 		start[f + 1] += start[f];
-	free(p->edges);
-	p->edges = xmalloc((te->n ? te->n : 1) * sizeof(*p->edges));
-	p->nedges = p->cap_edges = te->n;
+	/* edges number fewer than the nodes, which fit 32 bits */
+	uint32_t *dest = xmalloc((te->n ? te->n : 1) * sizeof(uint32_t));
 	for (size_t i = 0; i < te->n; i++)
-		p->edges[start[te->e[i].callee]++] = te->e[i];
+		dest[i] = (uint32_t)start[te->e[i].callee]++;
 	free(start);
+	for (size_t i = 0; i < te->n; i++) {
+		while (dest[i] != i) {
+			uint32_t j = dest[i];
+			struct pv_edge e = te->e[j];
+			te->e[j] = te->e[i];
+			te->e[i] = e;
+			dest[i] = dest[j];
+			dest[j] = j;
+		}
+	}
+	free(dest);
+	free(p->edges);
+	p->edges = xrealloc(te->e, (te->n ? te->n : 1) * sizeof(*p->edges));
+	p->nedges = p->cap_edges = te->n;
+	te->e = NULL;
+	te->n = te->cap = 0;
 }
 
 void profile_tree_finish(struct profile *p)
@@ -188,10 +204,12 @@ void profile_tree_finish(struct profile *p)
 	}
 	p->nstats = p->nfuncs;
 
-	/* depth-first, with a per-function count of how often it is on the stack */
+	/* depth-first, with a per-function count of how often it is on the stack;
+	 * the stacks grow with the depth, not the size of the tree */
 	uint32_t *first, *next;
 	profile_tree_links(p, &first, &next);
-	uint32_t *stack = xmalloc(n * sizeof(uint32_t)), *cursor = xmalloc(n * sizeof(uint32_t));
+	size_t cap_depth = 64;
+	uint32_t *stack = xmalloc(cap_depth * sizeof(uint32_t)), *cursor = xmalloc(cap_depth * sizeof(uint32_t));
 	uint32_t *onstack = xcalloc(p->nfuncs ? p->nfuncs : 1, sizeof(uint32_t));
 	struct tree_edges te = { NULL, 0, 0, xcalloc(1024, sizeof(uint32_t)), 1024, p->hash_seed ^ 0x9e3779b97f4a7c15ull };
 	size_t depth = 1;
@@ -209,14 +227,28 @@ void profile_tree_finish(struct profile *p)
 		uint32_t f = p->nodes[c].func;
 		tree_account(p, &te, c, tcount[c], onstack[f] > 0);
 		onstack[f]++;
+		if (depth == cap_depth) {
+			size_t cap = cap_depth;
+			xgrow((void **)&stack, &cap, depth + 1, sizeof(uint32_t));
+			xgrow((void **)&cursor, &cap_depth, depth + 1, sizeof(uint32_t));
+		}
 		stack[depth] = c;
 		cursor[depth] = first[c];
 		depth++;
 	}
+	p->total_samples = tcount[0];
+	/* what the walk needed goes before the edges are sorted: the peak of a
+	 * big import is here */
+	free(first);
+	free(next);
+	free(stack);
+	free(cursor);
+	free(onstack);
+	free(tcount);
+	free(te.slots);
 	tree_store_edges(p, &te);
 
 	p->total_weight = p->nodes[0].total;
-	p->total_samples = tcount[0];
 	p->total_tt = p->total_weight;
 	p->total_calls = p->prim_calls = 0;
 	for (size_t f = 0; f < p->nfuncs; f++) {
@@ -225,14 +257,13 @@ void profile_tree_finish(struct profile *p)
 	}
 	if (p->kind == PV_KIND_SAMPLED)
 		p->total_calls = p->prim_calls = p->total_samples;
-	free(te.e);
-	free(te.slots);
-	free(first);
-	free(next);
-	free(stack);
-	free(cursor);
-	free(onstack);
-	free(tcount);
+}
+
+uint64_t profile_tree_finish_memory(const struct profile *p)
+{
+	/* per node: its subtree count, two child links, an edge (the array may
+	 * have doubled) and its hash slots; per function: the on-stack count */
+	return (uint64_t)p->nnodes * (8 + 8 + 2 * sizeof(struct pv_edge) + 16) + (uint64_t)p->nfuncs * 4;
 }
 
 uint32_t profile_tree_fold(struct profile *dst, uint32_t parent, uint32_t func, const struct pv_node *s,

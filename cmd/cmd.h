@@ -13,6 +13,7 @@
 struct cmd_ctx {
 	const char *db_path;	/* --db, NULL for the default store */
 	int quiet;		/* -q */
+	const char *importing;	/* the file being read and stored, for cmd_out_of_memory() */
 };
 
 struct cmd_entry {
@@ -59,6 +60,12 @@ int cmd_usage_error(const struct cmd_entry *e, const char *fmt, ...) __attribute
 /* The store (--db, else the default) opened for reading: nothing is created
  * until something is written (store_open()'s STORE_READ). */
 int cmd_open_store(struct cmd_ctx *ctx, struct store **out, struct pv_error *err);
+
+/* An allocation failed (xalloc_on_failure(), ctx a struct cmd_ctx): says so once,
+ * naming the file being imported ("too large for the memory available (about N
+ * MiB needed)"), and exits 1. Nothing is stored half: an import is one
+ * transaction, and the store is written only after the file is read. */
+void cmd_out_of_memory(void *ctx, size_t n);
 
 /* A PROFILE argument: an existing file is imported (or found already stored by
  * its content); otherwise an id, a name, or "latest". *display_source and

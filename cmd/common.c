@@ -54,6 +54,21 @@ int cmd_open_store(struct cmd_ctx *ctx, struct store **out, struct pv_error *err
 	return rc;
 }
 
+void cmd_out_of_memory(void *arg, size_t n)
+{
+	const struct cmd_ctx *ctx = arg;
+	struct pv_error err;
+	uint64_t need = (uint64_t)xalloc_in_use() + n;
+	pv_error_clear(&err);
+	if (ctx->importing) {
+		pv_error_subject(&err, ctx->importing);
+		xalloc_need_error(&err, need);
+	} else {
+		pv_error_set(&err, "out of memory (about %llu MiB needed)", (unsigned long long)((need + (1 << 20) - 1) >> 20));
+	}
+	exit(cmd_fail(&err));
+}
+
 /* A progress line on a terminal while a big file streams in. */
 struct cmd_progress {
 	const char *path;
@@ -202,7 +217,9 @@ int cmd_import_path(struct cmd_ctx *ctx, struct store *s, const char *path, cons
 	if (rc == 0 && im->n == 0) {
 		free(im->ids);
 		im->ids = NULL;
+		ctx->importing = path;
 		rc = cmd_read_and_save(ctx, s, path, o, name, &facts, im, err);
+		ctx->importing = NULL;
 	} else if (rc == 0 && name) {
 		/* found by the stat cache: name what is there */
 		rc = cmd_name_stored(ctx, s, im->ids, im->n, name, err);

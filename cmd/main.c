@@ -1,5 +1,6 @@
 /* profview: the command table and global options. */
 #include "cmd.h"
+#include "../analysis/xalloc.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -60,8 +61,9 @@ static const struct cmd_entry *main_find(const char *name)
 
 int main(int argc, char **argv)
 {
-	struct cmd_ctx ctx = { NULL, 0 };
+	struct cmd_ctx ctx = { NULL, 0, NULL };
 	int i = 1;
+	xalloc_on_failure(cmd_out_of_memory, &ctx);
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
 			ctx.db_path = argv[++i];

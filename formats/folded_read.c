@@ -13,6 +13,13 @@
 #define FOLDED_MAX_LINE ((size_t)64 << 20)
 /* Bytes of whole stacks kept for the repeat lookup. */
 #define FOLDED_MAX_SEEN ((size_t)64 << 20)
+/* Memory held below which the reader does not weigh it against the room. */
+#define FOLDED_CHECK_FROM ((uint64_t)64 << 20)
+/* Raw frames remembered with their function, per profile: beyond this many,
+ * only while most frames walked are found there. A file whose every line names
+ * new functions would otherwise keep each frame a second time, whole, next to
+ * its parts; there a frame is split each time it is walked. */
+#define FOLDED_MEMO_FREE ((size_t)1 << 16)
 
 enum folded_encoding { ENC_UNKNOWN, ENC_UTF8, ENC_UTF16LE, ENC_UTF16BE };
 
@@ -34,6 +41,8 @@ struct folded_part {
 	/* string id of a raw frame -> function, PV_NO_FUNC until first seen */
 	uint32_t *frame_func;
 	size_t cap_frame_func;
+	size_t memo_n;		/* raw frames interned for it */
+	uint64_t memo_walks, memo_new;	/* frames walked, and of them new to the memo */
 
 	/* Whole stacks seen before -> their leaf node: an unsorted file repeats
 	 * stacks far apart, and one lookup beats a walk of every frame. Memory
@@ -79,6 +88,7 @@ struct folded_reader {
 	uint32_t (*frame_func)(struct profile *p, const char *f, size_t len);
 	struct pv_error fail;	/* the file cannot be read this way: every later feed fails */
 	int failed;
+	size_t room;		/* xalloc_room(), once the reader holds FOLDED_CHECK_FROM */
 };
 
 struct folded_seen {
@@ -406,6 +416,38 @@ static void folded_credit(struct profile *p, uint32_t leaf, double w, int64_t co
 	p->nodes[leaf].count += count;
 }
 
+/* The function of a raw frame, remembered by its text (FOLDED_MEMO_FREE). */
+static uint32_t folded_frame_memo(struct folded_reader *r, struct folded_part *t, const char *f, size_t len)
+{
+	struct profile *p = t->p;
+	int64_t sid;
+	t->memo_walks++;
+	if (t->memo_n < FOLDED_MEMO_FREE || t->memo_new * 2 < t->memo_walks) {
+		size_t before = p->nstrs;
+		sid = profile_intern(p, f, len);
+		if (p->nstrs != before) {
+			t->memo_n++;
+			t->memo_new++;
+		}
+	} else {
+		/* only what is remembered already: the table stops growing */
+		sid = profile_find_str(p, f, len);
+		if (sid < 0 || (size_t)sid >= t->cap_frame_func) {
+			t->memo_new++;
+			return r->frame_func(p, f, len);
+		}
+	}
+	if ((size_t)sid >= t->cap_frame_func) {
+		size_t old = t->cap_frame_func;
+		xgrow((void **)&t->frame_func, &t->cap_frame_func, (size_t)sid + 1, sizeof(uint32_t));
+		for (size_t i = old; i < t->cap_frame_func; i++)
+			t->frame_func[i] = PV_NO_FUNC;
+	}
+	if (t->frame_func[sid] == PV_NO_FUNC)
+		t->frame_func[sid] = r->frame_func(p, f, len);
+	return t->frame_func[sid];
+}
+
 static void folded_stack(struct folded_reader *r, struct folded_part *t, const char *s, size_t n, double w,
 			 int64_t count)
 {
@@ -472,16 +514,7 @@ static void folded_stack(struct folded_reader *r, struct folded_part *t, const c
 	while (at < len) {
 		const char *semi = memchr(r->cur + at, ';', len - at);
 		size_t end = (size_t)(semi - r->cur);
-		uint32_t sid = profile_intern(p, r->cur + at, end - at);
-		if (sid >= t->cap_frame_func) {
-			size_t old = t->cap_frame_func;
-			xgrow((void **)&t->frame_func, &t->cap_frame_func, (size_t)sid + 1, sizeof(uint32_t));
-			for (size_t i = old; i < t->cap_frame_func; i++)
-				t->frame_func[i] = PV_NO_FUNC;
-		}
-		if (t->frame_func[sid] == PV_NO_FUNC)
-			t->frame_func[sid] = r->frame_func(p, r->cur + at, end - at);
-		node = profile_tree_child(p, node, t->frame_func[sid]);
+		node = profile_tree_child(p, node, folded_frame_memo(r, t, r->cur + at, end - at));
 		folded_depth(t, depth + 1);
 		t->node_at[depth] = node;
 		t->end_at[depth] = (uint32_t)end;
@@ -777,6 +810,38 @@ static int folded_failed(const struct folded_reader *r, struct pv_error *err)
 	return -1;
 }
 
+/* Bytes the reader and its profiles hold, and what finishing them needs on top
+ * (one after the other). */
+static uint64_t folded_memory(const struct folded_reader *r)
+{
+	uint64_t held = r->u8.cap + r->partial.cap + r->cur_cap + r->cap_parts * sizeof(*r->parts) +
+			r->part_index_cap * sizeof(uint32_t), finish = 0;
+	for (size_t i = 0; i < r->nparts; i++) {
+		const struct folded_part *t = &r->parts[i];
+		held += profile_memory(t->p) + t->prev_cap + t->cap_depth * 2 * sizeof(uint32_t) +
+			t->cap_frame_func * sizeof(uint32_t) + t->seen_cap * sizeof(struct folded_seen) + t->seen_bytes.cap;
+		uint64_t f = profile_tree_finish_memory(t->p);
+		if (f > finish)
+			finish = f;
+	}
+	return held + finish;
+}
+
+/* An input that will not fit is refused as it grows, with what it needs so far,
+ * rather than by the kernel or a failed allocation half-way. */
+static int folded_check_memory(struct folded_reader *r, struct pv_error *err)
+{
+	uint64_t need = folded_memory(r);
+	if (need < FOLDED_CHECK_FROM)
+		return 0;
+	if (!r->room)
+		r->room = xalloc_room();
+	if (xalloc_check(need, r->room, &r->fail) == 0)
+		return 0;
+	r->failed = 1;
+	return folded_failed(r, err);
+}
+
 int folded_reader_feed(struct folded_reader *r, const uint8_t *buf, size_t len, struct pv_error *err)
 {
 	if (r->failed)
@@ -816,7 +881,7 @@ int folded_reader_feed(struct folded_reader *r, const uint8_t *buf, size_t len, 
 		else
 			folded_utf16(r, buf, len);
 	}
-	return folded_failed(r, err);
+	return folded_failed(r, err) || folded_check_memory(r, err) ? -1 : 0;
 }
 
 /* The end of the input: what waits for more bytes (a BOM, a UTF-16 unit, the
@@ -902,6 +967,7 @@ int folded_reader_finish(struct folded_reader *r, struct profile_list *out, stru
 			p->skipped_lines = r->skipped_lines;
 			p->first_skipped_line = r->first_skipped_line;
 		}
+		profile_drop_indexes(p);	/* all its functions are in */
 		profile_tree_finish(p);
 	}
 	for (size_t i = 0; i < r->nparts; i++) {

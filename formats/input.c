@@ -191,6 +191,28 @@ static int input_fill(struct input *in, struct pv_error *err)
 	}
 }
 
+void input_limit_ratio(struct input *in)
+{
+	in->max_ratio = INPUT_MAX_RATIO;
+}
+
+/* Compressed bytes inflate has taken so far. */
+static uint64_t input_consumed(const struct input *in)
+{
+	return in->raw_read - (in->raw_len - in->raw_pos);
+}
+
+static int input_check_ratio(struct input *in, uint64_t out, struct pv_error *err)
+{
+	uint64_t used = input_consumed(in);
+	if (!in->max_ratio || out <= INPUT_RATIO_FROM || out <= (uint64_t)in->max_ratio * used)
+		return 0;
+	return pv_error_set(err,
+			    "gzip data inflating more than %u-fold (%llu MiB from %llu KiB): refused as a decompression "
+			    "bomb (gunzip it first if it is genuine)",
+			    in->max_ratio, (unsigned long long)(out >> 20), (unsigned long long)(used >> 10));
+}
+
 static ssize_t input_inflate(struct input *in, uint8_t *buf, size_t cap, struct pv_error *err)
 {
 	in->z.next_out = buf;
@@ -228,6 +250,8 @@ static ssize_t input_inflate(struct input *in, uint8_t *buf, size_t cap, struct 
 		}
 		if (rc == Z_BUF_ERROR && in->raw_eof && in->raw_pos == in->raw_len)
 			return pv_error_at(err, in->raw_read, "truncated gzip data");
+		if (input_check_ratio(in, in->out + (cap - in->z.avail_out), err))
+			return -1;
 		if (rc != Z_OK && rc != Z_BUF_ERROR)
 			return pv_error_at(err, in->raw_read - (in->raw_len - in->raw_pos), "corrupt gzip data: %s",
 					   in->z.msg ? in->z.msg : "inflate failed");
@@ -262,9 +286,25 @@ ssize_t input_read(struct input *in, uint8_t *buf, size_t cap, struct pv_error *
 	return n;
 }
 
+/* What a gzip file's trailer says of its last member: its size mod 2^32 (ISIZE),
+ * 0 when it cannot be read. */
+static uint64_t input_gzip_isize(const struct input *in)
+{
+	uint8_t b[4];
+	if (in->size < 18 || pread(in->fd, b, 4, (off_t)in->size - 4) != 4)
+		return 0;
+	return (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 | (uint64_t)b[3] << 24;
+}
+
 int input_read_all(struct input *in, const uint8_t *head, size_t len, uint8_t **buf, size_t *total,
 		   size_t limit, struct pv_error *err)
 {
+	/* a member bigger than the limit is refused before it is inflated */
+	uint64_t claim = in->gzip ? input_gzip_isize(in) : 0;
+	if (claim > limit)
+		return pv_error_set(err, "the gzip trailer says %llu MiB of decompressed data, more than %zu MiB: too big "
+					 "to read whole",
+				    (unsigned long long)(claim >> 20), limit >> 20);
 	size_t cap = len + INPUT_CHUNK;
 	if (!in->gzip && in->size + 1 > cap && in->size < limit)
 		cap = (size_t)in->size + 1;	/* a hint only: the loop reads to the end */

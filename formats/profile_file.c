@@ -105,7 +105,7 @@ static struct folded_options profile_folded_options(const struct read_options *o
 	return fo;
 }
 
-/* Parses a whole buffer (pstats or speedscope); buf[len] must be readable. */
+/* Parses a whole buffer: pstats (buf[len] must be a readable NUL) or speedscope. */
 static int profile_parse_whole(enum profile_format f, const uint8_t *buf, size_t len, const struct read_options *o,
 			       struct profile_list *out, struct pv_error *err)
 {
@@ -134,8 +134,8 @@ int profile_read_buffer(const uint8_t *buf, size_t len, const struct read_option
 						0, &f, err)) ||
 	    profile_check_options(f, o, err))
 		return -1;
-	if (f != FORMAT_FOLDED) {
-		/* the readers want a terminating NUL after the data */
+	if (f == FORMAT_PSTATS) {
+		/* the reader wants a terminating NUL after the data */
 		uint8_t *copy = xmalloc(len + 1);
 		memcpy(copy, buf, len);
 		copy[len] = 0;
@@ -143,10 +143,66 @@ int profile_read_buffer(const uint8_t *buf, size_t len, const struct read_option
 		free(copy);
 		return rc;
 	}
+	if (f == FORMAT_SPEEDSCOPE)
+		return profile_parse_whole(f, buf, len, o, out, err);
 	struct folded_options fo = profile_folded_options(o);
 	struct folded_reader *r = folded_reader_new(&fo);
 	int rc = folded_reader_feed(r, buf, len, err) || folded_reader_finish(r, out, err) ? -1 : 0;
 	folded_reader_free(r);
+	return rc;
+}
+
+/* The content after the head already read: the head, then the rest of in. */
+struct profile_stream {
+	struct input *in;
+	const uint8_t *head;
+	size_t n, pos;
+	const struct read_options *o;
+};
+
+static ssize_t profile_stream_read(void *ctx, uint8_t *buf, size_t cap, struct pv_error *err)
+{
+	struct profile_stream *st = ctx;
+	if (st->pos < st->n) {
+		size_t k = st->n - st->pos < cap ? st->n - st->pos : cap;
+		memcpy(buf, st->head + st->pos, k);
+		st->pos += k;
+		return (ssize_t)k;
+	}
+	ssize_t got = input_read(st->in, buf, cap, err);
+	if (got > 0 && st->o->progress)
+		st->o->progress(st->o->progress_ctx, st->in->raw_read, st->in->size);
+	return got;
+}
+
+/* Streams the rest of in through the speedscope reader; what follows the JSON
+ * value is read too (it is not looked at), for the content hash and to find
+ * damaged gzip data. */
+static int profile_stream_speedscope(struct input *in, const uint8_t *head, size_t n, const struct read_options *o,
+				     struct profile_list *out, struct pv_error *err)
+{
+	struct profile_stream st = { in, head, n, 0, o };
+	struct json_source src = { profile_stream_read, &st, NULL, 0 };
+	struct speedscope_options so = { o->lenient, o->merge };
+	struct profile_list got = { 0 };
+	int rc = -1;
+	if (speedscope_read_stream(&src, &so, &got, err))
+		goto cleanup;
+	uint8_t *rest = xmalloc(INPUT_CHUNK);
+	ssize_t r;
+	while ((r = input_read(in, rest, INPUT_CHUNK, err)) > 0)
+		;
+	free(rest);
+	if (r < 0)
+		goto cleanup;
+	for (size_t i = 0; i < got.n; i++)
+		profile_list_push(out, got.v[i]);
+	free(got.v);
+	got.v = NULL;
+	got.n = 0;
+	rc = 0;
+cleanup:
+	profile_list_release(&got);
 	return rc;
 }
 
@@ -207,11 +263,21 @@ int profile_read_path(const char *path, const struct read_options *o, struct pro
 	if (f == FORMAT_FOLDED) {
 		if (profile_stream_folded(&in, head, n, o, &got, err))
 			goto fail;
+	} else if (f == FORMAT_SPEEDSCOPE) {
+		input_limit_ratio(&in);
+		if (profile_stream_speedscope(&in, head, n, o, &got, err))
+			goto fail;
 	} else {
+		input_limit_ratio(&in);
 		size_t len;
-		size_t limit = xalloc_room() / 2;
+		/* a file the room cannot hold is refused before it is read */
+		size_t limit = xalloc_room() / PROF_READ_MEMORY;
 		if (limit > PROFILE_MAX_WHOLE)
 			limit = PROFILE_MAX_WHOLE;
+		if (!in.gzip && in.size > limit && in.size <= PROFILE_MAX_WHOLE) {
+			xalloc_need_error(err, in.size * PROF_READ_MEMORY);
+			goto fail;
+		}
 		if (input_read_all(&in, head, n, &whole, &len, limit, err) ||
 		    profile_parse_whole(f, whole, len, o, &got, err))
 			goto fail;

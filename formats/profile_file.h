@@ -41,7 +41,8 @@ int profile_format_parse(const char *name);
 /* The first bytes of the content that decide its format. */
 #define PROFILE_HEAD ((size_t)65536)
 
-/* Files read whole (pstats, speedscope) are refused beyond this size. */
+/* Files read whole (pstats) are refused beyond this size; speedscope and
+ * folded stacks stream. */
 #define PROFILE_MAX_WHOLE ((size_t)1 << 30)
 
 /* Reads and parses path into one profile per profile in the file, each carrying

@@ -1571,17 +1571,31 @@ def gzip_generated():
         add('member-ends-at-%d-garbage' % size, mem + b'xy' + gz(b'c;d 2\n'),
             stderr='after the end of the gzip stream', timeout=15)
         add('member-ends-at-%d-lone-1f' % size, mem + b'\x1f', 'error', timeout=15)
-    # 2 GiB of zeros (about 2 MB compressed): read whole (speedscope, pstats) it must be
-    # refused beyond the 1 GiB limit with a clear error; memory: the limit and some
-    bomb = dict(timeout=60, memory_cap=MAX_WHOLE + 512 * (1 << 20), stderr='too big to read whole')
-    add('bomb-2g-zeros-as-speedscope', lambda: zeros_member(256) * 8, args=('--format', 'speedscope'), **bomb)
-    add('bomb-2g-zeros-as-pstats', lambda: zeros_member(256) * 8, args=('--format', 'pstats'), **bomb)
+    # 2 GiB of zeros (about 2 MB compressed). Readers whose memory follows the
+    # decompressed bytes (a .prof read whole, speedscope's samples and events) refuse
+    # gzip input inflating more than 100-fold once past 64 MiB (formats/input.h), and a
+    # .prof whose gzip trailer claims more than the 1 GiB whole-read limit before
+    # inflating anything: refused early, in memory bounded far below the bomb's size
+    ratio = 'gzip data inflating more than 100-fold'
+    bomb = dict(timeout=60, max_rss_mb=160)
+    add('bomb-2g-zeros-as-pstats', lambda: zeros_member(256) * 8, args=('--format', 'pstats'), stderr=ratio, **bomb)
+    add('bomb-2g-one-stream-as-pstats', lambda: gzip_stream([(b'\x00', 2 * GIB)], level=1), args=('--format', 'pstats'),
+        stderr='the gzip trailer says 2048 MiB', **bomb)
+    # streamed JSON: a NUL is no JSON at all; a string of 2 GiB is refused by the ratio
+    add('bomb-2g-zeros-as-speedscope', lambda: zeros_member(256) * 8, args=('--format', 'speedscope'),
+        stderr='invalid JSON', **bomb)
+    add('bomb-2g-one-stream-json-auto', lambda: gzip_stream([b'{"shared": {"frames": []}, "x": "',
+                                                              (b'\x00', 2 * GIB)], level=1), stderr='invalid JSON', **bomb)
+    add('bomb-512m-json-string', lambda: gzip_stream([b'{"shared": {"frames": []}, "x": "', (b'a', GIB // 2)], level=1),
+        stderr=ratio, **bomb)
+    # samples that repeat: the compact arrays (12 bytes a sample) would grow with them
+    add('bomb-512m-json-samples', lambda: gzip_stream([b'{"shared": {"frames": [{"name": "a"}]}, "profiles": [{'
+                                                        b'"type": "sampled", "unit": "none", "samples": [[0]',
+                                                        (b',[0]', GIB // 8)], level=1), stderr=ratio, **bomb)
     # the same under the runner's usual 1 GiB address-space cap: still a clean refusal,
     # not "fatal: out of memory" (normal builds only: ASan runs have no cap)
-    add('bomb-2g-zeros-as-speedscope-1g-cap', lambda: zeros_member(256) * 8, args=('--format', 'speedscope'),
-        timeout=60, stderr='too big', sanitizers=False)
-    add('bomb-2g-one-stream-json-auto', lambda: gzip_stream([b'{"shared": {"frames": []}, "x": "',
-                                                              (b'\x00', 2 * GIB)], level=1), **bomb)
+    add('bomb-2g-zeros-as-pstats-1g-cap', lambda: zeros_member(256) * 8, args=('--format', 'pstats'),
+        timeout=60, stderr=ratio, sanitizers=False)
     # folded streams: 300 MB must import (or be refused) in memory that does not grow
     # with the input, a NUL-filled "line" included
     stream = dict(timeout=60, max_rss_mb=256)

@@ -1,7 +1,7 @@
-/* libFuzzer target: the speedscope JSON reader (formats/speedscope_read.c, cJSON)
+/* libFuzzer target: the speedscope JSON reader (formats/speedscope_read.c, json_pull.c)
  * on arbitrary bytes, through profile_read_buffer() with the format forced to
  * speedscope. The input's last byte picks the options: bit 0 --lenient, bit 1
- * --merge-threads (JSON allows trailing whitespace, and cJSON ignores what
+ * --merge-threads (JSON allows trailing whitespace, and the reader ignores what
  * follows the root value, so a seed keeps its meaning whatever byte ends it).
  * Every input must either parse into self-consistent tree profiles
  * (fuzz_tree_check.h) or fail with a one-line error; parsed profiles are

@@ -903,6 +903,40 @@ def group_roundtrip(c, pv, tests_dir):
             c.ok(pb == vb, '%s: pstats text of the export == profview sort --by cumulative' % what,
                  first_diff_lines(vb, pb))
 
+    # bytes that are not UTF-8 (Python 2 paths, Latin-1 names) survive a speedscope
+    # round trip: the export writes them as \udcXX escapes (Python's surrogateescape,
+    # what json.loads reads back as the same bytes), the reader turns those into the
+    # bytes again; any other lone surrogate is U+FFFD
+    what = 'roundtrip bytes that are not UTF-8 via speedscope'
+    raw = pv.sb.path('non-utf8.folded')
+    with open(raw, 'wb') as fh:
+        fh.write(b'main (app/caf\xe9.py:3);w\xffork (m.py:7) 2\nmain (app/caf\xe9.py:3) 1\n')
+    out = pv.sb.path('non-utf8.speedscope.json')
+    ids, _ = pv.import_ok(raw, what)
+    if ids and export(pv, ids[0], 'speedscope', out, what):
+        with open(out, 'rb') as fh:
+            doc = json.loads(fh.read().decode('utf-8'))
+        names = sorted((f['name'] + ' ' + (f.get('file') or '')).encode('utf-8', 'surrogateescape')
+                       for f in doc['shared']['frames'])
+        c.eq(names, [b'main app/caf\xe9.py', b'w\xffork m.py'], '%s: the export holds the bytes' % what)
+        ids2, _ = pv.import_ok(out, what)
+        if ids2:
+            def stored(pid):
+                rc, o, _ = pv.run(['sql', 'SELECT name, file, line FROM functions WHERE profile_id = %d '
+                                   'ORDER BY name, file' % pid, '--format', 'json'])
+                return json.loads(o.decode('utf-8')) if rc == 0 else None
+            c.eq(stored(ids2[0]), stored(ids[0]), '%s: the same functions come back' % what)
+    lone = pv.sb.path('lone-surrogate.speedscope.json')
+    with open(lone, 'w') as fh:
+        fh.write('{"shared":{"frames":[{"name":"a\\ud800b"},{"name":"\\udc41"},{"name":"\\ud83d\\ude00"}]},'
+                 '"profiles":[{"type":"sampled","unit":"none","samples":[[0],[1],[2]],"weights":[1,1,1]}]}')
+    ids, _ = pv.import_ok(lone, 'a lone surrogate escape')
+    if ids:
+        rc, o, _ = pv.run(['sql', 'SELECT name FROM functions WHERE profile_id = %d ORDER BY idx' % ids[0],
+                           '--format', 'json'])
+        c.eq([r['name'] for r in json.loads(o.decode('utf-8'))] if rc == 0 else None,
+             ['a\ufffdb', '\ufffd', '\U0001f600'], 'lone surrogate escapes: U+FFFD; a pair: its character')
+
     # export --to json: valid JSON
     for key in ('py_sampled.folded', 'py_evented.speedscope.json'):
         if key not in sources:
