@@ -188,6 +188,10 @@ static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 			fprintf(stderr, "warning: %zu function names held ';' or line breaks, which folded text cannot; "
 					"written as ',' and ' '\n",
 				st.renamed);
+		if (st.ambiguous)
+			fprintf(stderr, "warning: %zu functions will read back as others: their names and files hold "
+					"parentheses that 'name (file:line)' cannot tell apart\n",
+				st.ambiguous);
 	} else if (to == TO_SPEEDSCOPE) {
 		speedscope_write(out, src, PROFVIEW_VERSION);
 	} else {
