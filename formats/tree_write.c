@@ -162,8 +162,17 @@ void folded_write(FILE *out, const struct profile *p, const struct folded_counts
 	free(next);
 }
 
-void speedscope_write(FILE *out, const struct profile *p, const char *version)
+int speedscope_write(FILE *out, const struct profile *p, const char *version, struct pv_error *err)
 {
+	/* endValue: every weight written, the root's own (evented idle time) too,
+	 * which goes as a sample with an empty stack */
+	double total = 0;
+	for (size_t i = 0; i < p->nnodes; i++)
+		if (tree_weight_written(p->nodes[i].self))
+			total += p->nodes[i].self;
+	if (!isfinite(total))
+		return pv_error_set(err, "the weights add up beyond the largest number a double holds: speedscope "
+					 "JSON cannot hold their total (endValue)");
 	struct strbuf sb = STRBUF_INIT;
 	const char *name = p->name ? p->name : p->thread ? p->thread : p->source ? p->source : "profile";
 	strbuf_adds(&sb, "{\"$schema\": \"https://www.speedscope.app/file-format-schema.json\",\n \"exporter\": ");
@@ -189,11 +198,6 @@ void speedscope_write(FILE *out, const struct profile *p, const char *version)
 	text_json_string(&sb, pname, strlen(pname));
 	const char *unit = unit_measured(profile_unit(p));	/* samples go as "none" */
 	strbuf_addf(&sb, ", \"unit\": \"%s\", \"startValue\": 0, \"endValue\": ", unit ? unit : "none");
-	/* the root's own weight (evented idle time) is a sample with an empty stack */
-	double total = 0;
-	for (size_t i = 0; i < p->nnodes; i++)
-		if (tree_weight_written(p->nodes[i].self))
-			total += p->nodes[i].self;
 	tree_weight(&sb, total);
 	strbuf_adds(&sb, ",\n  \"samples\": [");
 	uint32_t *path = xmalloc((p->nnodes ? p->nnodes : 1) * sizeof(uint32_t));
@@ -226,4 +230,5 @@ void speedscope_write(FILE *out, const struct profile *p, const char *version)
 	fwrite(sb.buf, 1, sb.len, out);
 	free(path);
 	strbuf_release(&sb);
+	return 0;
 }

@@ -46,7 +46,9 @@ struct folded_stats {
 void folded_write(FILE *out, const struct profile *p, const struct folded_counts *c, struct folded_stats *st);
 
 /* A speedscope file (file-format-schema.json) with one "sampled" profile: a
- * sample per stack with weight of its own. */
-void speedscope_write(FILE *out, const struct profile *p, const char *version);
+ * sample per stack with weight of its own (positive and finite: JSON holds no
+ * inf or nan). -1 with err set, before anything is written, when those
+ * weights add up to more than a double holds (endValue would be inf). */
+int speedscope_write(FILE *out, const struct profile *p, const char *version, struct pv_error *err);
 
 #endif
