@@ -19,7 +19,10 @@ static int folded_frame_inner(const char *in, size_t n, struct folded_frame *out
 			out->line = out->line * 10 + (in[i] - '0');
 		return 1;
 	}
-	if (n > 3 && memcmp(in + n - 3, ".py", 3) == 0) {
+	/* ".py" alone too: whether a parenthesis encloses a file must depend only
+	 * on how the frame ends, so that the file written back with ":0" (or a
+	 * line without leading zeros) splits at the same parenthesis */
+	if (n >= 3 && memcmp(in + n - 3, ".py", 3) == 0) {
 		out->file = in;
 		out->file_len = n;
 		out->line = 0;
