@@ -158,6 +158,11 @@ static int merge_check(struct profile *const *v, size_t n, struct pv_error *err)
 			break;
 		}
 	}
+	/* pstats sums Python ints; here the sums must fit in int64 */
+	struct pv_count_sums sums = { 0 };
+	for (size_t k = 0; k < n; k++)
+		if (profile_count_sums_add(&sums, v[k]))
+			return pv_error_set(err, "counts too large: their sum over the %zu profiles does not fit in 64 bits", n);
 	return 0;
 }
 

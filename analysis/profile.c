@@ -284,6 +284,28 @@ void profile_compute_totals(struct profile *p)
 	}
 }
 
+static int profile_count_add(uint64_t *sum, int64_t v)
+{
+	uint64_t mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	return __builtin_add_overflow(*sum, mag, sum) || *sum > (uint64_t)INT64_MAX ? -1 : 0;
+}
+
+int profile_count_sums_add(struct pv_count_sums *s, const struct profile *p)
+{
+	int bad = profile_count_add(&s->calls, p->total_calls) || profile_count_add(&s->pcalls, p->prim_calls) ||
+		  profile_count_add(&s->samples, p->total_samples);
+	if (p->kind != PV_KIND_CALLS) {
+		for (size_t i = 0; i < p->nnodes && !bad; i++)
+			bad = profile_count_add(&s->nodes, p->nodes[i].count);
+		return bad ? -1 : 0;
+	}
+	for (size_t i = 0; i < p->nfuncs && !bad; i++)
+		bad = profile_count_add(&s->funcs, p->funcs[i].calls) || profile_count_add(&s->funcs, p->funcs[i].pcalls);
+	for (size_t i = 0; i < p->nedges && !bad; i++)
+		bad = profile_count_add(&s->edges, p->edges[i].calls) || profile_count_add(&s->edges, p->edges[i].pcalls);
+	return bad ? -1 : 0;
+}
+
 void profile_reorder(struct profile *p, const uint32_t *order)
 {
 	uint32_t *where = xmalloc(p->nfuncs * sizeof(uint32_t));

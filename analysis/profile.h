@@ -193,6 +193,22 @@ const char *profile_label(const struct profile *p);
 /* Recomputes total_calls/prim_calls/total_tt the way pstats does at load. */
 void profile_compute_totals(struct profile *p);
 
+/* The magnitudes of a profile's int64 counts, summed: for cProfile data the
+ * functions' calls and primitive calls, the edges' the same; for a tree its
+ * nodes' counts (its functions' and edges' counts are made from them); and the
+ * totals total_calls, prim_calls and total_samples, each on its own. Every sum
+ * of counts the analysis makes (totals, strip-dirs and merge folds, subtree
+ * counts, a function's or edge's count from a tree) is bounded by one of these,
+ * so while each fits in int64 nothing overflows. The readers refuse files whose
+ * counts pass it (prof_read.c, folded_read.c), the store refuses to load such a
+ * profile (only tampering makes one) and merge refuses inputs whose sums would
+ * pass it. */
+struct pv_count_sums {
+	uint64_t funcs, edges, nodes, calls, pcalls, samples;
+};
+/* Adds p's counts to s (zeroed to start); -1 when a sum passes INT64_MAX. */
+int profile_count_sums_add(struct pv_count_sums *s, const struct profile *p);
+
 /* Renumbers functions: order is a permutation of 0..nfuncs-1, order[k] = the old
  * index that becomes k. Edges follow. */
 void profile_reorder(struct profile *p, const uint32_t *order);

@@ -275,9 +275,19 @@ int stat_table_from_store(struct store *s, int64_t id, const struct stat_query *
 				       -1, &st, NULL) != SQLITE_OK)
 			goto sql_error;
 		sqlite3_bind_int64(st, 1, id);
-		t->top_level = arena_alloc(&t->arena, (size_t)m.top_level_count * sizeof(char *));
-		while (sqlite3_step(st) == SQLITE_ROW && t->ntop_level < (size_t)m.top_level_count)
+		/* the stored count only says whether to look: the rows size the list
+		 * (a damaged count must not size an allocation) */
+		size_t cap = 0;
+		while (sqlite3_step(st) == SQLITE_ROW && t->ntop_level < (size_t)m.top_level_count) {
+			if (t->ntop_level == cap) {
+				const char **old = t->top_level;
+				cap = cap ? cap * 2 : 16;
+				t->top_level = arena_alloc(&t->arena, cap * sizeof(char *));
+				if (t->ntop_level)
+					memcpy(t->top_level, old, t->ntop_level * sizeof(char *));
+			}
 			t->top_level[t->ntop_level++] = arena_strdup(&t->arena, (const char *)sqlite3_column_text(st, 0));
+		}
 		sqlite3_finalize(st);
 		st = NULL;
 	}
@@ -304,9 +314,12 @@ int stat_table_from_store(struct store *s, int64_t id, const struct stat_query *
 	sqlite3_bind_int64(st, 2, (int64_t)limit);
 	if (q->func)
 		sqlite3_bind_int64(st, 3, *q->func);
-	t->rows = xmalloc((limit ? limit : 1) * sizeof(*t->rows));
+	/* sized by the rows that come, not by the stored function count */
+	size_t cap_rows = 0;
 	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW && t->nrows < limit) {
+		if (t->nrows == cap_rows)
+			xgrow((void **)&t->rows, &cap_rows, t->nrows + 1, sizeof(*t->rows));
 		struct stat_row *r = &t->rows[t->nrows++];
 		r->idx = sqlite3_column_int64(st, 0);
 		r->file_len = (uint32_t)sqlite3_column_bytes(st, 1);

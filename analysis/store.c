@@ -744,6 +744,14 @@ int store_load_profile_parts(struct store *s, int64_t id, unsigned parts, struct
 	}
 	if ((parts & STORE_LOAD_TREE) && p->kind != PV_KIND_CALLS && store_load_tree(s, id, p, err))
 		goto cleanup;
+	/* the readers never store counts whose sums pass int64; a store edited
+	 * since would make the analysis's sums overflow */
+	struct pv_count_sums sums = { 0 };
+	if (profile_count_sums_add(&sums, p)) {
+		pv_error_subject(err, s->path);
+		pv_error_set(err, "corrupt store: profile %lld has counts that add up beyond 2^63", (long long)id);
+		goto cleanup;
+	}
 	*out = p;
 	p = NULL;
 	rc = 0;

@@ -250,13 +250,18 @@ void profile_tree_finish(struct profile *p)
 
 	p->total_weight = p->nodes[0].total;
 	p->total_tt = p->total_weight;
-	p->total_calls = p->prim_calls = 0;
-	for (size_t f = 0; f < p->nfuncs; f++) {
-		p->total_calls += p->funcs[f].calls;
-		p->prim_calls += p->funcs[f].pcalls;
+	p->total_calls = p->prim_calls = p->total_samples;
+	/* evented: every node's opens once, so the sums stay within the nodes' sum
+	 * (profile_count_sums_add); a sampled function's count is every sample
+	 * through it, and their sum over functions (each sample once per function
+	 * on its stack) is no total at all, and may not fit */
+	if (p->kind != PV_KIND_SAMPLED) {
+		p->total_calls = p->prim_calls = 0;
+		for (size_t f = 0; f < p->nfuncs; f++) {
+			p->total_calls += p->funcs[f].calls;
+			p->prim_calls += p->funcs[f].pcalls;
+		}
 	}
-	if (p->kind == PV_KIND_SAMPLED)
-		p->total_calls = p->prim_calls = p->total_samples;
 }
 
 uint64_t profile_tree_finish_memory(const struct profile *p)

@@ -38,7 +38,9 @@ static const char export_usage[] =
 	"Folded counts are whole numbers, rounded so that nothing is lost: each\n"
 	"function's rounding remainder is carried to its next stack, so its total is\n"
 	"within half a unit of its real self weight; stacks below one unit are left\n"
-	"out only with their weight carried on.\n"
+	"out only with their weight carried on. A profile with nothing to write (every\n"
+	"stack weighs 0, or under one unit for folded) is refused for pstats and folded,\n"
+	"which no consumer could read; its speedscope and JSON exports are empty.\n"
 	"\n"
 	"cProfile data has no stacks: for folded and speedscope profview estimates a call\n"
 	"tree from the caller->callee edges, splitting a function's time between its\n"
@@ -161,6 +163,14 @@ static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 	struct folded_counts counts = { NULL, 1.0 };
 	if (to == TO_FOLDED && folded_counts_choose(src, unit, &counts, &err))
 		goto fail;
+	/* pstats.Stats() refuses a file without entries ("Cannot create or
+	 * construct a Stats object"): say so rather than write one */
+	if (to == TO_PSTATS && p->nstats == 0) {
+		pv_error_subject(&err, profile_arg ? profile_arg : "latest");
+		pv_error_set(&err, "nothing to export: the profile has no functions (every sample weighed 0), and "
+				   "pstats cannot load a profile without any");
+		goto fail;
+	}
 	if (cmd_output_open(&o, output, &err))
 		goto fail;
 	FILE *out = o.f;
@@ -182,14 +192,34 @@ static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 	} else if (to == TO_FOLDED) {
 		struct folded_stats st;
 		folded_write(out, src, &counts, &st);
+		/* no line at all: an empty file, which no reader takes (flamegraph.pl
+		 * says "No stack counts found", import "empty file") */
+		if (!st.lines) {
+			pv_error_subject(&err, profile_arg ? profile_arg : "latest");
+			if (st.exact > 0)
+				pv_error_set(&err, "nothing to export: every stack is under 1 %s (%g in all); give a "
+						   "smaller --unit",
+					     unit_short(counts.unit), st.exact);
+			else
+				pv_error_set(&err, "nothing to export: every stack weighs 0, and folded text holds only "
+						   "stacks with a count");
+			goto fail;
+		}
 		if (!ctx->quiet)
 			export_folded_note(&counts, &st);
 		if (st.renamed)
 			fprintf(stderr, "warning: %zu function names held ';' or line breaks, which folded text cannot; "
 					"written as ',' and ' '\n",
 				st.renamed);
+		if (st.ambiguous)
+			fprintf(stderr, "warning: %zu functions will read back as others: their names and files hold "
+					"parentheses that 'name (file:line)' cannot tell apart\n",
+				st.ambiguous);
 	} else if (to == TO_SPEEDSCOPE) {
-		speedscope_write(out, src, PROFVIEW_VERSION);
+		if (speedscope_write(out, src, PROFVIEW_VERSION, &err)) {
+			pv_error_subject(&err, profile_arg ? profile_arg : "latest");
+			goto fail;
+		}
 	} else {
 		struct store_meta m;
 		if (store_get_meta(store, p->id, &m, &err))

@@ -16,7 +16,10 @@ static const char sql_usage[] =
 	"rows. Anything that would change the store, ATTACH, and PRAGMAs other than the\n"
 	"schema-reading ones are refused. pv_stdname(file, line, name) gives pstats' name.\n"
 	"\n"
-	"  --format FMT   text (aligned columns, default), csv or json (array of objects)\n"
+	"  --format FMT   text (aligned columns, default), csv or json (array of objects);\n"
+	"                 rows are written as they come. CSV text that a spreadsheet\n"
+	"                 would run as a formula (= + - @ first) is led by a ',\n"
+	"                 bytes that are not UTF-8 are written \\udcXX\n"
 	"\n"
 	"Examples:\n"
 	"  profview sql \"SELECT id, name, kind, total_weight FROM profiles\"\n"
@@ -99,46 +102,180 @@ static void sql_cell_json(sqlite3_stmt *st, int c, struct strbuf *out)
 	}
 }
 
-/* Aligned columns: every row is read first to size them. */
-static int sql_print_text(sqlite3_stmt *st, int ncol, struct strbuf *out)
+/* Bytes of cells the text format keeps to size its columns in one pass; a
+ * bigger result is read twice instead (widths, then rows), so that memory stays
+ * bounded whatever the number of rows. */
+#define SQL_TEXT_BUFFER ((size_t)16 << 20)
+
+/* Writes sb to out (escaped surrogates as their raw bytes) once it holds over
+ * 1 MiB, or always when flush is set. */
+static void sql_spill_raw(FILE *out, struct strbuf *sb, int flush)
 {
-	size_t cap = 0, n = 0, *width = xcalloc((size_t)ncol, sizeof(size_t));
-	struct strbuf *cells = NULL;
-	int step;
-	for (int c = 0; c < ncol; c++)
-		width[c] = strlen(sqlite3_column_name(st, c));
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		xgrow((void **)&cells, &cap, n + (size_t)ncol, sizeof(*cells));
-		for (int c = 0; c < ncol; c++) {
-			struct strbuf *cell = &cells[n + (size_t)c];
-			*cell = (struct strbuf)STRBUF_INIT;
-			sql_cell_text(st, c, cell);
-			if (cell->len > width[c])
-				width[c] = cell->len;
-		}
-		n += (size_t)ncol;
+	if (flush || sb->len > (1u << 20)) {
+		text_write_raw(out, strbuf_str(sb), sb->len);
+		strbuf_reset(sb);
 	}
+}
+
+static void sql_text_row(FILE *out, struct strbuf *sb, const char *const *cell, const size_t *len, int ncol,
+			 const size_t *width)
+{
+	for (int c = 0; c < ncol; c++) {
+		strbuf_add(sb, cell[c], len[c]);
+		if (c + 1 < ncol)
+			for (size_t k = len[c]; k < width[c] + 2; k++)
+				strbuf_addc(sb, ' ');
+		else
+			strbuf_addc(sb, '\n');
+	}
+	sql_spill_raw(out, sb, 0);
+}
+
+static void sql_text_head(struct strbuf *sb, sqlite3_stmt *st, int ncol, const size_t *width)
+{
 	for (int c = 0; c < ncol; c++)
-		strbuf_addf(out, "%-*s%s", c + 1 < ncol ? (int)width[c] : 0, sqlite3_column_name(st, c),
+		strbuf_addf(sb, "%-*s%s", c + 1 < ncol ? (int)width[c] : 0, sqlite3_column_name(st, c),
 			    c + 1 < ncol ? "  " : "\n");
 	for (int c = 0; c < ncol; c++) {
 		for (size_t k = 0; k < width[c]; k++)
-			strbuf_addc(out, '-');
-		strbuf_adds(out, c + 1 < ncol ? "  " : "\n");
+			strbuf_addc(sb, '-');
+		strbuf_adds(sb, c + 1 < ncol ? "  " : "\n");
 	}
-	for (size_t r = 0; r < n; r += (size_t)ncol)
+}
+
+/* Aligned columns: the widths need every row. Up to SQL_TEXT_BUFFER bytes of
+ * cells are kept and printed after one pass; beyond, the kept cells are
+ * dropped, a first pass sizes the columns and a second one (the same snapshot:
+ * the caller holds a read transaction) prints. first is the result of the
+ * statement's first step. */
+static int sql_print_text(sqlite3_stmt *st, int ncol, int first, FILE *out)
+{
+	size_t *width = xcalloc((size_t)ncol, sizeof(size_t));
+	size_t *len = xmalloc((size_t)ncol * sizeof(size_t)), *lens = NULL, nlens = 0, cap_lens = 0;
+	const char **cell = xmalloc((size_t)ncol * sizeof(char *));
+	struct strbuf kept = STRBUF_INIT, one = STRBUF_INIT, sb = STRBUF_INIT;
+	int step = first, buffered = 1;
+	for (int c = 0; c < ncol; c++)
+		width[c] = strlen(sqlite3_column_name(st, c));
+	for (; step == SQLITE_ROW; step = sqlite3_step(st)) {
 		for (int c = 0; c < ncol; c++) {
-			struct strbuf *cell = &cells[r + (size_t)c];
-			strbuf_add(out, strbuf_str(cell), cell->len);
-			if (c + 1 < ncol)
-				for (size_t k = cell->len; k < width[c] + 2; k++)
-					strbuf_addc(out, ' ');
-			else
-				strbuf_addc(out, '\n');
-			strbuf_release(cell);
+			strbuf_reset(&one);
+			sql_cell_text(st, c, &one);
+			if (one.len > width[c])
+				width[c] = one.len;
+			if (!buffered)
+				continue;
+			strbuf_add(&kept, strbuf_str(&one), one.len);
+			if (nlens == cap_lens)
+				xgrow((void **)&lens, &cap_lens, nlens + 1, sizeof(size_t));
+			lens[nlens++] = one.len;
 		}
-	free(cells);
+		if (buffered && kept.len + nlens * sizeof(size_t) > SQL_TEXT_BUFFER) {
+			buffered = 0;
+			strbuf_release(&kept);
+			free(lens);
+			lens = NULL;
+			nlens = cap_lens = 0;
+		}
+	}
+	if (step != SQLITE_DONE)
+		goto done;
+	sql_text_head(&sb, st, ncol, width);
+	if (buffered) {
+		size_t at = 0;
+		for (size_t k = 0; k < nlens; k += (size_t)ncol) {
+			for (int c = 0; c < ncol; c++) {
+				cell[c] = strbuf_str(&kept) + at;
+				len[c] = lens[k + (size_t)c];
+				at += len[c];
+			}
+			sql_text_row(out, &sb, cell, len, ncol, width);
+		}
+	} else {
+		sqlite3_reset(st);
+		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+			strbuf_reset(&kept);
+			for (int c = 0; c < ncol; c++) {
+				size_t at = kept.len;
+				sql_cell_text(st, c, &kept);
+				len[c] = kept.len - at;
+			}
+			size_t at = 0;
+			for (int c = 0; c < ncol; c++) {
+				cell[c] = strbuf_str(&kept) + at;
+				at += len[c];
+			}
+			sql_text_row(out, &sb, cell, len, ncol, width);
+		}
+	}
+	sql_spill_raw(out, &sb, 1);
+done:
+	strbuf_release(&kept);
+	strbuf_release(&one);
+	strbuf_release(&sb);
+	free(lens);
+	free(len);
+	free(cell);
 	free(width);
+	return step == SQLITE_DONE ? 0 : -1;
+}
+
+/* CSV (RFC 4180, CRLF), one row at a time: text cells through text_csv_field()
+ * (formulas neutralised, bytes that are not UTF-8 as \udcXX), numbers as they
+ * are, NULL empty. */
+static int sql_print_csv(sqlite3_stmt *st, int ncol, int first, FILE *out)
+{
+	struct strbuf sb = STRBUF_INIT, cell = STRBUF_INIT;
+	int step = first;
+	for (int c = 0; c < ncol; c++) {
+		const char *name = sqlite3_column_name(st, c);
+		text_csv_field(&sb, name, strlen(name));
+		strbuf_adds(&sb, c + 1 < ncol ? "," : "\r\n");
+	}
+	for (; step == SQLITE_ROW; step = sqlite3_step(st)) {
+		for (int c = 0; c < ncol; c++) {
+			int type = sqlite3_column_type(st, c);
+			if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) {
+				sql_cell_text(st, c, &sb);
+			} else if (type != SQLITE_NULL) {
+				strbuf_reset(&cell);
+				sql_cell_text(st, c, &cell);
+				text_csv_field(&sb, strbuf_str(&cell), cell.len);
+			}
+			strbuf_adds(&sb, c + 1 < ncol ? "," : "\r\n");
+		}
+		text_spill(out, &sb);
+	}
+	fwrite(strbuf_str(&sb), 1, sb.len, out);
+	strbuf_release(&sb);
+	strbuf_release(&cell);
+	return step == SQLITE_DONE ? 0 : -1;
+}
+
+/* A JSON array of objects, one row at a time. */
+static int sql_print_json(sqlite3_stmt *st, int ncol, int first, FILE *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int step = first, n = 0;
+	strbuf_addc(&sb, '[');
+	for (; step == SQLITE_ROW; step = sqlite3_step(st)) {
+		strbuf_adds(&sb, n++ ? ",\n {" : "\n {");
+		for (int c = 0; c < ncol; c++) {
+			const char *name = sqlite3_column_name(st, c);
+			if (c)
+				strbuf_adds(&sb, ", ");
+			text_json_string(&sb, name, strlen(name));
+			strbuf_adds(&sb, ": ");
+			sql_cell_json(st, c, &sb);
+		}
+		strbuf_addc(&sb, '}');
+		text_spill(out, &sb);
+	}
+	strbuf_adds(&sb, n ? "\n]\n" : "]\n");
+	/* a failed query leaves no half array behind what was written */
+	if (step == SQLITE_DONE)
+		fwrite(sb.buf, 1, sb.len, out);
+	strbuf_release(&sb);
 	return step == SQLITE_DONE ? 0 : -1;
 }
 
@@ -154,7 +291,6 @@ static int cmd_sql(int argc, char **argv, struct cmd_ctx *ctx)
 	struct pv_error err;
 	struct store *store = NULL;
 	sqlite3_stmt *st = NULL;
-	struct strbuf out = STRBUF_INIT;
 	pv_error_clear(&err);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -184,6 +320,9 @@ static int cmd_sql(int argc, char **argv, struct cmd_ctx *ctx)
 	}
 	stat_table_register_sql(store->db);
 	sqlite3_exec(store->db, "PRAGMA query_only = 1", NULL, NULL, NULL);
+	/* one snapshot for the whole output (the text format may read the rows
+	 * twice); closing the connection ends it */
+	sqlite3_exec(store->db, "BEGIN", NULL, NULL, NULL);
 	sqlite3_set_authorizer(store->db, sql_authorize, NULL);
 	const char *tail = NULL;
 	if (sqlite3_prepare_v2(store->db, query, -1, &st, &tail) != SQLITE_OK || !st) {
@@ -203,47 +342,21 @@ static int cmd_sql(int argc, char **argv, struct cmd_ctx *ctx)
 		pv_error_set(&err, "the store is read-only here: only queries that read");
 		goto fail;
 	}
-	int ncol = sqlite3_column_count(st), step = SQLITE_DONE;
-	if (strcmp(format, "text") == 0) {
-		if (ncol && sql_print_text(st, ncol, &out))
-			step = SQLITE_ERROR;
-	} else if (strcmp(format, "csv") == 0) {
-		for (int c = 0; c < ncol; c++) {
-			const char *name = sqlite3_column_name(st, c);
-			text_csv_field(&out, name, strlen(name));
-			strbuf_adds(&out, c + 1 < ncol ? "," : "\r\n");
-		}
-		while ((step = sqlite3_step(st)) == SQLITE_ROW)
-			for (int c = 0; c < ncol; c++) {
-				struct strbuf cell = STRBUF_INIT;
-				if (sqlite3_column_type(st, c) != SQLITE_NULL)
-					sql_cell_text(st, c, &cell);
-				text_csv_field(&out, strbuf_str(&cell), cell.len);
-				strbuf_release(&cell);
-				strbuf_adds(&out, c + 1 < ncol ? "," : "\r\n");
-			}
-	} else {
-		int n = 0;
-		strbuf_addc(&out, '[');
-		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-			strbuf_adds(&out, n++ ? ",\n {" : "\n {");
-			for (int c = 0; c < ncol; c++) {
-				const char *name = sqlite3_column_name(st, c);
-				if (c)
-					strbuf_adds(&out, ", ");
-				text_json_string(&out, name, strlen(name));
-				strbuf_adds(&out, ": ");
-				sql_cell_json(st, c, &out);
-			}
-			strbuf_addc(&out, '}');
-		}
-		strbuf_adds(&out, n ? "\n]\n" : "]\n");
-	}
-	if (step != SQLITE_DONE && step != SQLITE_ROW) {
+	/* rows are written as they come (memory bounded by a row, not the result);
+	 * nothing is written when the first step fails */
+	int ncol = sqlite3_column_count(st), step = sqlite3_step(st), failed;
+	if (step != SQLITE_DONE && step != SQLITE_ROW)
+		failed = 1;
+	else if (strcmp(format, "text") == 0)
+		failed = ncol && sql_print_text(st, ncol, step, stdout);
+	else if (strcmp(format, "csv") == 0)
+		failed = sql_print_csv(st, ncol, step, stdout);
+	else
+		failed = sql_print_json(st, ncol, step, stdout);
+	if (failed) {
 		pv_error_set(&err, "%s", sqlite3_errmsg(store->db));
 		goto fail;
 	}
-	text_write_raw(stdout, strbuf_str(&out), out.len);
 	rc = EXIT_OK;
 	goto cleanup;
 fail:
@@ -251,7 +364,6 @@ fail:
 		pv_error_subject(&err, "sql");
 	rc = cmd_fail(&err);
 cleanup:
-	strbuf_release(&out);
 	sqlite3_finalize(st);
 	store_close(store);
 	return rc;

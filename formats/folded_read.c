@@ -1,5 +1,6 @@
 #include "folded_read.h"
 #include "austin_read.h"
+#include "folded_frame.h"
 #include "../analysis/strbuf.h"
 #include "../analysis/xalloc.h"
 
@@ -223,46 +224,18 @@ int folded_looks_like(const uint8_t *buf, size_t len)
 	return 1;
 }
 
-/* Splits a frame into name, file, line and annotation: "name (file:line)" as
- * py-spy writes, and the _[k] _[j] _[i] _[w] suffixes of perf/inferno. */
+/* The function of a frame: name, file, line and annotation split by the one
+ * rule of folded_frame.c ("name (file:line)" as py-spy writes it, the _[k]
+ * _[j] _[i] _[w] suffixes of perf/inferno). */
 static uint32_t folded_frame_func(struct profile *p, const char *f, size_t len)
 {
-	char annotation = 0;
-	if (len >= 4 && f[len - 4] == '_' && f[len - 3] == '[' && f[len - 1] == ']' &&
-	    memchr("kjiw", f[len - 2], 4)) {
-		annotation = f[len - 2];
-		len -= 4;
-	}
-	const char *name = f, *file = "";
-	size_t name_len = len, file_len = 0;
-	int64_t line = 0;
-	if (len >= 5 && f[len - 1] == ')') {
-		size_t open = len - 1;
-		while (open > 0 && f[open] != '(')
-			open--;
-		if (open >= 2 && f[open] == '(' && f[open - 1] == ' ') {
-			const char *in = f + open + 1;
-			size_t in_len = len - 1 - (open + 1);
-			size_t colon = in_len, digits = 0;
-			while (colon > 0 && in[colon - 1] >= '0' && in[colon - 1] <= '9')
-				colon--, digits++;
-			if (digits > 0 && digits <= 15 && colon >= 2 && in[colon - 1] == ':') {
-				file = in;
-				file_len = colon - 1;
-				for (size_t i = colon; i < in_len; i++)
-					line = line * 10 + (in[i] - '0');
-			} else if (in_len > 3 && memcmp(in + in_len - 3, ".py", 3) == 0) {
-				file = in;
-				file_len = in_len;
-			}
-			if (file_len)
-				name_len = open - 1;
-		}
-	}
+	struct folded_frame fr;
+	folded_frame_split(f, len, &fr);
 	int added;
-	uint32_t k = profile_func(p, profile_intern(p, file, file_len), line, profile_intern(p, name, name_len), &added);
+	uint32_t k = profile_func(p, profile_intern(p, fr.file, fr.file_len), fr.line,
+				  profile_intern(p, fr.name, fr.name_len), &added);
 	if (added)
-		p->funcs[k].annotation = annotation;
+		p->funcs[k].annotation = fr.annotation;
 	return k;
 }
 

@@ -40,18 +40,19 @@ void text_write_raw(FILE *out, const char *s, size_t n)
 	fwrite(s + start, 1, n - start, out);
 }
 
-static void text_raw_to_buf(struct strbuf *out, const char *s, size_t n)
+/* The one policy for bytes that are not UTF-8, read one character at a time:
+ * returns the length of what starts at u, with *bad = -1 and *cp set for a
+ * valid UTF-8 character, or *bad = the byte to show as \udcXX for an escaped
+ * surrogate (3 bytes) or a byte that is not UTF-8 (1). */
+static size_t text_next(const unsigned char *u, size_t n, uint32_t *cp, int *bad)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	for (size_t i = 0; i < n;) {
-		if (u[i] == 0xed && text_is_escaped_surrogate(u + i, n - i)) {
-			strbuf_addc(out, (char)text_surrogate_byte(u + i));
-			i += 3;
-		} else {
-			strbuf_addc(out, s[i]);
-			i++;
-		}
+	if (u[0] == 0xed && text_is_escaped_surrogate(u, n)) {
+		*bad = text_surrogate_byte(u);
+		return 3;
 	}
+	size_t l = utf8_decode(u, n, cp);
+	*bad = l ? -1 : u[0];
+	return l ? l : 1;
 }
 
 static void text_json_string_as(struct strbuf *out, const char *s, size_t n, int html)
@@ -60,15 +61,11 @@ static void text_json_string_as(struct strbuf *out, const char *s, size_t n, int
 	strbuf_addc(out, '"');
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		if (u[i] == 0xed && text_is_escaped_surrogate(u + i, n - i)) {
-			strbuf_addf(out, "\\udc%02x", text_surrogate_byte(u + i));
-			i += 3;
-			continue;
-		}
-		size_t l = utf8_decode(u + i, n - i, &cp);
-		if (!l) {
-			strbuf_addf(out, "\\udc%02x", u[i]);
-			i++;
+		int bad;
+		size_t l = text_next(u + i, n - i, &cp, &bad);
+		if (bad >= 0) {
+			strbuf_addf(out, "\\udc%02x", bad);
+			i += l;
 			continue;
 		}
 		switch (cp) {
@@ -112,24 +109,68 @@ void text_json_string_html(struct strbuf *out, const char *s, size_t n)
 	text_json_string_as(out, s, n, 1);
 }
 
+/* Is the cell a plain decimal number ([+-]digits[.digits][e[+-]digits])? A
+ * spreadsheet reads one as a number, never as a formula. */
+static int text_csv_is_number(const char *s, size_t n)
+{
+	size_t i = 0, digits = 0;
+	if (i < n && (s[i] == '+' || s[i] == '-'))
+		i++;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		digits++;
+	if (i < n && s[i] == '.')
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			digits++;
+	if (!digits)
+		return 0;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		size_t exp = 0;
+		if (++i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			exp++;
+		if (!exp)
+			return 0;
+	}
+	return i == n;
+}
+
 void text_csv_field(struct strbuf *out, const char *s, size_t n)
 {
-	if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) && !memchr(s, '\r', n)) {
-		text_raw_to_buf(out, s, n);
-		return;
-	}
-	strbuf_addc(out, '"');
+	/* the cell's text: valid UTF-8 kept, every other byte as \udcXX */
+	struct strbuf cell = STRBUF_INIT;
+	const unsigned char *u = (const unsigned char *)s;
 	for (size_t i = 0; i < n;) {
-		const char *q = memchr(s + i, '"', n - i);
-		size_t end = q ? (size_t)(q - s) : n;
-		text_raw_to_buf(out, s + i, end - i);
-		if (q) {
-			strbuf_adds(out, "\"\"");
-			end++;
-		}
-		i = end;
+		uint32_t cp;
+		int bad;
+		size_t l = text_next(u + i, n - i, &cp, &bad);
+		if (bad >= 0)
+			strbuf_addf(&cell, "\\udc%02x", bad);
+		else
+			strbuf_add(&cell, s + i, l);
+		i += l;
 	}
-	strbuf_addc(out, '"');
+	const char *c = strbuf_str(&cell);
+	/* OWASP's CSV injection advice: text a spreadsheet would run as a formula
+	 * starts with a ' (never a number: "-5" stays -5) */
+	int formula = cell.len && memchr("=+-@\t\r", c[0], 6) && !text_csv_is_number(c, cell.len);
+	/* quoted when RFC 4180 needs it, and for ';' and tabs, the separators of
+	 * other locales, so that no text starts a cell of its own there */
+	int quote = 0;
+	for (size_t i = 0; i < cell.len && !quote; i++)
+		quote = c[i] == ',' || c[i] == '"' || c[i] == '\n' || c[i] == '\r' || c[i] == ';' || c[i] == '\t';
+	if (quote)
+		strbuf_addc(out, '"');
+	if (formula)
+		strbuf_addc(out, '\'');
+	for (size_t i = 0; i < cell.len; i++) {
+		if (c[i] == '"')
+			strbuf_addc(out, '"');
+		strbuf_addc(out, c[i]);
+	}
+	if (quote)
+		strbuf_addc(out, '"');
+	strbuf_release(&cell);
 }
 
 void text_json_number(struct strbuf *out, double v)

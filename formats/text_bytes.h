@@ -28,7 +28,16 @@ void text_json_opt_string(struct strbuf *out, const char *s);
 /* Writes sb to out and empties it once it holds over 1 MiB: big outputs are
  * built in pieces, never whole in memory. */
 void text_spill(FILE *out, struct strbuf *sb);
-/* Appends a CSV field (RFC 4180 quoting when needed), raw bytes as text_write_raw. */
+/* Appends a CSV text cell: RFC 4180 quoting when needed (and for ';' and tabs,
+ * other locales' separators); bytes that are not UTF-8 (and escaped surrogates)
+ * as the six characters \udcXX, what Python writes for the same str to a UTF-8
+ * stream with errors='backslashreplace' and what the JSON literal spells: the
+ * file stays UTF-8 (a spreadsheet or csv module reading it strictly does not fail
+ * or guess another encoding for the whole file), different names stay different,
+ * and the same byte reads the same in JSON and CSV. Text that a spreadsheet would
+ * take for a formula (a first character = + - @ tab or CR, unless the cell is a
+ * plain number) starts with a ', as OWASP advises. For text only: number
+ * cells are written as they are. */
 void text_csv_field(struct strbuf *out, const char *s, size_t n);
 
 #endif

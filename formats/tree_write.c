@@ -1,4 +1,5 @@
 #include "tree_write.h"
+#include "folded_frame.h"
 #include "text_bytes.h"
 #include "../analysis/pyrepr.h"
 #include "../analysis/strbuf.h"
@@ -28,29 +29,17 @@ static int tree_weight_written(double w)
 	return w > 0 && isfinite(w);
 }
 
-/* A frame as the folded reader parses it back: a file without a line gets ":0"
- * so the reader still sees "(file:line)". */
-static size_t folded_frame(const struct profile *p, uint32_t f, struct strbuf *sb)
+/* Function f's frame text, made once by folded_frame.c's rule: frames holds it
+ * at at[f], len[f] bytes; how[f] is 1 + what folded_frame_write() said. */
+static void folded_frame_text(const struct profile *p, uint32_t f, struct strbuf *frames, size_t *at, size_t *len,
+			      char *how)
 {
 	const struct pv_func *fn = &p->funcs[f];
 	const struct pv_str *name = profile_str(p, fn->name), *file = profile_str(p, fn->file);
-	size_t changed = 0, start = sb->len;
-	strbuf_add(sb, name->s, name->len);
-	if (file->len) {
-		strbuf_adds(sb, " (");
-		strbuf_add(sb, file->s, file->len);
-		strbuf_addf(sb, ":%lld)", (long long)(fn->line > 0 ? fn->line : 0));
-	}
-	for (size_t i = start; i < sb->len; i++) {
-		char c = sb->buf[i];
-		if (c == ';' || c == '\n' || c == '\r') {
-			sb->buf[i] = c == ';' ? ',' : ' ';
-			changed = 1;
-		}
-	}
-	if (fn->annotation)
-		strbuf_addf(sb, "_[%c]", fn->annotation);
-	return changed;
+	struct folded_frame fr = { name->s, file->s, name->len, file->len, fn->line, fn->annotation };
+	at[f] = frames->len;
+	how[f] = (char)(1 + folded_frame_write(frames, &fr));
+	len[f] = frames->len - at[f];
 }
 
 /* Whether every stack's own weight is a whole number already. */
@@ -103,7 +92,12 @@ void folded_write(FILE *out, const struct profile *p, const struct folded_counts
 	size_t n = p->nnodes;
 	uint32_t *cursor = xmalloc((n ? n : 1) * sizeof(uint32_t));
 	size_t *len_at = xmalloc((n ? n : 1) * sizeof(size_t));
-	char *changed = xcalloc(p->nfuncs ? p->nfuncs : 1, 1);
+	/* each function's frame text, made when first met: how[f] is 0 until then,
+	 * else 1 + what folded_frame_write() said */
+	size_t nf = p->nfuncs ? p->nfuncs : 1;
+	size_t *frame_at = xmalloc(nf * sizeof(size_t)), *frame_len = xmalloc(nf * sizeof(size_t));
+	char *how = xcalloc(nf, 1);
+	struct strbuf frames = STRBUF_INIT;
 	/* per function: the part of its self weight (in counts) not written yet */
 	double *carry = xcalloc(p->nfuncs ? p->nfuncs : 1, sizeof(double));
 	struct strbuf path = STRBUF_INIT, line = STRBUF_INIT;
@@ -122,7 +116,9 @@ void folded_write(FILE *out, const struct profile *p, const struct folded_counts
 		if (depth > 1)
 			strbuf_addc(&path, ';');
 		const struct pv_node *node = &p->nodes[k];
-		changed[node->func] |= (char)folded_frame(p, node->func, &path);
+		if (!how[node->func])
+			folded_frame_text(p, node->func, &frames, frame_at, frame_len, how);
+		strbuf_add(&path, frames.buf + frame_at[node->func], frame_len[node->func]);
 		if (tree_weight_written(node->self)) {
 			double exact = node->self * c->scale, want = exact + carry[node->func];
 			double count = floor(want + 0.5);
@@ -133,6 +129,11 @@ void folded_write(FILE *out, const struct profile *p, const struct folded_counts
 			if (count >= 1) {
 				strbuf_reset(&line);
 				strbuf_add(&line, path.buf, path.len);
+				/* a leaf the line would lose (an empty name alone, a name
+				 * ending in a blank before the count: only a bare name
+				 * ends so) is written with " (:0)", read as the same */
+				if (!path.len || path.buf[path.len - 1] == ' ' || path.buf[path.len - 1] == '\t')
+					strbuf_adds(&line, " (:0)");
 				strbuf_addf(&line, " %.0f\n", count);
 				text_write_raw(out, line.buf, line.len);
 				st->lines++;
@@ -144,20 +145,34 @@ void folded_write(FILE *out, const struct profile *p, const struct folded_counts
 		len_at[depth] = path.len;
 		depth++;
 	}
-	for (size_t f = 0; f < p->nfuncs; f++)
-		st->renamed += changed[f] != 0;
+	for (size_t f = 0; f < p->nfuncs; f++) {
+		st->renamed += how[f] == 1 + FOLDED_FRAME_RENAMED;
+		st->ambiguous += how[f] == 1 + FOLDED_FRAME_AMBIGUOUS;
+	}
 	strbuf_release(&path);
 	strbuf_release(&line);
+	strbuf_release(&frames);
 	free(cursor);
 	free(len_at);
-	free(changed);
+	free(frame_at);
+	free(frame_len);
+	free(how);
 	free(carry);
 	free(first);
 	free(next);
 }
 
-void speedscope_write(FILE *out, const struct profile *p, const char *version)
+int speedscope_write(FILE *out, const struct profile *p, const char *version, struct pv_error *err)
 {
+	/* endValue: every weight written, the root's own (evented idle time) too,
+	 * which goes as a sample with an empty stack */
+	double total = 0;
+	for (size_t i = 0; i < p->nnodes; i++)
+		if (tree_weight_written(p->nodes[i].self))
+			total += p->nodes[i].self;
+	if (!isfinite(total))
+		return pv_error_set(err, "the weights add up beyond the largest number a double holds: speedscope "
+					 "JSON cannot hold their total (endValue)");
 	struct strbuf sb = STRBUF_INIT;
 	const char *name = p->name ? p->name : p->thread ? p->thread : p->source ? p->source : "profile";
 	strbuf_adds(&sb, "{\"$schema\": \"https://www.speedscope.app/file-format-schema.json\",\n \"exporter\": ");
@@ -183,11 +198,6 @@ void speedscope_write(FILE *out, const struct profile *p, const char *version)
 	text_json_string(&sb, pname, strlen(pname));
 	const char *unit = unit_measured(profile_unit(p));	/* samples go as "none" */
 	strbuf_addf(&sb, ", \"unit\": \"%s\", \"startValue\": 0, \"endValue\": ", unit ? unit : "none");
-	/* the root's own weight (evented idle time) is a sample with an empty stack */
-	double total = 0;
-	for (size_t i = 0; i < p->nnodes; i++)
-		if (tree_weight_written(p->nodes[i].self))
-			total += p->nodes[i].self;
 	tree_weight(&sb, total);
 	strbuf_adds(&sb, ",\n  \"samples\": [");
 	uint32_t *path = xmalloc((p->nnodes ? p->nnodes : 1) * sizeof(uint32_t));
@@ -220,4 +230,5 @@ void speedscope_write(FILE *out, const struct profile *p, const char *version)
 	fwrite(sb.buf, 1, sb.len, out);
 	free(path);
 	strbuf_release(&sb);
+	return 0;
 }

@@ -25,23 +25,30 @@ int folded_counts_choose(const struct profile *p, const char *want, struct folde
 /* What folded_write() did besides writing. */
 struct folded_stats {
 	size_t renamed;		/* functions whose names held ';' or line breaks */
+	size_t ambiguous;	/* functions whose frames read back as other functions
+				 * (parentheses "name (file:line)" cannot tell apart) */
 	size_t lines;		/* lines written */
 	size_t rounded;		/* stacks whose count is not their exact weight x scale */
 	size_t carried;		/* stacks under one count, whose weight went to a later line */
 	double exact, written;	/* total weight x scale; total of the counts written */
 };
 /* One "frame;frame COUNT" line per stack that has weight of its own, frames as
- * "name (file:line)" plus their _[x] annotation, COUNT = the weight x c->scale
+ * folded_frame_write() writes them ("name (file:line)" plus their _[x]
+ * annotation, so that the reader splits them back), COUNT = the weight x c->scale
  * rounded to a whole number. Rounding conserves: each function's remainder is
  * carried to its next stack (the function the stack ends in owns its self
  * weight), so every function's written total is within half a count of its
  * real one, and stacks that round to 0 are left out only with their weight
  * carried on. Folded text cannot hold ';' or line breaks in a name: they become
- * ',' and ' ' (st->renamed is 0 when the file re-imports to the same tree). */
+ * ',' and ' '; and a few names and files with unbalanced parentheses cannot be
+ * told apart (st->renamed and st->ambiguous are 0 when the file re-imports to
+ * the same tree). */
 void folded_write(FILE *out, const struct profile *p, const struct folded_counts *c, struct folded_stats *st);
 
 /* A speedscope file (file-format-schema.json) with one "sampled" profile: a
- * sample per stack with weight of its own. */
-void speedscope_write(FILE *out, const struct profile *p, const char *version);
+ * sample per stack with weight of its own (positive and finite: JSON holds no
+ * inf or nan). -1 with err set, before anything is written, when those
+ * weights add up to more than a double holds (endValue would be inf). */
+int speedscope_write(FILE *out, const struct profile *p, const char *version, struct pv_error *err);
 
 #endif

@@ -5,8 +5,9 @@
 // (collapsed stacks / speedscope JSON) and raise no error or dialog, and the app's own
 // Export (its evented JSON) must hold every function's self weight as profview wrote
 // it, and the same total. Sources: a cProfile file (estimated tree, seconds ->
-// microseconds), an evented speedscope file in nanoseconds, and one in fractional
-// microseconds. Screenshots go to ARTEFACT_DIR. Prints "N passed, N failed".
+// microseconds), an evented speedscope file in nanoseconds, one in fractional
+// microseconds, and a profile whose every sample weighs 0 (an empty profile).
+// Screenshots go to ARTEFACT_DIR. Prints "N passed, N failed".
 //
 // usage: node test_speedscope_app.mjs PROFVIEW TESTS_DIR ARTEFACT_DIR
 import { spawnSync } from 'node:child_process';
@@ -86,7 +87,12 @@ function speedscopeSelf(doc) {
 }
 const sum = (m) => [...m.values()].reduce((a, b) => a + b, 0);
 
+// a profile whose every sample weighs 0 imports; pstats and folded exports refuse
+// it (tests/cli/test_outputs.py), its speedscope export is an empty profile
+const zero = path.join(tmp, 'zero.folded');
+fs.writeFileSync(zero, 'main;work 0\nmain;idle 0\n');
 const cases = [
+  [zero, 'speedscope', 'zero.speedscope.json'],
   ['golden/fixtures/py311-cprofile.prof', 'folded', 'cprofile.txt'],
   ['golden/fixtures/py311-cprofile.prof', 'speedscope', 'cprofile.speedscope.json'],
   ['sampled/fixtures/py_evented.speedscope.json', 'folded', 'evented_ns.txt'],
@@ -99,7 +105,7 @@ try {
   for (const [src, to, name] of cases) {
     where = `${src} --to ${to}`;
     const file = path.join(tmp, name);
-    if (!check('profview export', exportTo(path.join(testsDir, src), to, file))) continue;
+    if (!check('profview export', exportTo(path.isAbsolute(src) ? src : path.join(testsDir, src), to, file))) continue;
     const text = fs.readFileSync(file, 'utf8');
     const ours = to === 'folded' ? foldedSelf(text) : speedscopeSelf(JSON.parse(text));
     const page = await browser.newPage({ acceptDownloads: true });

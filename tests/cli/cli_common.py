@@ -54,6 +54,23 @@ class Checks:
         return 1 if self.failed or not self.passed else 0
 
 
+# A CSV cell a spreadsheet reads as a number (never prefixed)
+CSV_NUMBER_RE = re.compile(r'^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$')
+
+
+def csv_cell(s):
+    """What a CSV text cell of profview holds for the str s (os.fsdecode's, surrogates
+    for undecodable bytes), as documented (docs/profview-sort.md): bytes that are not
+    UTF-8 as the text \\udcXX, what Python writes for s to a UTF-8 stream with
+    errors='backslashreplace'; and a ' before text that a spreadsheet would take for a
+    formula (first character = + - @ tab CR; OWASP), unless the cell is a plain
+    number."""
+    t = s.encode('utf-8', 'backslashreplace').decode('utf-8')
+    if t[:1] in ('=', '+', '-', '@', '\t', '\r') and not CSV_NUMBER_RE.match(t):
+        t = "'" + t
+    return t
+
+
 def args():
     if len(sys.argv) < 3:
         raise SystemExit('usage: %s PROFVIEW TESTS_DIR' % sys.argv[0])

@@ -8,7 +8,8 @@ the fixture loaded it, in its iteration order):
     columns equal to tt/nc and ct/cc in Python float arithmetic (null when the divisor
     is 0), the header totals equal to pstats' sums; strings holding undecodable bytes
     (lone surrogates) use the \\udcXX escapes Python's json.dumps writes;
-  * the same through `--format csv`, parsed with the csv module (strings as raw bytes);
+  * the same through `--format csv`, read as strict UTF-8 by the csv module: file and name
+    as documented (cli_common.csv_cell: undecodable bytes as the text \\udcXX);
   * for Python 3 fixtures, `--by tottime --limit 5` in both formats equals the first 5
     rows of python3's own pstats sort.
 Plus a synthetic profile (written here with marshal) whose names need escaping.
@@ -26,7 +27,7 @@ import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cli_common import Checks, Sandbox, args, fixtures, mask, read_stats_tsv, std_name  # noqa: E402
+from cli_common import Checks, Sandbox, args, csv_cell, fixtures, mask, read_stats_tsv, std_name  # noqa: E402
 
 CSV_HEADER = ['calls', 'primitive_calls', 'tottime', 'tottime_per_call', 'cumtime', 'cumtime_per_call', 'file',
               'line', 'name']
@@ -124,7 +125,12 @@ def compare_json(c, out, want_rows, what, total=None, ordered_by=None, nentries=
 
 
 def compare_csv(c, out, want_rows, what, move_last=None):
-    text = out.decode('utf-8', 'surrogateescape')
+    # UTF-8 throughout: undecodable bytes are written as the text \udcXX
+    try:
+        text = out.decode('utf-8')
+    except UnicodeDecodeError as e:
+        c.ok(False, '%s: the CSV is UTF-8' % what, e)
+        text = out.decode('utf-8', 'surrogateescape')
     rows = list(csv.reader(io.StringIO(text, newline='')))
     if not c.ok(rows and rows[0] == CSV_HEADER, '%s: CSV header' % what, rows[:1]):
         return
@@ -140,8 +146,8 @@ def compare_csv(c, out, want_rows, what, move_last=None):
             continue
         rec = dict(zip(CSV_HEADER, got))
         for key in ('file', 'name'):
-            if mask(rec[key]) != mask(want[key]):
-                problems.append('%s %r != %r' % (key, rec[key], want[key]))
+            if mask(rec[key]) != mask(csv_cell(want[key])):
+                problems.append('%s %r != %r' % (key, rec[key], csv_cell(want[key])))
         for key in ('line', 'calls', 'primitive_calls'):
             if rec[key] != str(want[key]):
                 problems.append('%s %r != %r' % (key, rec[key], want[key]))

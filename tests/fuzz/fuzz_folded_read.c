@@ -4,7 +4,8 @@
  * detection never turns an input away). Every input must either parse into
  * self-consistent sampled profiles (fuzz_tree_check.h; one per thread of an
  * Austin file) or fail with a one-line error. The parsed profiles are printed
- * as `profview sort` would.
+ * as `profview sort` would, and their functions written as folded frames must
+ * split back into themselves (formats/folded_frame.c).
  *
  * The reader streams: profile_read_path() feeds it 1 MiB chunks, so lines, BOMs,
  * CRLF pairs and UTF-16 code units get split anywhere. The same bytes are
@@ -16,6 +17,8 @@
  */
 #define FUZZ_NAME "fuzz_folded_read"
 #include "fuzz_tree_check.h"
+#include "../../analysis/strbuf.h"
+#include "../../formats/folded_frame.h"
 #include "../../formats/folded_read.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -76,6 +79,35 @@ static void fuzz_compare(const struct profile *a, const struct profile *b)
 	}
 }
 
+/* export --to folded writes each function as folded_frame_write() does: a frame
+ * it calls exact splits back into the function; and a function read from plain
+ * folded text (not Austin's, whose frames have a rule of their own) is written
+ * exactly, or renamed when it holds a CR (';' and LF cannot be in a frame). */
+static void fuzz_check_frames(const struct profile *p)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t f = 0; f < p->nfuncs; f++) {
+		const struct pv_func *fn = &p->funcs[f];
+		const struct pv_str *name = profile_str(p, fn->name), *file = profile_str(p, fn->file);
+		struct folded_frame fr = { name->s, file->s, name->len, file->len, fn->line, fn->annotation }, back;
+		strbuf_reset(&sb);
+		enum folded_frame_written how = folded_frame_write(&sb, &fr);
+		if (how == FOLDED_FRAME_EXACT) {
+			folded_frame_split(sb.buf, sb.len, &back);
+			if (back.name_len != fr.name_len || memcmp(back.name, fr.name, fr.name_len) ||
+			    back.file_len != fr.file_len || memcmp(back.file, fr.file, fr.file_len) ||
+			    back.line != (fr.line > 0 ? fr.line : 0) || back.annotation != fr.annotation)
+				fuzz_die("function %zu: its frame '%.*s' was called exact but splits otherwise", f,
+					 (int)sb.len, sb.buf);
+		}
+		int cr = memchr(name->s, '\r', name->len) || memchr(file->s, '\r', file->len);
+		if (!p->producer && how != FOLDED_FRAME_EXACT && !(cr && how == FOLDED_FRAME_RENAMED))
+			fuzz_die("function %zu read from a frame is written as '%.*s' (%d), not back as itself", f,
+				 (int)sb.len, sb.buf, (int)how);
+	}
+	strbuf_release(&sb);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* a private copy of exactly size bytes, so ASan sees any read past the end */
@@ -115,6 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (p->nparts != (int)list.n || (list.n > 1 && p->part != (int)i))
 				fuzz_die("profile %zu of %zu says part %d of %d", i, list.n, p->part, p->nparts);
 			fuzz_check_profile(p);
+			fuzz_check_frames(p);
 			fuzz_compare(p, chunked.v[i]);
 			fuzz_print_profile(p, size ? data[size - 1] : 0);
 		}
