@@ -231,6 +231,16 @@ void store_close(struct store *s)
 	free(s);
 }
 
+static int store_progress(void *c)
+{
+	return pv_cancelled(c);
+}
+
+void store_set_cancel(struct store *s, struct pv_cancel *c)
+{
+	sqlite3_progress_handler(s->db, c ? 10000 : 0, c ? store_progress : NULL, c);
+}
+
 /* Steps a prepared query whose first column is a profile id, keeping up to max. */
 static int store_collect_ids(struct store *s, sqlite3_stmt *st, int64_t *ids, size_t max, size_t *n,
 			     struct pv_error *err)

@@ -7,6 +7,7 @@
 #ifndef PV_STORE_H
 #define PV_STORE_H
 
+#include "cancel.h"
 #include "error.h"
 #include "profile.h"
 #include <sqlite3.h>
@@ -38,6 +39,10 @@ char *store_default_path(void);
 /* Opens (creating the file, its folders and the schema when needed) the store. */
 int store_open(const char *path, int readonly, struct store **out, struct pv_error *err);
 void store_close(struct store *s);
+/* From now on this connection's queries stop (failing as interrupted) when c
+ * says so, checked every few thousand steps; NULL: never. A server's budget
+ * for one request; c must live until it is replaced. */
+void store_set_cancel(struct store *s, struct pv_cancel *c);
 
 /* Saves p in one transaction. When a profile with the same content hash exists,
  * nothing is written and its id is returned with *existed = 1. */
