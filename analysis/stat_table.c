@@ -95,6 +95,11 @@ static int stat_table_restrict(struct stat_table *t, const struct stat_query *q,
 	char *buf = NULL;
 	size_t cap = 0;
 	for (size_t i = 0; i < t->nrows; i++) {
+		if (i % 4096 == 4095 && pv_cancelled(q->cancel)) {
+			free(items);
+			free(buf);
+			return pv_cancel_fail(err);
+		}
 		items[i].index = i;
 		items[i].stdname = NULL;
 		items[i].stdname_len = 0;
@@ -170,6 +175,12 @@ int stat_table_from_profile(const struct profile *p0, const struct stat_query *q
 				idx[i] = idx[j - 1];
 				idx[j - 1] = tmp;
 			}
+	}
+	if (pv_cancelled(q->cancel)) {	/* stripping and sorting a big profile take a while */
+		free(idx);
+		profile_free(stripped);
+		stat_table_release(t);
+		return pv_cancel_fail(err);
 	}
 	stat_table_msg_head(t);
 	size_t ntop = 0;

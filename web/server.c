@@ -181,17 +181,20 @@ static int server_split(const char *path, char **seg)
 	return k;
 }
 
-static int server_dispatch(struct api_request *r, const char *const *seg, int n);
-
-static int server_route(struct api_request *r, const char *url)
+/* Whether a request must wait for a turn to compute: all but the list, a
+ * summary and the plain tables (pushed into SQL, a few hundred ms on a
+ * 200k-function profile). A regex over every name, stripped directories, the
+ * trees, graphs and diffs build from the whole profile and take turns, so
+ * that they cannot hold up the light ones nor all run at once. */
+static int server_needs_turn(const char *const *seg, int n, const struct query *q)
 {
-	char *seg[4] = { NULL, NULL, NULL, NULL };
-	int n = server_split(url, seg);
-	int rc = n == -2 ? api_fail(r, 400, "the path holds a NUL byte (%%00)")
-			 : server_dispatch(r, (const char *const *)seg, n);
-	for (int k = 0; k < 4; k++)
-		free(seg[k]);
-	return rc;
+	if (n >= 2 && !strcmp(seg[1], "diff"))
+		return 1;
+	if (n != 4)
+		return 0;	/* the list, a summary, no such route */
+	if (!strcmp(seg[3], "table") || !strcmp(seg[3], "callers") || !strcmp(seg[3], "callees"))
+		return query_get(q, "match") || query_get(q, "strip_dirs");
+	return 1;
 }
 
 static int server_dispatch(struct api_request *r, const char *const *seg, int n)
@@ -336,8 +339,8 @@ static void *server_uri_seen(void *cls, const char *uri, struct MHD_Connection *
 	return &srv->refused;
 }
 
-/* An /api/ request, within its job's bounds: a turn to compute (the profile
- * list needs none), a store connection that stops when the job does. */
+/* An /api/ request, within its job's bounds: a turn to compute when it needs
+ * one, a store connection that stops when the job does. */
 static enum MHD_Result server_api(struct pv_server *srv, struct MHD_Connection *c, const char *url)
 {
 	struct api_request r;
@@ -357,12 +360,13 @@ static enum MHD_Result server_api(struct pv_server *srv, struct MHD_Connection *
 	job_start(&job, &srv->gate, ci ? ci->connect_fd : -1, srv->deadline);
 	r.job = &job;
 	r.cancel = &job.cancel;
-	char *body = NULL;
+	char *body = NULL, *seg[4] = { NULL, NULL, NULL, NULL };
 	size_t len = 0;
 	int rc = -1;
 	struct pv_error err;
 	pv_error_clear(&err);
-	if (strcmp(url, "/api/profiles") && job_take_turn(&job)) {
+	int n = server_split(url, seg);
+	if (n != -2 && server_needs_turn((const char *const *)seg, n, &r.q) && job_take_turn(&job)) {
 		api_fail_job(&r);
 		goto answer;
 	}
@@ -379,9 +383,16 @@ static enum MHD_Result server_api(struct pv_server *srv, struct MHD_Connection *
 		api_fail(&r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 		goto answer;
 	}
-	rc = r.q.has_nul ? api_fail(&r, 400, "the query holds a NUL byte (%%00)") : server_route(&r, url);
+	if (n == -2)
+		rc = api_fail(&r, 400, "the path holds a NUL byte (%%00)");
+	else if (r.q.has_nul)
+		rc = api_fail(&r, 400, "the query holds a NUL byte (%%00)");
+	else
+		rc = server_dispatch(&r, (const char *const *)seg, n);
 	fclose(r.out);
 answer:
+	for (int k = 0; k < 4; k++)
+		free(seg[k]);
 	if (r.store)
 		server_store_put(srv, r.store);
 	job_finish(&job);
