@@ -1,4 +1,5 @@
 #include "cmd.h"
+#include "../analysis/xalloc.h"
 #include "../web/server.h"
 
 #include <fcntl.h>
@@ -83,35 +84,38 @@ static void *serve_stop_thread(void *arg)
 	return NULL;
 }
 
-/* Stops the server, waiting at most seconds; -1 when it has not stopped by then. */
+/* Stops the server, waiting at most seconds; -1 when it has not stopped by then
+ * (the stopping thread and its state are then left to the process's exit). */
 static int serve_stop(struct pv_server *srv, int seconds)
 {
-	static struct serve_stopper st;	/* outlives this call when the stop does */
-	st.srv = srv;
-	pthread_mutex_init(&st.lock, NULL);
+	struct serve_stopper *st = xcalloc(1, sizeof(*st));
+	st->srv = srv;
+	pthread_mutex_init(&st->lock, NULL);
 	pthread_condattr_t a;
 	pthread_condattr_init(&a);
 	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-	pthread_cond_init(&st.done_cond, &a);
+	pthread_cond_init(&st->done_cond, &a);
 	pthread_condattr_destroy(&a);
 	pthread_t t;
-	if (pthread_create(&t, NULL, serve_stop_thread, &st)) {
+	if (pthread_create(&t, NULL, serve_stop_thread, st)) {
 		pv_server_stop(srv);
-		return 0;
+		goto done;
 	}
 	struct timespec until;
 	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += seconds;
-	pthread_mutex_lock(&st.lock);
-	while (!st.done && pthread_cond_timedwait(&st.done_cond, &st.lock, &until) == 0)
+	pthread_mutex_lock(&st->lock);
+	while (!st->done && pthread_cond_timedwait(&st->done_cond, &st->lock, &until) == 0)
 		;
-	int done = st.done;
-	pthread_mutex_unlock(&st.lock);
-	if (!done)
+	int stopped = st->done;
+	pthread_mutex_unlock(&st->lock);
+	if (!stopped)
 		return -1;
 	pthread_join(t, NULL);
-	pthread_cond_destroy(&st.done_cond);
-	pthread_mutex_destroy(&st.lock);
+done:
+	pthread_cond_destroy(&st->done_cond);
+	pthread_mutex_destroy(&st->lock);
+	free(st);
 	return 0;
 }
 
