@@ -31,6 +31,10 @@
 #define SERVER_IDLE_SECONDS 5
 /* From elsewhere than loopback, one address may hold this many of them. */
 #define SERVER_PER_IP 64
+/* Requests that do not compute for long (the list, summaries, plain tables)
+ * also take turns, from a larger pool of their own: what bounds the store
+ * connections open at once, whatever the number of connections. */
+#define SERVER_LIGHT_TURNS 32
 /* More query parameters than this are refused before libmicrohttpd parses
  * them: each takes a record in the 40 KiB pool, and when the pool runs out
  * libmicrohttpd can no longer answer at all. */
@@ -46,6 +50,7 @@ struct pv_server {
 	char url[400];
 	double deadline;	/* seconds one request may compute; 0: no limit */
 	struct job_gate gate;	/* turns to compute, and the stop flag */
+	struct job_gate light;	/* turns for the requests that compute little */
 	pthread_mutex_t stores_lock;	/* idle read-only store connections, reused */
 	struct store **stores;
 	size_t nstores, cap_stores;
@@ -82,6 +87,8 @@ static void server_store_put(struct pv_server *srv, struct store *s)
 {
 	store_set_cancel(s, NULL);
 	pthread_mutex_lock(&srv->stores_lock);
+	/* idle connections kept: a few more than the heavy turns; the light
+	 * requests open more at a burst, and those are closed after use */
 	if (srv->nstores < srv->gate.max + 4) {
 		xgrow((void **)&srv->stores, &srv->cap_stores, srv->nstores + 1, sizeof(*srv->stores));
 		srv->stores[srv->nstores++] = s;
@@ -181,11 +188,11 @@ static int server_split(const char *path, char **seg)
 	return k;
 }
 
-/* Whether a request must wait for a turn to compute: all but the list, a
- * summary and the plain tables (pushed into SQL, a few hundred ms on a
- * 200k-function profile). A regex over every name, stripped directories, the
- * trees, graphs and diffs build from the whole profile and take turns, so
- * that they cannot hold up the light ones nor all run at once. */
+/* Whether a request computes for long: all but the list, a summary and the
+ * plain tables (pushed into SQL, a few hundred ms on a 200k-function
+ * profile). A regex over every name, stripped directories, the trees, graphs
+ * and diffs build from the whole profile and take turns of the gate, so that
+ * they cannot hold up the light ones nor all run at once. */
 static int server_needs_turn(const char *const *seg, int n, const struct query *q)
 {
 	if (n >= 2 && !strcmp(seg[1], "diff"))
@@ -355,18 +362,19 @@ static enum MHD_Result server_api(struct pv_server *srv, struct MHD_Connection *
 		query_release(&r.q);
 		return server_error(c, MHD_HTTP_URI_TOO_LONG, "the query string is longer than 8 KiB");
 	}
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-	struct job job;
-	job_start(&job, &srv->gate, ci ? ci->connect_fd : -1, srv->deadline);
-	r.job = &job;
-	r.cancel = &job.cancel;
 	char *body = NULL, *seg[4] = { NULL, NULL, NULL, NULL };
 	size_t len = 0;
 	int rc = -1;
 	struct pv_error err;
 	pv_error_clear(&err);
 	int n = server_split(url, seg);
-	if (n != -2 && server_needs_turn((const char *const *)seg, n, &r.q) && job_take_turn(&job)) {
+	int heavy = n != -2 && server_needs_turn((const char *const *)seg, n, &r.q);
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct job job;
+	job_start(&job, heavy ? &srv->gate : &srv->light, ci ? ci->connect_fd : -1, srv->deadline);
+	r.job = &job;
+	r.cancel = &job.cancel;
+	if (job_take_turn(&job)) {
 		api_fail_job(&r);
 		goto answer;
 	}
@@ -527,7 +535,7 @@ static int server_bind(const struct pv_server_options *o, unsigned *port, int *l
  * room for the store connections (three files each) and the rest. */
 static unsigned server_connection_limit(unsigned computing)
 {
-	unsigned reserve = 64 + 3 * (computing + 4);
+	unsigned reserve = 64 + 3 * (computing + SERVER_LIGHT_TURNS);
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl))
 		return 256;
@@ -563,6 +571,7 @@ int pv_server_start(const struct pv_server_options *o, struct pv_server **out, s
 		 srv->port);
 	unsigned computing = o->threads ? o->threads : 1;
 	job_gate_init(&srv->gate, computing);
+	job_gate_init(&srv->light, SERVER_LIGHT_TURNS);
 	pthread_mutex_init(&srv->stores_lock, NULL);
 	pthread_mutex_init(&srv->graphviz, NULL);
 	answer_cache_init(&srv->cache, SERVER_CACHE_BYTES);
@@ -604,6 +613,7 @@ void pv_server_stop(struct pv_server *s)
 		return;
 	/* requests computing see the flag at their next check and give up */
 	job_gate_stop(&s->gate);
+	job_gate_stop(&s->light);
 	if (s->daemon)
 		MHD_stop_daemon(s->daemon);	/* joins the threads, closes the listening socket */
 	else if (s->fd >= 0)
@@ -613,6 +623,7 @@ void pv_server_stop(struct pv_server *s)
 	free(s->stores);
 	pthread_mutex_destroy(&s->stores_lock);
 	job_gate_release(&s->gate);
+	job_gate_release(&s->light);
 	dot_context_free(s->gvc);
 	pthread_mutex_destroy(&s->graphviz);
 	answer_cache_release(&s->cache);
