@@ -106,31 +106,37 @@ static void cg_edges_from_tree(const struct profile *p, struct cg_build *b)
 /* Marks the functions whose display name matches one of the regexes; an
  * error when one matches nothing (a typo should not give an empty graph). */
 static int cg_match(const struct profile *p, const char *opt, const char *const *re, size_t nre, uint8_t *hit,
-		    struct pv_error *err)
+		    struct pv_cancel *cancel, struct pv_error *err)
 {
 	char *buf = NULL;
 	size_t cap = 0;
-	for (size_t k = 0; k < nre; k++) {
+	int rc = 0;
+	for (size_t k = 0; k < nre && !rc; k++) {
 		char why[256];
 		struct pv_regex *r = pv_regex_compile(re[k], p->dialect == PV_DIALECT_PY2, why, sizeof(why));
 		if (!r) {
-			free(buf);
-			return pv_error_usage(err, "bad regex '%s': %s", re[k], why);
+			rc = pv_error_usage(err, "bad regex '%s': %s", re[k], why);
+			break;
 		}
 		size_t found = 0;
-		for (size_t f = 0; f < p->nfuncs; f++) {
+		for (size_t f = 0; f < p->nfuncs && !rc; f++) {
 			size_t len = profile_display_name_buf(p, &p->funcs[f], &buf, &cap);
-			if (pv_regex_search(r, buf, len))
+			int m = pv_regex_search(r, buf, len);
+			if (m < 0)
+				rc = pv_regex_fail(r, re[k], err);
+			else if (pv_cancelled(cancel))
+				rc = pv_cancel_fail(err);
+			else if (m)
 				hit[f] = 1, found++;
 		}
 		pv_regex_free(r);
-		if (!found) {
-			free(buf);
-			return pv_error_set(err, "no function matches %s '%s'", opt, re[k]);
+		if (!rc && !found) {
+			rc = pv_error_set(err, "no function matches %s '%s'", opt, re[k]);
+			err->kind = PV_ERROR_NOT_FOUND;
 		}
 	}
 	free(buf);
-	return 0;
+	return rc;
 }
 
 /* Breadth-first from the marked functions over the kept edges, forwards
@@ -268,14 +274,14 @@ int callgraph_build(struct callgraph *g, const struct profile *p, const struct c
 	uint8_t *leaf_mark = xcalloc(nf ? nf : 1, 1);
 	size_t before;
 	if (o->nroots) {
-		if ((rc = cg_match(p, "--root", o->roots, o->nroots, mark, err)))
+		if ((rc = cg_match(p, "--root", o->roots, o->nroots, mark, o->cancel, err)))
 			goto done;
 		before = cg_count(keep, nf);
 		cg_reach(p, &b, edge_kept, keep, mark, -1, 0);
 		g->cut_root = before - cg_count(keep, nf);
 	}
 	if (o->nleaves) {
-		if ((rc = cg_match(p, "--leaf", o->leaves, o->nleaves, leaf_mark, err)))
+		if ((rc = cg_match(p, "--leaf", o->leaves, o->nleaves, leaf_mark, o->cancel, err)))
 			goto done;
 		before = cg_count(keep, nf);
 		cg_reach(p, &b, edge_kept, keep, leaf_mark, -1, 1);

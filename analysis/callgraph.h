@@ -8,6 +8,7 @@
 #ifndef PV_CALLGRAPH_H
 #define PV_CALLGRAPH_H
 
+#include "cancel.h"
 #include "error.h"
 #include "profile.h"
 
@@ -36,6 +37,7 @@ struct callgraph_options {
 	const char *const *leaves;
 	size_t nleaves;
 	long depth;		/* edges from a root (or to a leaf); -1 unlimited */
+	struct pv_cancel *cancel;	/* NULL: run to the end */
 };
 
 struct callgraph {

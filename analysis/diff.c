@@ -122,6 +122,7 @@ int diff_profiles(struct profile *base, struct profile *new, const struct diff_o
 	}
 	d->base = base;
 	d->new = new;
+	d->cancel = o->cancel;
 	d->scale = d->calls_scale = 1.0;
 	d->units_differ = strcmp(profile_unit(base), profile_unit(new)) != 0;
 	d->time_before = diff_total_time(base);
@@ -321,7 +322,8 @@ static void diff_top(size_t *list, size_t len, size_t n, struct diff_sort_ctx *c
 	free(heap);
 }
 
-static int diff_filter(struct diff *d, const char *const *regexes, size_t nregexes, struct pv_error *err)
+static int diff_filter(struct diff *d, const char *const *regexes, size_t nregexes, struct pv_cancel *cancel,
+		       struct pv_error *err)
 {
 	struct pv_regex **res = xcalloc(nregexes + 1, sizeof(*res));
 	int py2 = d->base->dialect == PV_DIALECT_PY2;
@@ -340,13 +342,23 @@ static int diff_filter(struct diff *d, const char *const *regexes, size_t nregex
 	for (size_t i = 0; i < d->nlist; i++) {
 		size_t len = nregexes ? diff_row_name(d, &d->rows[d->list[i]], &buf, &cap) : 0;
 		size_t k = 0;
-		while (k < nregexes && pv_regex_search(res[k], buf, len))
+		int found = 1;
+		while (k < nregexes && (found = pv_regex_search(res[k], buf, len)) > 0)
 			k++;
+		if (found < 0) {
+			rc = pv_regex_fail(res[k], regexes[k], err);
+			break;
+		}
+		if (pv_cancelled(cancel)) {
+			rc = pv_cancel_fail(err);
+			break;
+		}
 		if (k == nregexes)
 			d->list[w++] = d->list[i];
 	}
 	free(buf);
-	d->nlist = w;
+	if (!rc)
+		d->nlist = w;
 done:
 	for (size_t k = 0; k < nregexes; k++)
 		pv_regex_free(res[k]);
@@ -381,7 +393,7 @@ int diff_order(struct diff *d, const char *by, const char *const *regexes, size_
 		return pv_error_set(err, "unknown --by '%s' (cumtime, tottime, calls, cumtime%%, tottime%%, calls%%, name)",
 				    by);
 	}
-	if (diff_filter(d, regexes, nregexes, err))
+	if (diff_filter(d, regexes, nregexes, d->cancel, err))
 		return -1;
 	snprintf(d->ordered_by, sizeof(d->ordered_by), "%s", names[keys[k].key][0]);
 	snprintf(d->ordered_label, sizeof(d->ordered_label), "%s", names[keys[k].key][1]);

@@ -8,6 +8,7 @@
 #ifndef PV_DIFF_H
 #define PV_DIFF_H
 
+#include "cancel.h"
 #include "error.h"
 #include "profile.h"
 
@@ -24,6 +25,7 @@ struct diff_row {
 
 struct diff_options {
 	int strip_dirs, ignore_lines, match_names, normalize;
+	struct pv_cancel *cancel;	/* NULL: run to the end */
 };
 
 struct diff {
@@ -39,6 +41,7 @@ struct diff {
 	double time_before, time_after, calls_before, calls_after;	/* totals */
 	char ordered_by[16];	/* the --by key as given canonically: cumtime, tottime% ... */
 	char ordered_label[64];	/* the same for people: "absolute change in cumtime" */
+	struct pv_cancel *cancel;	/* the options', for diff_order() */
 };
 
 /* What store_load_profile_parts() must load of each side: the functions
@@ -53,7 +56,7 @@ void diff_release(struct diff *d);
 /* Chooses and orders the rows to show: those whose display name matches every
  * regex, ordered by KEY (docs: cumtime, tottime, calls, their "%" forms, name;
  * NULL for cumtime), the first limit of them (limit < 0: all). A usage error
- * for an unknown key or a bad regex. */
+ * for an unknown key or a bad regex; PV_ERROR_LIMIT for a regex too costly. */
 int diff_order(struct diff *d, const char *by, const char *const *regexes, size_t nregexes, long long limit,
 	       struct pv_error *err);
 /* The row's function: BASE's, or NEW's for an added row. */

@@ -9,12 +9,21 @@
 
 enum pv_error_where { PV_WHERE_NONE, PV_WHERE_BYTE, PV_WHERE_LINE };
 
+/* What went wrong, beyond the words: web/ answers each with its own HTTP status. */
+enum pv_error_kind {
+	PV_ERROR_OTHER = 0,	/* bad input, a damaged store, a failing machine */
+	PV_ERROR_NOT_FOUND,	/* what was asked for is not there (no function matches --root) */
+	PV_ERROR_LIMIT,		/* the work asked for passes a bound (a regex too costly to search) */
+	PV_ERROR_CANCELLED,	/* stopped from outside before the end (analysis/cancel.h) */
+};
+
 struct pv_error {
 	char subject[4200];	/* usually a file name (up to PATH_MAX); empty when not about a file */
 	char message[512];
 	enum pv_error_where where;
 	uint64_t pos;		/* byte offset or line number, per where */
 	int usage;		/* 1 when the caller passed bad options (exit code 2) */
+	enum pv_error_kind kind;	/* for a server's answer; the CLI exits 1 for each */
 	int predicate;		/* 1: the message continues the subject ("is ..."), no ': ' between */
 };
 

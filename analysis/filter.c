@@ -37,10 +37,17 @@ static int filter_match(const struct profile *p, const struct filter_options *o,
 					continue;
 				size_t len = std ? profile_std_name_buf(p, &p->funcs[f], &buf, &cap)
 						 : profile_frame_name_buf(p, &p->funcs[f], &buf, &cap);
-				if (pv_regex_search(re, buf, len))
+				int found = pv_regex_search(re, buf, len);
+				if (found < 0) {
+					rc = pv_regex_fail(re, sets[s].re[k], err);
+					break;
+				}
+				if (found)
 					m[f] |= (unsigned char)sets[s].bit;
 			}
 			pv_regex_free(re);
+			if (rc)
+				break;
 		}
 	}
 	free(buf);

@@ -35,11 +35,17 @@ static double icicle_cut_weight(const struct profile *t, size_t max_nodes)
 	return cut;
 }
 
-void icicle_build(struct icicle *ic, const struct profile *p, const struct icicle_options *o)
+/* How many nodes go between two looks at the cancel flag. */
+#define ICICLE_CHECK_EVERY 65536
+
+int icicle_build(struct icicle *ic, const struct profile *p, const struct icicle_options *o)
 {
 	memset(ic, 0, sizeof(*ic));
 	ic->diff_scale = 1;
 	ic->depth = -1;
+	ic->cancel = o->cancel;
+	if (pv_cancelled(o->cancel))
+		return -1;
 	struct estimate_marks marks = { NULL, NULL };
 	const struct profile *t = p;
 	if (p->kind == PV_KIND_CALLS) {
@@ -49,6 +55,12 @@ void icicle_build(struct icicle *ic, const struct profile *p, const struct icicl
 		ic->estimated = 1;
 	}
 	ic->tree = t;
+	if (pv_cancelled(o->cancel)) {
+		free(marks.estimated);
+		free(marks.calls);
+		icicle_release(ic);
+		return -1;
+	}
 	ic->count_is_samples = t->kind == PV_KIND_SAMPLED && !ic->estimated;
 	size_t n = t->nnodes;
 	double cut = icicle_cut_weight(t, o->max_nodes);
@@ -74,7 +86,12 @@ void icicle_build(struct icicle *ic, const struct profile *p, const struct icicl
 	uint32_t *stack = xmalloc(n * sizeof(uint32_t)), *at = xmalloc(n * sizeof(uint32_t));
 	size_t depth = 0, k = 0;
 	stack[depth++] = 0;
+	int stopped = 0;
 	while (depth) {
+		if (k % ICICLE_CHECK_EVERY == ICICLE_CHECK_EVERY - 1 && pv_cancelled(o->cancel)) {
+			stopped = 1;
+			break;
+		}
 		uint32_t id = stack[--depth];
 		const struct pv_node *nd = &t->nodes[id];
 		uint32_t me = (uint32_t)k++;
@@ -112,6 +129,11 @@ void icicle_build(struct icicle *ic, const struct profile *p, const struct icicl
 	free(through);
 	free(marks.estimated);
 	free(marks.calls);
+	if (stopped) {
+		icicle_release(ic);
+		return -1;
+	}
+	return 0;
 }
 
 void icicle_diff(struct icicle *ic, const struct profile *base, int normalize)

@@ -9,6 +9,7 @@
 #ifndef PV_ICICLE_H
 #define PV_ICICLE_H
 
+#include "cancel.h"
 #include "error.h"
 #include "profile.h"
 
@@ -40,14 +41,17 @@ struct icicle {
 	size_t nroot_path;
 	long depth;			/* levels kept below the root; -1: all */
 	size_t depth_cut;		/* nodes the depth limit folded away */
+	struct pv_cancel *cancel;	/* the build's, for icicle_sandwich() */
 };
 
 struct icicle_options {
 	size_t max_nodes;	/* more nodes than this: the lightest are folded into their parent */
+	struct pv_cancel *cancel;	/* NULL: run to the end */
 };
 
-/* Builds the chart of p (any kind; cProfile data gets its estimated tree). */
-void icicle_build(struct icicle *ic, const struct profile *p, const struct icicle_options *o);
+/* Builds the chart of p (any kind; cProfile data gets its estimated tree).
+ * -1 when o->cancel stopped it: then nothing is left to release. */
+int icicle_build(struct icicle *ic, const struct profile *p, const struct icicle_options *o);
 /* Adds BASE's weights of the same stacks (matched by function key, lines
  * ignored when one side is cProfile data and the other is not). normalize:
  * scale BASE to NEW's total. base must outlive the call only. */
@@ -68,7 +72,8 @@ int icicle_focus(struct icicle *ic, const uint32_t *path, size_t npath, long dep
  * below f's outermost frames; callers, the stacks above them inverted (node 1 is
  * f, its children f's callers, up to each stack's top, where the stack's weight
  * is self). Both borrow ic->tree, so ic must outlive them. Returns -1 when
- * building would take more than max_work steps (stacks too deep and varied). */
+ * building would take more than max_work steps (stacks too deep and varied),
+ * or when ic->cancel stops it. */
 int icicle_sandwich(const struct icicle *ic, uint32_t f, size_t max_work, struct icicle *callers,
 		    struct icicle *callees, struct pv_error *err);
 

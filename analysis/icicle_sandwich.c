@@ -118,6 +118,10 @@ int icicle_sandwich(const struct icicle *ic, uint32_t f, size_t max_work, struct
 		below[i] = UINT32_MAX;
 		if (i == 0)
 			continue;
+		if (i % 65536 == 0 && pv_cancelled(ic->cancel)) {
+			rc = pv_cancel_fail(err);
+			goto done;
+		}
 		uint32_t pb = below[ic->parent[i]];
 		if (pb != UINT32_MAX) {
 			/* inside an outer frame of f: merged below it */
@@ -143,6 +147,11 @@ int icicle_sandwich(const struct icicle *ic, uint32_t f, size_t max_work, struct
 		for (uint32_t a = ic->parent[i]; a != 0; a = ic->parent[a]) {
 			if (++work > max_work) {
 				rc = pv_error_set(err, "the callers of this function are too many and too deep to show");
+				err->kind = PV_ERROR_LIMIT;
+				goto done;
+			}
+			if (work % 65536 == 0 && pv_cancelled(ic->cancel)) {
+				rc = pv_cancel_fail(err);
 				goto done;
 			}
 			u = sandwich_node(&up, u, ic->func[a]);

@@ -10,8 +10,12 @@
 #include <string.h>
 
 struct pv_regex {
+	pcre2_general_context *gc;	/* PCRE2's memory through xmalloc: never NULL */
 	pcre2_code *code;
 	pcre2_match_data *md;
+	pcre2_match_context *mc;	/* the bounds */
+	pcre2_jit_stack *jit_stack;
+	int last;		/* the last search's PCRE2 result */
 	int py2;
 	struct strbuf subject;	/* scratch for surrogate mapping */
 };
@@ -51,6 +55,18 @@ static void pv_regex_map_surrogates(const char *s, size_t n, struct strbuf *out)
 	}
 }
 
+static void *pv_regex_alloc(PCRE2_SIZE n, void *data)
+{
+	(void)data;
+	return xmalloc(n);
+}
+
+static void pv_regex_dealloc(void *p, void *data)
+{
+	(void)data;
+	free(p);
+}
+
 struct pv_regex *pv_regex_compile(const char *re, int py2, char *errbuf, size_t errsize)
 {
 	struct strbuf pat = STRBUF_INIT;
@@ -73,7 +89,16 @@ struct pv_regex *pv_regex_compile(const char *re, int py2, char *errbuf, size_t 
 	pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
 	struct pv_regex *r = xcalloc(1, sizeof(*r));
 	r->code = code;
-	r->md = pcre2_match_data_create_from_pattern(code, NULL);
+	r->gc = pcre2_general_context_create(pv_regex_alloc, pv_regex_dealloc, NULL);
+	r->md = pcre2_match_data_create_from_pattern(code, r->gc);
+	r->mc = pcre2_match_context_create(r->gc);
+	pcre2_set_match_limit(r->mc, PV_REGEX_MATCH_LIMIT);
+	pcre2_set_depth_limit(r->mc, PV_REGEX_DEPTH_LIMIT);
+	pcre2_set_heap_limit(r->mc, PV_REGEX_HEAP_KIB);
+	/* the JIT's default stack (32 KiB of the machine stack) fails long names
+	 * with patterns that nest groups; this one is mapped as it is used */
+	r->jit_stack = pcre2_jit_stack_create(32 * 1024, PV_REGEX_JIT_STACK, r->gc);
+	pcre2_jit_stack_assign(r->mc, NULL, r->jit_stack);
 	r->py2 = py2;
 	r->subject = (struct strbuf)STRBUF_INIT;
 	return r;
@@ -86,7 +111,31 @@ int pv_regex_search(struct pv_regex *r, const char *s, size_t n)
 		s = r->subject.buf;
 		n = r->subject.len;
 	}
-	return pcre2_match(r->code, (PCRE2_SPTR)s, n, 0, 0, r->md, NULL) >= 0;
+	r->last = pcre2_match(r->code, (PCRE2_SPTR)s, n, 0, 0, r->md, r->mc);
+	return r->last >= 0 ? 1 : r->last == PCRE2_ERROR_NOMATCH ? 0 : -1;
+}
+
+int pv_regex_fail(const struct pv_regex *r, const char *re, struct pv_error *err)
+{
+	char why[256];
+	switch (r->last) {
+	case PCRE2_ERROR_MATCHLIMIT:
+		snprintf(why, sizeof(why), "searching one name took more than %d backtracking steps",
+			 PV_REGEX_MATCH_LIMIT);
+		break;
+	case PCRE2_ERROR_DEPTHLIMIT:
+	case PCRE2_ERROR_HEAPLIMIT:
+	case PCRE2_ERROR_JIT_STACKLIMIT:
+		snprintf(why, sizeof(why), "searching one name needed more memory than a search may use");
+		break;
+	default:
+		pcre2_get_error_message(r->last, (PCRE2_UCHAR *)why, sizeof(why));
+		break;
+	}
+	pv_error_set(err, "the regex '%.200s' is too costly: %s; simplify it (nested repeats such as (a+)* "
+		     "backtrack without end)", re, why);
+	err->kind = PV_ERROR_LIMIT;
+	return -1;
 }
 
 void pv_regex_free(struct pv_regex *r)
@@ -94,7 +143,10 @@ void pv_regex_free(struct pv_regex *r)
 	if (!r)
 		return;
 	pcre2_match_data_free(r->md);
+	pcre2_match_context_free(r->mc);
+	pcre2_jit_stack_free(r->jit_stack);
 	pcre2_code_free(r->code);
+	pcre2_general_context_free(r->gc);
 	strbuf_release(&r->subject);
 	free(r);
 }

@@ -53,26 +53,37 @@ void restrict_message(const struct restriction *r, size_t from, size_t to, int p
 	strbuf_adds(msg, ">\n");
 }
 
-size_t restrict_apply(const struct restriction *r, struct restrict_item *items, size_t n, int py2,
-		      struct strbuf *msg)
+int restrict_apply(const struct restriction *r, struct restrict_item *items, size_t *n, int py2,
+		   struct strbuf *msg, struct pv_cancel *cancel, struct pv_error *err)
 {
 	if (r->kind != RESTRICT_REGEX) {
-		size_t keep = restrict_keep_count(r, n);
-		restrict_message(r, n, keep, py2, msg);
-		return keep;
+		size_t keep = restrict_keep_count(r, *n);
+		restrict_message(r, *n, keep, py2, msg);
+		*n = keep;
+		return 0;
 	}
 	struct pv_regex *re = pv_regex_compile(r->regex, py2, NULL, 0);
 	if (!re) {
 		strbuf_adds(msg, "   <Invalid regular expression ");
 		restrict_repr_regex(r->regex, py2, msg);
 		strbuf_adds(msg, ">\n");
-		return n;
+		return 0;
 	}
 	size_t w = 0;
-	for (size_t i = 0; i < n; i++)
-		if (pv_regex_search(re, items[i].stdname, items[i].stdname_len))
+	int rc = 0;
+	for (size_t i = 0; i < *n && !rc; i++) {
+		int found = pv_regex_search(re, items[i].stdname, items[i].stdname_len);
+		if (found < 0)
+			rc = pv_regex_fail(re, r->regex, err);
+		else if (pv_cancelled(cancel))
+			rc = pv_cancel_fail(err);
+		else if (found)
 			items[w++] = items[i];
+	}
 	pv_regex_free(re);
-	restrict_message(r, n, w, py2, msg);
-	return w;
+	if (rc)
+		return -1;
+	restrict_message(r, *n, w, py2, msg);
+	*n = w;
+	return 0;
 }

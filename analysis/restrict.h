@@ -5,6 +5,7 @@
 #ifndef PV_RESTRICT_H
 #define PV_RESTRICT_H
 
+#include "cancel.h"
 #include "strbuf.h"
 #include <stddef.h>
 #include <stdint.h>
@@ -30,8 +31,10 @@ size_t restrict_keep_count(const struct restriction *r, size_t n);
 /* Appends pstats' "   List reduced from N to M due to restriction <R>" line; py2
  * selects Python 2's repr() of the restriction (byte strings: \xNN escapes). */
 void restrict_message(const struct restriction *r, size_t from, size_t to, int py2, struct strbuf *msg);
-/* Applies r to items[0..n) in place; returns the new length; appends the message. */
-size_t restrict_apply(const struct restriction *r, struct restrict_item *items, size_t n, int py2,
-		      struct strbuf *msg);
+/* Applies r to items[0..*n) in place, sets *n to the new length and appends
+ * the message. -1 with err set when a regex search passes its bounds
+ * (pv_regex.h) or cancel stops the work. */
+int restrict_apply(const struct restriction *r, struct restrict_item *items, size_t *n, int py2,
+		   struct strbuf *msg, struct pv_cancel *cancel, struct pv_error *err);
 
 #endif

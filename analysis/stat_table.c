@@ -85,7 +85,8 @@ static void stat_table_msg_head(struct stat_table *t)
 }
 
 /* Applies restrictions[from..] to rows, keeping their order. */
-static void stat_table_restrict(struct stat_table *t, const struct stat_query *q, size_t from, int py2)
+static int stat_table_restrict(struct stat_table *t, const struct stat_query *q, size_t from, int py2,
+			       struct pv_error *err)
 {
 	int any_regex = 0;
 	for (size_t k = from; k < q->nrestrictions; k++)
@@ -94,6 +95,11 @@ static void stat_table_restrict(struct stat_table *t, const struct stat_query *q
 	char *buf = NULL;
 	size_t cap = 0;
 	for (size_t i = 0; i < t->nrows; i++) {
+		if (i % 4096 == 4095 && pv_cancelled(q->cancel)) {
+			free(items);
+			free(buf);
+			return pv_cancel_fail(err);
+		}
 		items[i].index = i;
 		items[i].stdname = NULL;
 		items[i].stdname_len = 0;
@@ -109,7 +115,10 @@ static void stat_table_restrict(struct stat_table *t, const struct stat_query *q
 	free(buf);
 	size_t n = t->nrows;
 	for (size_t k = from; k < q->nrestrictions; k++)
-		n = restrict_apply(&q->restrictions[k], items, n, py2, &t->msg);
+		if (restrict_apply(&q->restrictions[k], items, &n, py2, &t->msg, q->cancel, err)) {
+			free(items);
+			return -1;
+		}
 	struct stat_row *rows = xmalloc((n ? n : 1) * sizeof(*rows));
 	for (size_t i = 0; i < n; i++)
 		rows[i] = t->rows[items[i].index];
@@ -117,6 +126,7 @@ static void stat_table_restrict(struct stat_table *t, const struct stat_query *q
 	free(items);
 	t->rows = rows;
 	t->nrows = n;
+	return 0;
 }
 
 static void stat_table_meta(struct stat_table *t, const struct profile *p)
@@ -166,6 +176,12 @@ int stat_table_from_profile(const struct profile *p0, const struct stat_query *q
 				idx[j - 1] = tmp;
 			}
 	}
+	if (pv_cancelled(q->cancel)) {	/* stripping and sorting a big profile take a while */
+		free(idx);
+		profile_free(stripped);
+		stat_table_release(t);
+		return pv_cancel_fail(err);
+	}
 	stat_table_msg_head(t);
 	size_t ntop = 0;
 	for (size_t i = 0; i < p->nstats; i++)
@@ -203,7 +219,10 @@ int stat_table_from_profile(const struct profile *p0, const struct stat_query *q
 		t->top_level[i] = arena_strdup(&t->arena, t->top_level[i]);
 	free(idx);
 	profile_free(stripped);
-	stat_table_restrict(t, q, 0, t->py2);
+	if (stat_table_restrict(t, q, 0, t->py2, err)) {
+		stat_table_release(t);
+		return -1;
+	}
 	return 0;
 }
 
@@ -248,6 +267,7 @@ int stat_table_from_store(struct store *s, int64_t id, const struct stat_query *
 	const char *by = stat_sort_keys(q->by, t->kind, keys, sizeof(keys));
 	if (by && sort_spec_parse(by, &spec, err)) {
 		store_meta_release(&m);
+		stat_table_release(t);
 		return -1;
 	}
 	t->thread = m.thread ? arena_strdup(&t->arena, m.thread) : NULL;
@@ -275,19 +295,20 @@ int stat_table_from_store(struct store *s, int64_t id, const struct stat_query *
 				       -1, &st, NULL) != SQLITE_OK)
 			goto sql_error;
 		sqlite3_bind_int64(st, 1, id);
-		/* the stored count only says whether to look: the rows size the list
-		 * (a damaged count must not size an allocation) */
+		/* sized by the rows read, not by the stored count (a damaged store's may be anything) */
 		size_t cap = 0;
-		while (sqlite3_step(st) == SQLITE_ROW && t->ntop_level < (size_t)m.top_level_count) {
-			if (t->ntop_level == cap) {
-				const char **old = t->top_level;
-				cap = cap ? cap * 2 : 16;
-				t->top_level = arena_alloc(&t->arena, cap * sizeof(char *));
-				if (t->ntop_level)
-					memcpy(t->top_level, old, t->ntop_level * sizeof(char *));
-			}
-			t->top_level[t->ntop_level++] = arena_strdup(&t->arena, (const char *)sqlite3_column_text(st, 0));
+		const char **names = NULL;
+		int step;
+		while ((step = sqlite3_step(st)) == SQLITE_ROW && t->ntop_level < (size_t)m.top_level_count) {
+			xgrow((void **)&names, &cap, t->ntop_level + 1, sizeof(*names));
+			names[t->ntop_level++] = arena_strdup(&t->arena, (const char *)sqlite3_column_text(st, 0));
 		}
+		t->top_level = arena_alloc(&t->arena, (t->ntop_level ? t->ntop_level : 1) * sizeof(char *));
+		if (t->ntop_level)
+			memcpy(t->top_level, names, t->ntop_level * sizeof(char *));
+		free(names);
+		if (step != SQLITE_ROW && step != SQLITE_DONE)
+			goto sql_error;
 		sqlite3_finalize(st);
 		st = NULL;
 	}
@@ -314,12 +335,10 @@ int stat_table_from_store(struct store *s, int64_t id, const struct stat_query *
 	sqlite3_bind_int64(st, 2, (int64_t)limit);
 	if (q->func)
 		sqlite3_bind_int64(st, 3, *q->func);
-	/* sized by the rows that come, not by the stored function count */
-	size_t cap_rows = 0;
+	size_t cap = 0;
 	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW && t->nrows < limit) {
-		if (t->nrows == cap_rows)
-			xgrow((void **)&t->rows, &cap_rows, t->nrows + 1, sizeof(*t->rows));
+		xgrow((void **)&t->rows, &cap, t->nrows + 1, sizeof(*t->rows));
 		struct stat_row *r = &t->rows[t->nrows++];
 		r->idx = sqlite3_column_int64(st, 0);
 		r->file_len = (uint32_t)sqlite3_column_bytes(st, 1);
@@ -335,8 +354,7 @@ int stat_table_from_store(struct store *s, int64_t id, const struct stat_query *
 	}
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		goto sql_error;
-	stat_table_restrict(t, q, from, py2);
-	rc = 0;
+	rc = stat_table_restrict(t, q, from, py2, err);
 	goto cleanup;
 sql_error:
 	pv_error_subject(err, s->path);
@@ -344,6 +362,8 @@ sql_error:
 cleanup:
 	sqlite3_finalize(st);
 	store_meta_release(&m);
+	if (rc)
+		stat_table_release(t);	/* an error leaves nothing behind (a server answers many) */
 	return rc;
 }
 

@@ -31,6 +31,7 @@ struct stat_query {
 	const struct restriction *restrictions;
 	size_t nrestrictions;
 	const int64_t *func;	/* list only the function of this index (before the restrictions); NULL: all */
+	struct pv_cancel *cancel;	/* NULL: run to the end */
 };
 
 struct stat_table {
@@ -62,6 +63,7 @@ struct stat_table {
 };
 
 void stat_table_release(struct stat_table *t);
+/* Both fill t, or fail with err set and nothing left to release. */
 int stat_table_from_profile(const struct profile *p, const struct stat_query *q, struct stat_table *t,
 			    struct pv_error *err);
 int stat_table_from_store(struct store *s, int64_t id, const struct stat_query *q, struct stat_table *t,

@@ -7,6 +7,7 @@
 #ifndef PV_STORE_H
 #define PV_STORE_H
 
+#include "cancel.h"
 #include "error.h"
 #include "profile.h"
 #include <sqlite3.h>
@@ -22,6 +23,7 @@ struct store {
 	char *path;
 	int writable;		/* db may write (else it only reads) */
 	int lock_wait_ms;	/* how long to wait for another writer */
+	struct pv_cancel *cancel;	/* checked while SQLite steps (store_set_cancel) */
 };
 
 /* Metadata of one stored profile, as in the profiles table. Strings are owned by
@@ -58,6 +60,10 @@ void store_set_lock_wait(struct store *s, int ms);
 /* Whether there is no store at s->path yet (looking again). */
 int store_is_missing(struct store *s);
 void store_close(struct store *s);
+/* From now on this connection's queries stop (failing as interrupted) when c
+ * says so, checked every few thousand steps; NULL: never. A server's budget
+ * for one request; c must live until it is replaced. */
+void store_set_cancel(struct store *s, struct pv_cancel *c);
 
 /* Saves p in one transaction. When a profile with the same content hash exists,
  * nothing is written and its id is returned with *existed = 1. */

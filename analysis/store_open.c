@@ -497,6 +497,7 @@ static int store_configure(struct store *s)
 	sqlite3_busy_timeout(s->db, s->lock_wait_ms);
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+	store_set_cancel(s, s->cancel);
 	return sqlite3_exec(s->db,
 			    "PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
 			    " PRAGMA journal_size_limit=67108864",
@@ -770,6 +771,20 @@ void store_set_lock_wait(struct store *s, int ms)
 	s->lock_wait_ms = ms;
 	if (s->db)
 		sqlite3_busy_timeout(s->db, ms);
+}
+
+static int store_progress(void *c)
+{
+	return pv_cancelled(c);
+}
+
+void store_set_cancel(struct store *s, struct pv_cancel *c)
+{
+	/* kept for a connection opened later (a store that appears, a reader
+	 * turned writer) */
+	s->cancel = c;
+	if (s->db)
+		sqlite3_progress_handler(s->db, c ? 10000 : 0, c ? store_progress : NULL, c);
 }
 
 int store_is_missing(struct store *s)

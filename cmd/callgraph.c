@@ -103,7 +103,7 @@ static int cmd_callgraph(int argc, char **argv, struct cmd_ctx *ctx)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char **roots = xcalloc((size_t)argc + 1, sizeof(char *)), **leaves = xcalloc((size_t)argc + 1, sizeof(char *));
-	struct callgraph_options o = { 0.005, 0.001, roots, 0, leaves, 0, -1 };
+	struct callgraph_options o = { 0.005, 0.001, roots, 0, leaves, 0, -1, NULL };
 	struct dot_style st = { DOT_COLOR, 1.0, 0, NULL, NULL };
 	const char *format = NULL, *output = NULL, *base_arg = NULL, *profile_arg = NULL;
 	int strip = 0, normalize = 0, rc = EXIT_ERROR, opt;

@@ -122,7 +122,7 @@ static int cmd_icicle(int argc, char **argv, struct cmd_ctx *ctx)
 		goto fail;
 	if (base_arg && cmd_load_profile(ctx, store, base_arg, strip, &base, &err))
 		goto fail;
-	struct icicle_options io = { (size_t)max_nodes };
+	struct icicle_options io = { (size_t)max_nodes, NULL };
 	icicle_build(&ic, p, &io);
 	if (base)
 		icicle_diff(&ic, base, normalize);

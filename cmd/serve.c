@@ -1,4 +1,5 @@
 #include "cmd.h"
+#include "../analysis/xalloc.h"
 #include "../web/server.h"
 
 #include <fcntl.h>
@@ -8,12 +9,13 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
 
 static const char serve_usage[] =
-	"usage: profview serve [--host HOST] [--port PORT] [--open] [--threads N]\n"
+	"usage: profview serve [--host HOST] [--port PORT] [--open] [--threads N] [--deadline SECONDS]\n"
 	"\n"
 	"Serve the store in a web browser: the profile list, and for each profile the function\n"
 	"table, icicle, sandwich (callers above, callees below), call graph and diff views,\n"
@@ -25,17 +27,32 @@ static const char serve_usage[] =
 	"  --port PORT       port (default 8080); when it is taken the next free one is used,\n"
 	"                    and said; 0 lets the system choose\n"
 	"  --open            open the page in the default browser (xdg-open)\n"
-	"  --threads N       worker threads (default: twice the CPUs, at least 4)\n"
+	"  --threads N       requests that compute at once (default: twice the CPUs, at least\n"
+	"                    4); more wait for a turn. Only those that build from a whole\n"
+	"                    profile (regex filters, trees, graphs, diffs) take one\n"
+	"  --deadline SECONDS  the longest a request may take, its wait for a turn included\n"
+	"                    (default 30; 0: no limit); past it the answer is 503\n"
 	"  --db PATH         the store to serve\n"
 	"\n"
-	"Ctrl-C stops the server.\n"
+	"Every request is bounded: a regex search that backtracks too much is refused (422),\n"
+	"work stops when its client hangs up, requests from other sites' pages are refused\n"
+	"(403), and a connection that sends nothing for 5 s is closed. Limits and statuses:\n"
+	"docs/serve-api.md.\n"
+	"\n"
+	"Ctrl-C (or SIGTERM) stops the server within a few seconds, whatever is running.\n"
 	"\n"
 	"Examples:\n"
 	"  profview serve --open\n"
 	"  profview serve --port 9000 --db team.db\n"
 	"  curl -s localhost:8080/api/profiles | jq '.profiles[0]'\n";
 
-enum { OPT_HOST = 1, OPT_PORT, OPT_OPEN, OPT_THREADS };
+enum { OPT_HOST = 1, OPT_PORT, OPT_OPEN, OPT_THREADS, OPT_DEADLINE };
+
+#define SERVE_DEADLINE 30	/* seconds: the largest answers of a 200k-function profile take ~10 */
+/* How long a stop waits for requests to give up: past it, what cannot be
+ * interrupted (a Graphviz layout) is left running and the process exits (the
+ * store is only read: nothing is lost). */
+#define SERVE_STOP_SECONDS 3
 
 static void serve_open_browser(const char *url, int quiet)
 {
@@ -50,6 +67,59 @@ static void serve_open_browser(const char *url, int quiet)
 	posix_spawn_file_actions_destroy(&fa);
 }
 
+struct serve_stopper {
+	struct pv_server *srv;
+	pthread_mutex_t lock;
+	pthread_cond_t done_cond;
+	int done;
+};
+
+static void *serve_stop_thread(void *arg)
+{
+	struct serve_stopper *st = arg;
+	pv_server_stop(st->srv);
+	pthread_mutex_lock(&st->lock);
+	st->done = 1;
+	pthread_cond_signal(&st->done_cond);
+	pthread_mutex_unlock(&st->lock);
+	return NULL;
+}
+
+/* Stops the server, waiting at most seconds; -1 when it has not stopped by then
+ * (the stopping thread and its state are then left to the process's exit). */
+static int serve_stop(struct pv_server *srv, int seconds)
+{
+	struct serve_stopper *st = xcalloc(1, sizeof(*st));
+	st->srv = srv;
+	pthread_mutex_init(&st->lock, NULL);
+	pthread_condattr_t a;
+	pthread_condattr_init(&a);
+	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	pthread_cond_init(&st->done_cond, &a);
+	pthread_condattr_destroy(&a);
+	pthread_t t;
+	if (pthread_create(&t, NULL, serve_stop_thread, st)) {
+		pv_server_stop(srv);
+		goto done;
+	}
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += seconds;
+	pthread_mutex_lock(&st->lock);
+	while (!st->done && pthread_cond_timedwait(&st->done_cond, &st->lock, &until) == 0)
+		;
+	int stopped = st->done;
+	pthread_mutex_unlock(&st->lock);
+	if (!stopped)
+		return -1;
+	pthread_join(t, NULL);
+done:
+	pthread_cond_destroy(&st->done_cond);
+	pthread_mutex_destroy(&st->lock);
+	free(st);
+	return 0;
+}
+
 static int cmd_serve(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -57,11 +127,13 @@ static int cmd_serve(int argc, char **argv, struct cmd_ctx *ctx)
 		{ "port", required_argument, NULL, OPT_PORT },
 		{ "open", no_argument, NULL, OPT_OPEN },
 		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "deadline", required_argument, NULL, OPT_DEADLINE },
 		CMD_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	struct pv_server_options so = { NULL, "127.0.0.1", 8080, 1, (unsigned)(cpus > 2 ? 2 * cpus : 4) };
+	struct pv_server_options so = { NULL, "127.0.0.1", 8080, 1, (unsigned)(cpus > 2 ? 2 * cpus : 4), SERVE_DEADLINE };
+	double d;
 	if (so.threads > 64)
 		so.threads = 64;
 	int open_browser = 0, opt;
@@ -97,6 +169,13 @@ static int cmd_serve(int argc, char **argv, struct cmd_ctx *ctx)
 			if (v < 1 || v > 256)
 				return cmd_usage_error(&cmd_serve_entry, "--threads must be from 1 to 256");
 			so.threads = (unsigned)v;
+			break;
+		case OPT_DEADLINE:
+			if (cmd_parse_float("--deadline", optarg, &d, &err))
+				return cmd_fail(&err);
+			if (!(d >= 0 && d <= 86400))
+				return cmd_usage_error(&cmd_serve_entry, "--deadline must be from 0 to 86400 seconds");
+			so.deadline = d;
 			break;
 		default:
 			return cmd_usage_error(&cmd_serve_entry, "unknown option '%s'", argv[optind - 1]);
@@ -146,7 +225,12 @@ static int cmd_serve(int argc, char **argv, struct cmd_ctx *ctx)
 
 	int sig = 0;
 	sigwait(&stop, &sig);
-	pv_server_stop(srv);
+	if (serve_stop(srv, SERVE_STOP_SECONDS)) {
+		if (!ctx->quiet)
+			fprintf(stderr, "profview: stopped (a request that cannot be interrupted was left running)\n");
+		fflush(stdout);
+		_exit(EXIT_OK);	/* its thread still uses the server: nothing may be freed under it */
+	}
 	if (!ctx->quiet)
 		fprintf(stderr, "profview: stopped\n");
 	free(db_path);

@@ -5,6 +5,7 @@
 #ifndef PV_WEB_API_H
 #define PV_WEB_API_H
 #include "cache.h"
+#include "job.h"
 #include "query.h"
 #include "../analysis/error.h"
 #include "../analysis/store.h"
@@ -22,7 +23,9 @@
 #define API_MAX_QUERY 8192
 
 struct api_request {
-	struct store *store;		/* this thread's read-only connection */
+	struct store *store;		/* a read-only connection, for this request */
+	struct job *job;		/* the request's bounds */
+	struct pv_cancel *cancel;	/* the job's, for the analysis options */
 	pthread_mutex_t *graphviz;	/* libgvc is not thread-safe: it guards gvc */
 	struct GVC_s **gvc;		/* the server's one Graphviz context, made on first use */
 	struct answer_cache *cache;
@@ -36,9 +39,14 @@ struct api_request {
 };
 
 int api_fail(struct api_request *r, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Fails with the status a library error calls for: 400 for bad options, 503
- * when the store is locked, else 500. */
+/* Fails with the status a library error calls for: 400 for bad options, 404
+ * for what is not there, 422 for work past a bound (a regex too costly), 503
+ * when the store is locked or the job ended (api_fail_job), else 500: the
+ * server's own fault. */
 int api_fail_err(struct api_request *r, const struct pv_error *err);
+/* Fails because the job ended: 503 with its reason (past the deadline, the
+ * server stopping); a client that hung up gets no answer at all. */
+int api_fail_job(struct api_request *r);
 /* A profile reference from the URL: an id, a name, or latest. 404 when none. */
 int api_resolve(struct api_request *r, const char *ref, int64_t *id);
 /* Loads stored profile id whole (strip: pstats' strip_dirs()). */

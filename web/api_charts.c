@@ -63,8 +63,11 @@ static int api_chart(struct api_request *r, const struct profile *p, const struc
 	    query_long(r, "max_nodes", 2, API_ICICLE_MAX_NODES, API_ICICLE_NODES, &max_nodes) ||
 	    api_path(r, p, &path, &npath))
 		return -1;
-	struct icicle_options io = { (size_t)max_nodes };
-	icicle_build(ic, p, &io);
+	struct icicle_options io = { (size_t)max_nodes, r->cancel };
+	if (icicle_build(ic, p, &io)) {
+		free(path);
+		return api_fail_job(r);
+	}
 	if (base)
 		icicle_diff(ic, base, normalize);
 	int rc = icicle_focus(ic, path, npath, (long)depth, &err);
@@ -158,11 +161,17 @@ int api_sandwich(struct api_request *r, const char *ref)
 		return api_fail(r, 404, "no function %lld in this profile", func);
 	}
 	struct icicle ic, up, down;
-	struct icicle_options io = { (size_t)max_nodes };
-	icicle_build(&ic, p, &io);
+	struct icicle_options io = { (size_t)max_nodes, r->cancel };
+	if (icicle_build(&ic, p, &io)) {
+		profile_free(p);
+		return api_fail_job(r);
+	}
 	int rc = icicle_sandwich(&ic, (uint32_t)func, API_SANDWICH_WORK, &up, &down, &err);
 	if (rc) {
-		api_fail(r, 413, "%s", err.message);
+		if (err.kind == PV_ERROR_CANCELLED)
+			api_fail_job(r);
+		else
+			api_fail(r, 413, "%s", err.message);
 	} else {
 		struct strbuf sb = STRBUF_INIT;
 		strbuf_adds(&sb, "{\"function\":");
@@ -208,7 +217,7 @@ int api_callgraph(struct api_request *r, const char *ref, const char *format)
 		st.color_by_self = !strcmp(color_by, "self");
 	}
 	const char **roots = xcalloc(r->q.n + 1, sizeof(char *)), **leaves = xcalloc(r->q.n + 1, sizeof(char *));
-	struct callgraph_options o = { node_thres / 100, edge_thres / 100, roots, 0, leaves, 0, (long)depth };
+	struct callgraph_options o = { node_thres / 100, edge_thres / 100, roots, 0, leaves, 0, (long)depth, r->cancel };
 	struct strbuf pruning = STRBUF_INIT;
 	struct profile *p = NULL, *base = NULL;
 	struct callgraph g;
@@ -250,7 +259,7 @@ int api_callgraph(struct api_request *r, const char *ref, const char *format)
 	if (api_load(r, ids[0], strip, &p) || (nids == 2 && api_load(r, ids[1], strip, &base)))
 		goto done;
 	if (callgraph_build(&g, p, &o, &err)) {
-		api_fail(r, err.usage ? 400 : 500, "%s", err.message);
+		api_fail_err(r, &err);
 		goto done;
 	}
 	if (g.nnodes > API_MAX_GRAPH_NODES) {
@@ -260,7 +269,11 @@ int api_callgraph(struct api_request *r, const char *ref, const char *format)
 	}
 	if (base)
 		callgraph_diff(&g, base, normalize);
-	pthread_mutex_lock(r->graphviz);
+	/* one layout at a time (libgvc is not thread-safe): wait no longer than the job may */
+	if (job_lock(r->job, r->graphviz)) {
+		api_fail_job(r);
+		goto done;
+	}
 	if (!*r->gvc)
 		*r->gvc = dot_context_new();
 	rc = dot_write(r->out, &g, &st, format, *r->gvc, &err);

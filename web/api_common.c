@@ -22,12 +22,25 @@ int api_fail(struct api_request *r, int status, const char *fmt, ...)
 	return -1;
 }
 
-int api_fail_err(struct api_request *r, const struct pv_error *err)
+int api_fail_job(struct api_request *r)
 {
 	char msg[sizeof(r->message)];
+	job_end_message(r->job, msg, sizeof(msg));
+	return api_fail(r, 503, "%s", msg);
+}
+
+int api_fail_err(struct api_request *r, const struct pv_error *err)
+{
+	if (r->job && r->job->end != JOB_RUNNING)
+		return api_fail_job(r);	/* whatever failed, it failed because the job ended */
+	char msg[sizeof(r->message)];
 	pv_error_format(err, msg, sizeof(msg));
-	int code = sqlite3_extended_errcode(r->store->db) & 0xff;
-	int status = err->usage ? 400 : (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? 503 : 500;
+	int code = r->store ? sqlite3_extended_errcode(r->store->db) & 0xff : SQLITE_OK;
+	int status = err->usage ? 400
+		     : err->kind == PV_ERROR_NOT_FOUND ? 404
+		     : err->kind == PV_ERROR_LIMIT ? 422
+		     : err->kind == PV_ERROR_CANCELLED || code == SQLITE_BUSY || code == SQLITE_LOCKED ? 503
+		     : 500;
 	return api_fail(r, status, "%s", msg);
 }
 

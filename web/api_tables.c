@@ -17,6 +17,7 @@
 static int api_stat_query(struct api_request *r, struct stat_query *sq, struct restriction *rs)
 {
 	memset(sq, 0, sizeof(*sq));
+	sq->cancel = r->cancel;
 	sq->by = query_get(&r->q, "by");
 	if (sq->by && !*sq->by)
 		sq->by = NULL;
@@ -146,6 +147,7 @@ int api_diff(struct api_request *r)
 	struct pv_error err;
 	pv_error_clear(&err);
 	memset(&o, 0, sizeof(o));
+	o.cancel = r->cancel;
 	if (query_only(r, names) || query_flag(r, "strip_dirs", &o.strip_dirs) ||
 	    query_flag(r, "ignore_lines", &o.ignore_lines) || query_flag(r, "match_names", &o.match_names) ||
 	    query_flag(r, "normalize", &o.normalize) || query_long(r, "limit", 0, API_MAX_ROWS, API_MAX_ROWS, &limit) ||

@@ -729,7 +729,7 @@
           el.setAttribute('data-state', 'ready');
         }, function (err) {
           if (my !== seq) return;
-          if (err.status === 400 && s.match) {
+          if ((err.status === 400 || err.status === 422) && s.match) {
             fieldError(filter.input, ferr, err.message);
             clear(msg);
             el.setAttribute('data-state', 'invalid');
@@ -1450,7 +1450,9 @@
         function fail(err) {
           if (my !== seq) return;
           stage.classList.remove('stale');
-          if (err.status === 400 && (s.root || s.leaf) && /regex|regular|pattern|root|leaf/i.test(err.message)) {
+          // 400 a bad regex, 404 one that matches nothing, 422 one too costly to search
+          if ((err.status === 400 || err.status === 404 || err.status === 422) && (s.root || s.leaf) &&
+              /regex|regular|pattern|root|leaf/i.test(err.message)) {
             fieldError(rootIn, ferr, err.message);
             if (s.leaf) leafIn.setAttribute('aria-invalid', 'true');
             clear(msg);
@@ -1729,7 +1731,7 @@
         }).catch(function (err) {
           if (my !== seq) return;
           split.classList.remove('stale');
-          if (err.status === 400 && s.match) { fieldError(filter.input, ferr, err.message); el.setAttribute('data-state', 'invalid'); return; }
+          if ((err.status === 400 || err.status === 422) && s.match) { fieldError(filter.input, ferr, err.message); el.setAttribute('data-state', 'invalid'); return; }
           setKids(msg, [errorBox(err.status === 404 ? 'No such profile' : 'Cannot compare the profiles', err, [button('Retry', null, load)])]);
           if (!el.contains(msg)) setKids(el, [toolbar, msg]);
           el.setAttribute('data-state', 'error');

@@ -4,6 +4,7 @@
 #include "api.h"
 #include "assets.h"
 #include "cache.h"
+#include "job.h"
 #include "../formats/dot_write.h"
 #include "../formats/record_json.h"
 #include "../analysis/strbuf.h"
@@ -16,11 +17,28 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #define SERVER_PORT_TRIES 100
 #define SERVER_HEAD_LIMIT (40 * 1024)	/* MHD's per-connection pool: a request head of about 32 KiB */
+/* Connections at once: far more than browsers open (6 per host), so that idle
+ * ones cannot crowd out the next request; bounded by the descriptors we may open. */
+#define SERVER_MAX_CONNECTIONS 1000
+/* A connection that sends nothing for this long is closed: one that never
+ * finishes its request, and an idle keep-alive one (browsers reconnect). */
+#define SERVER_IDLE_SECONDS 5
+/* From elsewhere than loopback, one address may hold this many of them. */
+#define SERVER_PER_IP 64
+/* Requests that do not compute for long (the list, summaries, plain tables)
+ * also take turns, from a larger pool of their own: what bounds the store
+ * connections open at once, whatever the number of connections. */
+#define SERVER_LIGHT_TURNS 32
+/* More query parameters than this are refused before libmicrohttpd parses
+ * them: each takes a record in the 40 KiB pool, and when the pool runs out
+ * libmicrohttpd can no longer answer at all. */
+#define SERVER_MAX_PARAMS 256
 
 struct pv_server {
 	struct MHD_Daemon *daemon;
@@ -30,10 +48,16 @@ struct pv_server {
 	int loopback;		/* bound to a loopback address: only loopback Host names are served */
 	unsigned port;
 	char url[400];
-	pthread_key_t store_key;
+	double deadline;	/* seconds one request may compute; 0: no limit */
+	struct job_gate gate;	/* turns to compute, and the stop flag */
+	struct job_gate light;	/* turns for the requests that compute little */
+	pthread_mutex_t stores_lock;	/* idle read-only store connections, reused */
+	struct store **stores;
+	size_t nstores, cap_stores;
 	pthread_mutex_t graphviz;
 	struct GVC_s *gvc;
 	struct answer_cache cache;
+	char refused;		/* its address marks a request answered before parsing */
 };
 
 #define SERVER_CACHE_BYTES (256u << 20)
@@ -42,22 +66,36 @@ static const char server_csp[] = "default-src 'self'; img-src 'self' data:; styl
 				 "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
 				 "frame-ancestors 'none'";
 
-static void server_store_free(void *s)
+/* A read-only store connection for one request: an idle one, or a new one. */
+static struct store *server_store_get(struct pv_server *srv, struct pv_error *err)
 {
-	store_close(s);
-}
-
-/* This thread's read-only connection, opened on first use. */
-static struct store *server_store(struct pv_server *srv, struct pv_error *err)
-{
-	struct store *s = pthread_getspecific(srv->store_key);
+	struct store *s = NULL;
+	pthread_mutex_lock(&srv->stores_lock);
+	if (srv->nstores)
+		s = srv->stores[--srv->nstores];
+	pthread_mutex_unlock(&srv->stores_lock);
 	if (s)
 		return s;
 	if (store_open(srv->db_path, STORE_READ, &s, err))
 		return NULL;
 	store_set_lock_wait(s, 5000);
-	pthread_setspecific(srv->store_key, s);
 	return s;
+}
+
+/* Back to the idle ones; beyond what the computing requests can use at once, closed. */
+static void server_store_put(struct pv_server *srv, struct store *s)
+{
+	store_set_cancel(s, NULL);
+	pthread_mutex_lock(&srv->stores_lock);
+	/* idle connections kept: a few more than the heavy turns; the light
+	 * requests open more at a burst, and those are closed after use */
+	if (srv->nstores < srv->gate.max + 4) {
+		xgrow((void **)&srv->stores, &srv->cap_stores, srv->nstores + 1, sizeof(*srv->stores));
+		srv->stores[srv->nstores++] = s;
+		s = NULL;
+	}
+	pthread_mutex_unlock(&srv->stores_lock);
+	store_close(s);
 }
 
 /* URLs reach the handler as sent: the path is split before it is decoded,
@@ -150,17 +188,20 @@ static int server_split(const char *path, char **seg)
 	return k;
 }
 
-static int server_dispatch(struct api_request *r, const char *const *seg, int n);
-
-static int server_route(struct api_request *r, const char *url)
+/* Whether a request computes for long: all but the list, a summary and the
+ * plain tables (pushed into SQL, a few hundred ms on a 200k-function
+ * profile). A regex over every name, stripped directories, the trees, graphs
+ * and diffs build from the whole profile and take turns of the gate, so that
+ * they cannot hold up the light ones nor all run at once. */
+static int server_needs_turn(const char *const *seg, int n, const struct query *q)
 {
-	char *seg[4] = { NULL, NULL, NULL, NULL };
-	int n = server_split(url, seg);
-	int rc = n == -2 ? api_fail(r, 400, "the path holds a NUL byte (%%00)")
-			 : server_dispatch(r, (const char *const *)seg, n);
-	for (int k = 0; k < 4; k++)
-		free(seg[k]);
-	return rc;
+	if (n >= 2 && !strcmp(seg[1], "diff"))
+		return 1;
+	if (n != 4)
+		return 0;	/* the list, a summary, no such route */
+	if (!strcmp(seg[3], "table") || !strcmp(seg[3], "callers") || !strcmp(seg[3], "callees"))
+		return query_get(q, "match") || query_get(q, "strip_dirs");
+	return 1;
 }
 
 static int server_dispatch(struct api_request *r, const char *const *seg, int n)
@@ -220,6 +261,163 @@ static int server_host_ok(const struct pv_server *srv, struct MHD_Connection *c)
 	return strlen(srv->host) == n && !strncasecmp(h, srv->host, n);
 }
 
+/* One header's value, or NULL. */
+static const char *server_header(struct MHD_Connection *c, const char *name)
+{
+	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+/* Whether origin ("http://host:port") is this server as the client named it. */
+static int server_same_origin(const struct pv_server *srv, struct MHD_Connection *c, const char *origin)
+{
+	const char *host = server_header(c, MHD_HTTP_HEADER_HOST);
+	if (strncasecmp(origin, "http://", 7))
+		return 0;
+	if (host)
+		return !strcasecmp(origin + 7, host);
+	size_t n = strlen(srv->url) - 1;	/* without its final slash */
+	return strlen(origin) == n && !strncasecmp(origin, srv->url, n);
+}
+
+/* A request that a page of another site made (an <img>, a <script>, a fetch):
+ * refused, so that no page elsewhere makes this server work or reads from it.
+ * The page's own requests are same-origin; a link followed from elsewhere (a
+ * top-level navigation, to the page or to an API URL) is served. Browsers
+ * without Fetch Metadata still send Origin on cross-origin fetches. Returns
+ * the header that gave the request away, or NULL. */
+static const char *server_cross_site(const struct pv_server *srv, struct MHD_Connection *c)
+{
+	const char *site = server_header(c, "Sec-Fetch-Site");
+	if (site && strcasecmp(site, "same-origin") && strcasecmp(site, "none")) {
+		const char *mode = server_header(c, "Sec-Fetch-Mode"), *dest = server_header(c, "Sec-Fetch-Dest");
+		int navigation = mode && !strcasecmp(mode, "navigate") && (!dest || !strcasecmp(dest, "document"));
+		if (!navigation)
+			return "Sec-Fetch-Site";
+	}
+	const char *origin = server_header(c, "Origin");
+	if (origin && !server_same_origin(srv, c, origin))
+		return "Origin";
+	return NULL;
+}
+
+/* Writes a whole JSON error answer to the socket and closes the sending side:
+ * for a request libmicrohttpd could not answer itself (see SERVER_MAX_PARAMS).
+ * Nothing else writes to the connection at this point of its request. */
+static void server_answer_early(struct MHD_Connection *c, int status, const char *reason, const char *message)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!ci)
+		return;
+	struct strbuf body = STRBUF_INIT, all = STRBUF_INIT;
+	record_json_error(&body, status, message);
+	strbuf_addc(&body, '\n');
+	strbuf_addf(&all, "HTTP/1.1 %d %s\r\nContent-Type: application/json; charset=utf-8\r\n"
+		    "Content-Length: %zu\r\nConnection: close\r\nCache-Control: no-store\r\n"
+		    "X-Content-Type-Options: nosniff\r\n\r\n", status, reason, body.len);
+	strbuf_add(&all, body.buf, body.len);
+	size_t off = 0;
+	while (off < all.len) {
+		ssize_t n = send(ci->connect_fd, all.buf + off, all.len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	shutdown(ci->connect_fd, SHUT_WR);
+	strbuf_release(&body);
+	strbuf_release(&all);
+}
+
+/* Called with the request line, before libmicrohttpd parses the query: a
+ * request with too many parameters is answered here (the pool that would hold
+ * them cannot also hold an answer) and marked, so that the handler only
+ * closes its connection. */
+static void *server_uri_seen(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct pv_server *srv = cls;
+	const char *q = strchr(uri, '?');
+	size_t params = 0;
+	for (; q && *q; q++)
+		params += *q == '?' || *q == '&';
+	if (params <= SERVER_MAX_PARAMS)
+		return NULL;
+	char msg[128];
+	snprintf(msg, sizeof(msg), "the query has more than %d parameters", SERVER_MAX_PARAMS);
+	server_answer_early(c, MHD_HTTP_URI_TOO_LONG, "URI Too Long", msg);
+	return &srv->refused;
+}
+
+/* An /api/ request, within its job's bounds: a turn to compute when it needs
+ * one, a store connection that stops when the job does. */
+static enum MHD_Result server_api(struct pv_server *srv, struct MHD_Connection *c, const char *url)
+{
+	struct api_request r;
+	memset(&r, 0, sizeof(r));
+	r.graphviz = &srv->graphviz;
+	r.gvc = &srv->gvc;
+	r.cache = &srv->cache;
+	r.url = url;
+	r.content_type = "application/json; charset=utf-8";
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, server_collect, &r.q);
+	if (r.q.bytes > API_MAX_QUERY) {
+		query_release(&r.q);
+		return server_error(c, MHD_HTTP_URI_TOO_LONG, "the query string is longer than 8 KiB");
+	}
+	char *body = NULL, *seg[4] = { NULL, NULL, NULL, NULL };
+	size_t len = 0;
+	int rc = -1;
+	struct pv_error err;
+	pv_error_clear(&err);
+	int n = server_split(url, seg);
+	int heavy = n != -2 && server_needs_turn((const char *const *)seg, n, &r.q);
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct job job;
+	job_start(&job, heavy ? &srv->gate : &srv->light, ci ? ci->connect_fd : -1, srv->deadline);
+	r.job = &job;
+	r.cancel = &job.cancel;
+	if (job_take_turn(&job)) {
+		api_fail_job(&r);
+		goto answer;
+	}
+	r.store = server_store_get(srv, &err);
+	if (!r.store) {
+		char msg[1024];
+		pv_error_format(&err, msg, sizeof(msg));
+		api_fail(&r, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", msg);
+		goto answer;
+	}
+	store_set_cancel(r.store, &job.cancel);
+	r.out = open_memstream(&body, &len);
+	if (!r.out) {
+		api_fail(&r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+		goto answer;
+	}
+	if (n == -2)
+		rc = api_fail(&r, 400, "the path holds a NUL byte (%%00)");
+	else if (r.q.has_nul)
+		rc = api_fail(&r, 400, "the query holds a NUL byte (%%00)");
+	else
+		rc = server_dispatch(&r, (const char *const *)seg, n);
+	fclose(r.out);
+answer:
+	for (int k = 0; k < 4; k++)
+		free(seg[k]);
+	if (r.store)
+		server_store_put(srv, r.store);
+	job_finish(&job);
+	query_release(&r.q);
+	if (rc) {
+		free(body);
+		free(r.cache_key);
+		if (job.end == JOB_CLIENT_GONE)
+			return MHD_NO;	/* nobody to answer: libmicrohttpd closes the connection */
+		return server_error(c, r.status ? r.status : MHD_HTTP_INTERNAL_SERVER_ERROR, r.message);
+	}
+	if (r.cache_key)
+		answer_cache_put(&srv->cache, r.cache_key, body, len, r.content_type);
+	free(r.cache_key);
+	return server_send(c, MHD_HTTP_OK, r.content_type, body, len, MHD_RESPMEM_MUST_FREE, 0);
+}
+
 static enum MHD_Result server_answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				     const char *version, const char *upload_data, size_t *upload_data_size,
 				     void **con_cls)
@@ -227,6 +425,8 @@ static enum MHD_Result server_answer(void *cls, struct MHD_Connection *c, const 
 	struct pv_server *srv = cls;
 	(void)version;
 	(void)upload_data;
+	if (*con_cls == &srv->refused)
+		return MHD_NO;	/* answered by server_uri_seen() */
 	if (!*con_cls) {
 		/* refused at once (libmicrohttpd then closes the connection) */
 		if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
@@ -246,6 +446,12 @@ static enum MHD_Result server_answer(void *cls, struct MHD_Connection *c, const 
 	}
 	if (!server_host_ok(srv, c))
 		return server_error(c, MHD_HTTP_FORBIDDEN, "this server answers only to its loopback names");
+	const char *why = server_cross_site(srv, c);
+	if (why) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "a request from another site's page is refused (its %s header says so)", why);
+		return server_error(c, MHD_HTTP_FORBIDDEN, msg);
+	}
 
 	if (!strncmp(url, "/assets/", 8)) {
 		/* a name from the embedded table, never a path */
@@ -264,47 +470,7 @@ static enum MHD_Result server_answer(void *cls, struct MHD_Connection *c, const 
 	}
 	if (strncmp(url, "/api/", 5))
 		return server_error(c, MHD_HTTP_NOT_FOUND, "no such page");
-
-	struct api_request r;
-	memset(&r, 0, sizeof(r));
-	r.graphviz = &srv->graphviz;
-	r.gvc = &srv->gvc;
-	r.cache = &srv->cache;
-	r.url = url;
-	r.content_type = "application/json; charset=utf-8";
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, server_collect, &r.q);
-	if (r.q.bytes > API_MAX_QUERY) {
-		query_release(&r.q);
-		return server_error(c, MHD_HTTP_URI_TOO_LONG, "the query string is longer than 8 KiB");
-	}
-	struct pv_error err;
-	pv_error_clear(&err);
-	r.store = server_store(srv, &err);
-	if (!r.store) {
-		query_release(&r.q);
-		char msg[1024];
-		pv_error_format(&err, msg, sizeof(msg));
-		return server_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, msg);
-	}
-	char *body = NULL;
-	size_t len = 0;
-	r.out = open_memstream(&body, &len);
-	if (!r.out) {
-		query_release(&r.q);
-		return server_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-	}
-	int rc = r.q.has_nul ? api_fail(&r, 400, "the query holds a NUL byte (%%00)") : server_route(&r, url);
-	fclose(r.out);
-	query_release(&r.q);
-	if (rc) {
-		free(body);
-		free(r.cache_key);
-		return server_error(c, r.status ? r.status : MHD_HTTP_INTERNAL_SERVER_ERROR, r.message);
-	}
-	if (r.cache_key)
-		answer_cache_put(&srv->cache, r.cache_key, body, len, r.content_type);
-	free(r.cache_key);
-	return server_send(c, MHD_HTTP_OK, r.content_type, body, len, MHD_RESPMEM_MUST_FREE, 0);
+	return server_api(srv, c, url);
 }
 
 /* Binds host:port (or the next free port after it); returns the socket. */
@@ -364,6 +530,27 @@ static int server_bind(const struct pv_server_options *o, unsigned *port, int *l
 	return fd;
 }
 
+/* The connections libmicrohttpd may hold: SERVER_MAX_CONNECTIONS, raising the
+ * soft limit on open files towards it when the hard limit allows, and leaving
+ * room for the store connections (three files each) and the rest. */
+static unsigned server_connection_limit(unsigned computing)
+{
+	unsigned reserve = 64 + 3 * (computing + SERVER_LIGHT_TURNS);
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 256;
+	rlim_t want = (rlim_t)SERVER_MAX_CONNECTIONS + reserve;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rlim_t old = rl.rlim_cur;
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			rl.rlim_cur = old;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+		return SERVER_MAX_CONNECTIONS;
+	return rl.rlim_cur > reserve + 16 ? (unsigned)(rl.rlim_cur - reserve) : 16;
+}
+
 int pv_server_start(const struct pv_server_options *o, struct pv_server **out, struct pv_error *err)
 {
 	struct pv_server *srv = xcalloc(1, sizeof(*srv));
@@ -379,18 +566,27 @@ int pv_server_start(const struct pv_server_options *o, struct pv_server **out, s
 	srv->loopback = loopback;
 	srv->db_path = xstrdup(o->db_path);
 	srv->host = xstrdup(o->host);
+	srv->deadline = o->deadline;
 	snprintf(srv->url, sizeof(srv->url), strchr(o->host, ':') ? "http://[%s]:%u/" : "http://%s:%u/", o->host,
 		 srv->port);
-	pthread_key_create(&srv->store_key, server_store_free);
+	unsigned computing = o->threads ? o->threads : 1;
+	job_gate_init(&srv->gate, computing);
+	job_gate_init(&srv->light, SERVER_LIGHT_TURNS);
+	pthread_mutex_init(&srv->stores_lock, NULL);
 	pthread_mutex_init(&srv->graphviz, NULL);
 	answer_cache_init(&srv->cache, SERVER_CACHE_BYTES);
-	srv->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL, server_answer, srv,
+	/* A thread per connection: a request that computes for long holds up its
+	 * own connection only, never others that a pool thread would also serve;
+	 * the gate bounds how many compute at once. */
+	srv->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL,
+				       0, NULL, NULL, server_answer, srv,
 				       MHD_OPTION_LISTEN_SOCKET, fd,
-				       MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads ? o->threads : 1),
-				       MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
-				       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+				       MHD_OPTION_CONNECTION_LIMIT, server_connection_limit(computing),
+				       MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)(loopback ? 0 : SERVER_PER_IP),
+				       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_IDLE_SECONDS,
 				       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_HEAD_LIMIT,
 				       MHD_OPTION_UNESCAPE_CALLBACK, server_keep_escapes, NULL,
+				       MHD_OPTION_URI_LOG_CALLBACK, server_uri_seen, srv,
 				       MHD_OPTION_END);
 	if (!srv->daemon) {
 		pv_error_set(err, "cannot start the HTTP server on %s", srv->url);
@@ -415,11 +611,19 @@ void pv_server_stop(struct pv_server *s)
 {
 	if (!s)
 		return;
+	/* requests computing see the flag at their next check and give up */
+	job_gate_stop(&s->gate);
+	job_gate_stop(&s->light);
 	if (s->daemon)
 		MHD_stop_daemon(s->daemon);	/* joins the threads, closes the listening socket */
 	else if (s->fd >= 0)
 		close(s->fd);
-	pthread_key_delete(s->store_key);
+	for (size_t i = 0; i < s->nstores; i++)
+		store_close(s->stores[i]);
+	free(s->stores);
+	pthread_mutex_destroy(&s->stores_lock);
+	job_gate_release(&s->gate);
+	job_gate_release(&s->light);
 	dot_context_free(s->gvc);
 	pthread_mutex_destroy(&s->graphviz);
 	answer_cache_release(&s->cache);

@@ -1,7 +1,7 @@
-/* profview serve's HTTP server (docs/serve-api.md): libmicrohttpd with a pool
- * of threads, each reading the store through its own read-only SQLite
- * connection, answering the JSON API and the embedded page. Nothing a URL
- * says reaches the file system.
+/* profview serve's HTTP server (docs/serve-api.md): libmicrohttpd with a
+ * thread per connection, reading the store through read-only SQLite
+ * connections, answering the JSON API and the embedded page. Nothing a URL
+ * says reaches the file system. Each request's work is bounded (web/job.h).
  *
  * Ownership: the server owns its daemon, listening socket and connections;
  * pv_server_stop() ends the threads and frees it all. */
@@ -14,7 +14,8 @@ struct pv_server_options {
 	const char *host;	/* an address or name to bind */
 	unsigned port;		/* 0: any free port */
 	int next_free;		/* port taken: try the next ones (up to 100 further) */
-	unsigned threads;	/* worker threads */
+	unsigned threads;	/* requests that compute at once; more wait for a turn */
+	double deadline;	/* seconds a request may take, waiting for its turn included; 0: no limit */
 };
 
 struct pv_server;
@@ -23,6 +24,9 @@ int pv_server_start(const struct pv_server_options *o, struct pv_server **out, s
 /* "http://127.0.0.1:8080/" */
 const char *pv_server_url(const struct pv_server *s);
 unsigned pv_server_port(const struct pv_server *s);
+/* Stops it: requests still computing give up at their next check (see
+ * analysis/cancel.h), then the threads end. What cannot be interrupted (a
+ * Graphviz layout) is waited for: cmd/serve.c bounds that wait. */
 void pv_server_stop(struct pv_server *s);
 
 #endif

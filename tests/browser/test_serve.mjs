@@ -7,7 +7,9 @@
 // their breadcrumb), the sandwich (callers/callees against their endpoints),
 // the call graph (node click, pan/zoom, bad regex, 413), the diff (table and
 // differential icicle), back/forward, deep links in a fresh page, hostile
-// names, and the dark theme. Values are checked against the API's own JSON.
+// names, the dark theme, and pages of other sites (an <img>, a <script>, a
+// fetch aimed at the server are refused; a link followed from there is
+// served). Values are checked against the API's own JSON.
 // Throughout: no console errors but the expected 4xx, no page errors, no failed
 // requests, no request to another origin, no dialog. Screenshots of every view,
 // light and dark, go to ARTEFACT_DIR. Prints "N passed, N failed"; exits 1 on
@@ -16,6 +18,7 @@
 // usage: node test_serve.mjs PROFVIEW TESTS_DIR ARTEFACT_DIR
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import { CHROMIUM, loadChromium, testArgs } from './browser_common.mjs';
 import os from 'node:os';
 import path from 'node:path';
@@ -923,8 +926,76 @@ async function testTheme() {
   }
 }
 
+
+// Pages of other sites, served here on another port: what they make chromium
+// fetch from the server (an <img>, a <script>, a no-cors fetch) is refused
+// with 403, by the Sec-Fetch-Site header chromium sends; a link followed from
+// there (a top-level navigation) is served as any shared link is. Chromium
+// hides blocked answers from the page (ORB) and from playwright's events: the
+// headers it sent and the status it got come from the DevTools protocol. The
+// headers are printed: docs/serve-api.md and tests/serve rely on them.
+async function testCrossSite() {
+  where = 'cross-site';
+  const target = BASE + '/api/profiles?limit=1';
+  const page = `<!doctype html><title>elsewhere</title>
+<img id="pic" src="${target}&from=img">
+<script src="${BASE}/assets/app.js?from=script"></script>
+<a id="go" href="${BASE}/p/${ID}/table">a shared link</a>
+<script>fetch(${JSON.stringify(target + '&from=fetch')}, { mode: 'no-cors' }).catch(() => {});</script>`;
+  const other = http.createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(page);
+  });
+  await new Promise((r) => other.listen(0, '127.0.0.1', r));
+  const port = other.address().port;
+  try {
+    // localhost is another site than 127.0.0.1; 127.0.0.1 on another port is the same site, another origin
+    for (const [origin, site] of [[`http://localhost:${port}`, 'cross-site'], [`http://127.0.0.1:${port}`, 'same-site']]) {
+      const context = await browser.newContext();
+      const p = await context.newPage();
+      const cdp = await context.newCDPSession(p);
+      await cdp.send('Network.enable');
+      const reqs = new Map();
+      const at = (id) => { if (!reqs.has(id)) reqs.set(id, {}); return reqs.get(id); };
+      cdp.on('Network.requestWillBeSent', (e) => { at(e.requestId).url = e.request.url; });
+      cdp.on('Network.requestWillBeSentExtraInfo', (e) => {
+        at(e.requestId).headers = Object.fromEntries(Object.entries(e.headers).map(([k, v]) => [k.toLowerCase(), v]));
+      });
+      cdp.on('Network.responseReceivedExtraInfo', (e) => { at(e.requestId).status = e.statusCode; });
+      await p.goto(origin + '/', { waitUntil: 'load' });
+      await p.waitForTimeout(500);
+      const subs = [...reqs.values()].filter((x) => x.url && x.url.startsWith(BASE + '/') && /from=(img|script|fetch)/.test(x.url));
+      const kinds = ['img', 'script', 'fetch'].filter((k) => subs.some((x) => x.url.includes('from=' + k)));
+      check(`${site}: the page's <img>, <script> and fetch reached the server`, kinds.length === 3, subs.map((x) => x.url));
+      for (const x of subs) {
+        const h = x.headers || {}, shown = x.url.replace(BASE, '');
+        check(`${site} ${shown}: refused with 403`, x.status === 403, { status: x.status });
+        check(`${site} ${shown}: chromium sent Sec-Fetch-Site: ${site}`, h['sec-fetch-site'] === site, h);
+        if (x.url.includes('from=img'))
+          console.log(`info: chromium's headers for a ${site} <img>: ` + JSON.stringify(Object.fromEntries(
+            Object.entries(h).filter(([k]) => /^(sec-fetch|origin|referer|accept$)/.test(k)))));
+      }
+      // the link: a top-level navigation from that site, served
+      await Promise.all([p.waitForURL(BASE + `/p/${ID}/table`), p.click('#go')]);
+      await settled(p, 'table');
+      const nav = [...reqs.values()].find((x) => x.url === BASE + `/p/${ID}/table`);
+      check(`${site}: a link followed from there is served (200, the table shows)`,
+        nav && nav.status === 200 && nav.headers && nav.headers['sec-fetch-site'] === site &&
+        (await p.$$('.functable tbody tr')).length > 0, nav);
+      const own = [...reqs.values()].filter((x) => x.url && x.url.startsWith(BASE + '/api/profiles/'));
+      check(`${site}: the page's own requests after the link are same-origin and answered`,
+        own.length > 0 && own.every((x) => x.status === 200 && x.headers && x.headers['sec-fetch-site'] === 'same-origin'),
+        own.map((x) => [x.url, x.status, x.headers && x.headers['sec-fetch-site']]));
+      await context.close();
+    }
+  } finally {
+    other.close();
+  }
+}
+
 try {
-  for (const t of [testList, testTable, testIcicle, testSandwich, testCallgraph, testDiff, testHistory, testHostile, testLatin1, testTheme]) {
+  for (const t of [testList, testTable, testIcicle, testSandwich, testCallgraph, testDiff, testHistory, testHostile, testLatin1, testTheme,
+    testCrossSite]) {
     const t0 = Date.now();
     try {
       await t();

@@ -60,7 +60,7 @@ static void test_callgraph_recursion(void)
 	unit_case = "callgraph recursion";
 	struct profile *p = recursive_profile();
 	struct callgraph g;
-	struct callgraph_options o = { 0, 0, NULL, 0, NULL, 0, -1 };
+	struct callgraph_options o = { 0, 0, NULL, 0, NULL, 0, -1, NULL };
 	struct pv_error err;
 	CHECK(callgraph_build(&g, p, &o, &err) == 0);
 	CHECK(g.total == 100);
@@ -158,7 +158,7 @@ static void test_icicle_estimate(void)
 	unit_case = "icicle estimate";
 	struct profile *p = calls_profile();
 	struct icicle ic;
-	struct icicle_options o = { 1000 };
+	struct icicle_options o = { 1000, NULL };
 	icicle_build(&ic, p, &o);
 	CHECK(ic.estimated && !ic.count_is_samples);
 	/* pre-order: root, main, f, g, f (children in edge order) */
@@ -204,7 +204,7 @@ static void test_icicle_estimated_split(void)
 	e->tottime = e->cumtime = 3;
 	profile_compute_totals(p);
 	struct icicle ic;
-	struct icicle_options o = { 1000 };
+	struct icicle_options o = { 1000, NULL };
 	icicle_build(&ic, p, &o);
 	int hs = 0;
 	double htotal = 0;
@@ -226,7 +226,7 @@ static void test_icicle_cut_and_diff(void)
 	unit_case = "icicle cut";
 	struct profile *p = recursive_profile();
 	struct icicle ic;
-	struct icicle_options o = { 3 };
+	struct icicle_options o = { 3, NULL };
 	icicle_build(&ic, p, &o);
 	CHECK(!ic.estimated && ic.count_is_samples);
 	/* nodes: root, a (100), d (95), b (5), a (3), b (3), c (2): keep root, a, d */
@@ -299,7 +299,7 @@ static void test_icicle_focus(void)
 	unit_case = "icicle focus";
 	struct profile *p = recursive_profile();
 	struct icicle ic;
-	struct icicle_options o = { 1000 };
+	struct icicle_options o = { 1000, NULL };
 	struct pv_error err;
 	uint32_t a = fn(p, "a"), b = fn(p, "b"), d = fn(p, "d");
 
@@ -340,7 +340,7 @@ static void test_icicle_sandwich(void)
 	unit_case = "icicle sandwich";
 	struct profile *p = recursive_profile();
 	struct icicle ic, up, down;
-	struct icicle_options o = { 1000 };
+	struct icicle_options o = { 1000, NULL };
 	struct pv_error err;
 	icicle_build(&ic, p, &o);
 

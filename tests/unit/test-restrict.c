@@ -12,6 +12,15 @@
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define NNAMES NELEM(names)
 
+/* restrict_apply() on its own: no cancel, no error expected; the new length. */
+static size_t apply(const struct restriction *r, struct restrict_item *items, size_t n, int py2, struct strbuf *msg)
+{
+	struct pv_error err;
+	pv_error_clear(&err);
+	CHECK_INT(restrict_apply(r, items, &n, py2, msg, NULL, &err), 0);
+	return n;
+}
+
 static size_t fill(struct restrict_item *items)
 {
 	for (size_t i = 0; i < NNAMES; i++) {
@@ -29,7 +38,7 @@ static void test_regex_table(void)
 		size_t n = fill(items);
 		struct restriction r = { .kind = RESTRICT_REGEX, .regex = regex_cases[c].re };
 		struct strbuf msg = STRBUF_INIT;
-		size_t kept = restrict_apply(&r, items, n, 0, &msg);
+		size_t kept = apply(&r, items, n, 0, &msg);
 		unsigned mask = 0;
 		int ordered = 1;
 		for (size_t i = 0; i < kept; i++) {
@@ -47,7 +56,7 @@ static void test_regex_table(void)
 		 * carry Python 2's repr(): compare from the '<' on. */
 		strbuf_reset(&msg);
 		n = fill(items);
-		restrict_apply(&r, items, n, 1, &msg);
+		apply(&r, items, n, 1, &msg);
 		const char *want = strchr(regex_cases[c].msg2, '<'), *got = strchr(strbuf_str(&msg), '<');
 		if (want && got)
 			CHECK_MEM(got, strlen(got), want, strlen(want));
@@ -79,7 +88,7 @@ static void test_amount_table(void)
 		struct restrict_item items[NNAMES];
 		size_t n = fill(items);
 		struct strbuf msg = STRBUF_INIT;
-		size_t kept = restrict_apply(&r, items, n, 0, &msg);
+		size_t kept = apply(&r, items, n, 0, &msg);
 		CHECK_INT(kept, a->kept);
 		int prefix = 1;	/* counts and fractions keep the head of the list */
 		for (size_t i = 0; i < kept; i++)
@@ -89,7 +98,7 @@ static void test_amount_table(void)
 		CHECK_MEM(strbuf_str(&msg), msg.len, a->msg, strlen(a->msg));
 		strbuf_reset(&msg);	/* numbers read the same in Python 2 */
 		n = fill(items);
-		CHECK_INT(restrict_apply(&r, items, n, 1, &msg), a->kept);
+		CHECK_INT(apply(&r, items, n, 1, &msg), a->kept);
 		CHECK_MEM(strbuf_str(&msg), msg.len, a->msg, strlen(a->msg));
 		strbuf_release(&msg);
 	}
@@ -172,9 +181,9 @@ static void test_chain(void)
 	struct restriction a = { .kind = RESTRICT_REGEX, .regex = "calc|json" };
 	struct restriction b = { .kind = RESTRICT_COUNT, .count = 2 };
 	struct restriction c = { .kind = RESTRICT_REGEX, .regex = "fib" };
-	n = restrict_apply(&a, items, n, 0, &msg);
-	n = restrict_apply(&b, items, n, 0, &msg);
-	n = restrict_apply(&c, items, n, 0, &msg);
+	n = apply(&a, items, n, 0, &msg);
+	n = apply(&b, items, n, 0, &msg);
+	n = apply(&c, items, n, 0, &msg);
 	CHECK_INT(n, 1);
 	CHECK_INT(items[0].index, 5);
 	CHECK_STR(strbuf_str(&msg), "   List reduced from 10 to 3 due to restriction <'calc|json'>\n"
@@ -183,8 +192,8 @@ static void test_chain(void)
 	strbuf_release(&msg);
 	/* an empty list stays empty, silently */
 	struct strbuf m2 = STRBUF_INIT;
-	CHECK_INT(restrict_apply(&c, items, 0, 0, &m2), 0);
-	CHECK_INT(restrict_apply(&b, items, 0, 0, &m2), 0);
+	CHECK_INT(apply(&c, items, 0, 0, &m2), 0);
+	CHECK_INT(apply(&b, items, 0, 0, &m2), 0);
 	CHECK_INT(m2.len, 0);
 	strbuf_release(&m2);
 }
@@ -212,7 +221,7 @@ static void test_invalid_utf8(void)
 		struct strbuf msg = STRBUF_INIT;
 		struct restriction r = { .kind = RESTRICT_REGEX, .regex = pats[p] };
 		unit_case = pats[p];
-		CHECK_INT(restrict_apply(&r, items, 2, 0, &msg), kept[p]);
+		CHECK_INT(apply(&r, items, 2, 0, &msg), kept[p]);
 		CHECK_INT(items[0].index, 0);
 		strbuf_release(&msg);
 	}
@@ -222,7 +231,7 @@ static void test_invalid_utf8(void)
 		struct strbuf msg = STRBUF_INIT;
 		struct restriction r = { .kind = RESTRICT_REGEX, .regex = pats[p] };
 		unit_case = pats[p];
-		CHECK_INT(restrict_apply(&r, items, 2, 1, &msg), kept[p]);
+		CHECK_INT(apply(&r, items, 2, 1, &msg), kept[p]);
 		CHECK_INT(items[0].index, 0);
 		strbuf_release(&msg);
 	}
@@ -241,7 +250,7 @@ static void test_invalid_utf8(void)
 						   ITEM("/x/abc.py:3(h)", 2) };
 		struct strbuf msg = STRBUF_INIT;
 		struct restriction r = { .kind = RESTRICT_REGEX, .regex = py2[p].re };
-		size_t n = restrict_apply(&r, names2, 3, 1, &msg);
+		size_t n = apply(&r, names2, 3, 1, &msg);
 		unsigned mask = 0;
 		for (size_t i = 0; i < n; i++)
 			mask |= 1u << names2[i].index;
@@ -255,8 +264,32 @@ static void test_invalid_utf8(void)
 					  ITEM("/x/\xed\xb2\x80.py:3(h)", 2) };
 	struct strbuf msg = STRBUF_INIT;
 	struct restriction r2 = { .kind = RESTRICT_REGEX, .regex = "caf\xc3\xa9" };
-	CHECK_INT(restrict_apply(&r2, items, 3, 0, &msg), 1);
+	CHECK_INT(apply(&r2, items, 3, 0, &msg), 1);
 	CHECK_INT(items[0].index, 1);
+	strbuf_release(&msg);
+}
+
+/* A pattern that backtracks without end (nested repeats on a long run of
+ * [a-z0-9/_.] that then fails) is an error, never "no match", and its message
+ * names it; a pattern under the bound still matches as before. */
+static void test_too_costly(void)
+{
+	struct restrict_item items[2] = { ITEM("/srv/bigapp/src/bigapp/core/sub00/mod_00000.py:3(get_user_0)", 0),
+					  ITEM("a.py:1(f)", 1) };
+	struct strbuf msg = STRBUF_INIT;
+	struct restriction r = { .kind = RESTRICT_REGEX, .regex = "^(([a-z0-9/_.]+)*)*:$" };
+	struct pv_error err;
+	pv_error_clear(&err);
+	size_t n = 2;
+	CHECK_INT(restrict_apply(&r, items, &n, 0, &msg, NULL, &err), -1);
+	CHECK_INT(err.kind, PV_ERROR_LIMIT);
+	CHECK(strstr(err.message, "^(([a-z0-9/_.]+)*)*:$") != NULL);
+	CHECK(strstr(err.message, "too costly") != NULL);
+	CHECK_INT(n, 2);	/* the list as it was */
+	CHECK_INT(msg.len, 0);
+	/* the same nesting on a short run is cheap: searched to the end */
+	struct restrict_item short_items[1] = { ITEM("ab:", 0) };
+	CHECK_INT(apply(&r, short_items, 1, 0, &msg), 1);
 	strbuf_release(&msg);
 }
 
@@ -268,5 +301,6 @@ int main(void)
 	test_messages();
 	test_chain();
 	test_invalid_utf8();
+	test_too_costly();
 	return UNIT_DONE();
 }
