@@ -153,7 +153,7 @@ int main(int argc, char **argv)
 		rm_store(db);
 		struct store *s = NULL;
 		tick();
-		if (store_open(db, 0, &s, &err))
+		if (store_open(db, STORE_WRITE, &s, &err))
 			die("store_open", &err);
 		tock(5);
 		int64_t ids[16];

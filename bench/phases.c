@@ -170,14 +170,15 @@ static struct profile *cold_once(const char *prof, const char *db, int64_t *id_o
 	ph_i = 0;
 	tick();
 	struct store *s;
-	if (store_open(db, 0, &s, &err))
+	if (store_open(db, STORE_WRITE, &s, &err))
 		die("store_open", &err);
 	tock("store_open (new file: schema, WAL)");
 	struct file_facts facts;
 	if (profile_file_facts(prof, &facts, &err))
 		die("facts", &err);
 	int64_t id = 0;
-	if (store_find_source(s, facts.abspath, facts.size, facts.mtime_ns, &id, &err))
+	size_t nfound = 0;
+	if (store_find_source(s, facts.abspath, facts.size, facts.mtime_ns, 0, &id, 1, &nfound, &err))
 		die("find_source", &err);
 	tock("stat + realpath + store_find_source (miss)");
 	/* profile_read_file, taken apart: slurp, parse, hash */
@@ -257,13 +258,14 @@ static void warm_once(const char *prof, const char *db, int64_t id)
 	ph_i = 0;
 	tick();
 	struct store *s;
-	if (store_open(db, 0, &s, &err))
+	if (store_open(db, STORE_WRITE, &s, &err))
 		die("store_open", &err);
 	tock("store_open (existing)");
 	struct file_facts facts;
 	int64_t found = 0;
+	size_t nfound = 0;
 	if (profile_file_facts(prof, &facts, &err) ||
-	    store_find_source(s, facts.abspath, facts.size, facts.mtime_ns, &found, &err))
+	    store_find_source(s, facts.abspath, facts.size, facts.mtime_ns, 0, &found, 1, &nfound, &err))
 		die("find_source", &err);
 	file_facts_release(&facts);
 	tock("stat + realpath + store_find_source (hit)");
@@ -280,7 +282,7 @@ static void warm_once(const char *prof, const char *db, int64_t id)
 	store_close(s);
 	tock("store_close");
 	/* extras on a fresh connection, so each starts from the same (OS-cached) state */
-	if (store_open(db, 1, &s, &err))
+	if (store_open(db, STORE_READ, &s, &err))
 		die("store_open", &err);
 	tick();
 	count_rows(s->db, "SELECT idx, file, line, name, pcalls, calls, tottime, cumtime FROM functions WHERE profile_id = ?1"
@@ -289,7 +291,7 @@ static void warm_once(const char *prof, const char *db, int64_t id)
 	count_rows(s->db, "SELECT name FROM functions WHERE profile_id = ?1 AND top_level AND in_stats ORDER BY idx", id);
 	tock("* top-level names statement (if top_level_count>0)");
 	store_close(s);
-	if (store_open(db, 1, &s, &err))
+	if (store_open(db, STORE_READ, &s, &err))
 		die("store_open", &err);
 	exec_or_die(s->db, "PRAGMA mmap_size=268435456");
 	tick();
