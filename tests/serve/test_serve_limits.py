@@ -279,12 +279,24 @@ def check_normal_served(srv, pid, small):
 
 def check_deadline(db, pid, small):
     """--deadline D: a request past it answers 503; normal ones go on meanwhile."""
-    d = 2 * SLOW
+    slow_url = q('/api/profiles/%s/table' % pid, [('match', SLOW_RE)])
+    # The regex's cost is PCRE2's, which sanitizers do not slow down, and the
+    # machine's load changes it: measured here without a deadline, and the
+    # deadline set well below it (a deadline scaled by --slow once let it finish).
+    srv = Server(db, '--deadline', 0, '--threads', 4)
+    r = get(srv, slow_url) if srv.port else None
+    srv.stop()
+    if not R.ok(r is not None and r.status == 200, 'the slow regex without a deadline: 200',
+                r.brief() if r else srv.stderr()):
+        return
+    d = round(min(2 * SLOW, r.elapsed / 3), 2)
+    print('info: the slow regex takes %.2fs without a deadline; --deadline %g' % (r.elapsed, d))
+    if not R.ok(d >= 0.5, 'the slow regex takes at least 1.5s (else it says nothing of a deadline)', r.brief()):
+        return
     srv = Server(db, '--deadline', d, '--threads', 4)
     if not R.ok(srv.port, 'serve --deadline %g starts' % d, srv.stderr()):
         srv.stop()
         return
-    slow_url = q('/api/profiles/%s/table' % pid, [('match', SLOW_RE)])
     r = get(srv, slow_url)
     R.ok(r.status == 503 and r.json_error() and 'deadline' in r.message(),
          'a regex under the per-search bound, slow over every name: 503 naming the deadline', r.brief())
