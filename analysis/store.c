@@ -367,8 +367,12 @@ int store_resolve(struct store *s, const char *ref, int64_t *id, struct pv_error
 	long long num = 0;
 	int numeric = ref[0] && (errno = 0, num = strtoll(ref, &end, 10), *end == '\0' && errno == 0 && num > 0);
 	int ready = store_ready(s, err);
+	if (ready > 0) {
+		store_missing_error(s, ref, err);
+		err->kind = PV_ERROR_NOT_FOUND;
+	}
 	if (ready)
-		return ready < 0 ? -1 : store_missing_error(s, ref, err);
+		return -1;
 	if (strcmp(ref, "latest") == 0)
 		sql = "SELECT max(id) FROM profiles";
 	else if (numeric)
@@ -393,6 +397,7 @@ int store_resolve(struct store *s, const char *ref, int64_t *id, struct pv_error
 			pv_error_set(err, "the store is empty; give a profile file");
 		else
 			pv_error_set(err, "no such file, and no stored profile with this %s", numeric ? "id" : "name");
+		err->kind = PV_ERROR_NOT_FOUND;
 	} else {
 		store_sql_error(s, err, "cannot query the store");
 	}

@@ -377,6 +377,38 @@ static int store_classify(const char *path, int objects, int tables, int ours, i
 				  what);
 }
 
+/* Reads the first len bytes of the database file at path through SQLite (an
+ * immutable connection), never with open() and close() of our own: closing any
+ * descriptor of a file drops every POSIX lock the process holds on it, those of
+ * the connections already open to the store (a server's) included, and another
+ * process may then checkpoint or reset the WAL under them ("disk I/O error").
+ * SQLite keeps such a descriptor open until its last connection to the file
+ * closes. Returns 0, 1 when the file is shorter, or -1 with err. */
+static int store_read_header(const char *path, unsigned char *hdr, int len, struct pv_error *err)
+{
+	sqlite3 *db = NULL;
+	sqlite3_file *file = NULL;
+	int rc = -1;
+	if (access(path, R_OK) != 0) {
+		pv_error_set(err, "cannot read the store: %s", strerror(errno));
+		return -1;
+	}
+	if (store_connect_ro(path, 1, &db) != SQLITE_OK ||
+	    sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK || !file ||
+	    !file->pMethods) {
+		pv_error_set(err, "cannot read the store: %s", db ? sqlite3_errmsg(db) : "out of memory");
+		goto done;
+	}
+	int got = file->pMethods->xRead(file, hdr, len, 0);
+	if (got == SQLITE_OK || got == SQLITE_IOERR_SHORT_READ)
+		rc = got == SQLITE_OK ? 0 : 1;
+	else
+		pv_error_set(err, "cannot read the store: %s", sqlite3_errstr(got));
+done:
+	sqlite3_close_v2(db);
+	return rc;
+}
+
 /* Reads what path holds without writing to it or creating anything beside it.
  * A file that is neither a store nor empty is an error that says what it is. */
 static int store_inspect_file(struct store *s, struct store_facts *f, struct pv_error *err)
@@ -385,32 +417,25 @@ static int store_inspect_file(struct store *s, struct store_facts *f, struct pv_
 	unsigned char hdr[100];
 	struct stat st;
 	memset(f, 0, sizeof(*f));
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0 && errno == ENOENT) {
-		f->kind = STORE_FILE_MISSING;
-		return 0;
-	}
-	if (fd < 0)
-		return pv_error_set(err, "cannot open the store: %s", strerror(errno));
-	if (fstat(fd, &st) != 0) {
-		close(fd);
+	if (stat(path, &st) != 0) {
+		if (errno == ENOENT) {
+			f->kind = STORE_FILE_MISSING;
+			return 0;
+		}
 		return pv_error_set(err, "cannot read the store: %s", strerror(errno));
 	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		if (S_ISDIR(st.st_mode))
-			return pv_error_predicate(err, "is a folder: --db needs a store file or a new path");
+	if (S_ISDIR(st.st_mode))
+		return pv_error_predicate(err, "is a folder: --db needs a store file or a new path");
+	if (!S_ISREG(st.st_mode))
 		return pv_error_predicate(err, "is not a regular file: --db needs a store file or a new path");
-	}
-	ssize_t n = pread(fd, hdr, sizeof(hdr), 0);
-	close(fd);
-	if (n < 0)
-		return pv_error_set(err, "cannot read the store: %s", strerror(errno));
-	if (n == 0) {
+	if (st.st_size == 0) {
 		f->kind = STORE_FILE_EMPTY;
 		return 0;
 	}
-	if (n < (ssize_t)sizeof(hdr) || memcmp(hdr, "SQLite format 3", 16) != 0)
+	int shorter = st.st_size < (off_t)sizeof(hdr) ? 1 : store_read_header(path, hdr, sizeof(hdr), err);
+	if (shorter < 0)
+		return -1;
+	if (shorter || memcmp(hdr, "SQLite format 3", 16) != 0)
 		return pv_error_predicate(err, "is not an SQLite database, and not empty: profview leaves it alone "
 					       "(--db needs a profview store, an empty file or a new path)");
 	f->wal = hdr[18] == 2;

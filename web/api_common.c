@@ -50,8 +50,9 @@ int api_resolve(struct api_request *r, const char *ref, int64_t *id)
 	pv_error_clear(&err);
 	if (store_resolve(r->store, ref, id, &err) == 0)
 		return 0;
-	int code = sqlite3_extended_errcode(r->store->db) & 0xff;
-	if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_ERROR)
+	/* only a lookup that found nothing is a 404: a store that could not be
+	 * read says why (api_fail_err picks 500 or 503) */
+	if (err.kind != PV_ERROR_NOT_FOUND)
 		return api_fail_err(r, &err);
 	return api_fail(r, 404, "no profile '%.200s' in the store", ref);
 }
