@@ -1,5 +1,6 @@
 #include "store.h"
 #include "store_private.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -595,6 +596,37 @@ int store_get_kind(struct store *s, int64_t id, enum pv_kind *kind, struct pv_er
 	*kind = store_kind_parse(m.kind);
 	store_meta_release(&m);
 	return 0;
+}
+
+int store_content_id(struct store *s, int64_t id, struct strbuf *out, struct pv_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	char num[32];
+	snprintf(num, sizeof(num), "%lld", (long long)id);
+	int ready = store_ready(s, err);
+	if (ready)
+		return ready < 0 ? -1 : store_missing_error(s, num, err);
+	int rc = -1;
+	if (sqlite3_prepare_v2(s->db, "SELECT content_hash, part FROM profiles WHERE id = ?1", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		store_sql_error(s, err, "cannot query the store");
+		goto cleanup;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		strbuf_addf(out, "%s:%lld", (const char *)sqlite3_column_text(st, 0),
+			    (long long)sqlite3_column_int64(st, 1));
+		rc = 0;
+	} else if (step == SQLITE_DONE) {
+		pv_error_subject(err, num);
+		pv_error_set(err, "no stored profile with this id");
+		err->kind = PV_ERROR_NOT_FOUND;
+	} else
+		store_sql_error(s, err, "cannot query the store");
+cleanup:
+	sqlite3_finalize(st);
+	return rc;
 }
 
 enum pv_kind store_kind_parse(const char *k)

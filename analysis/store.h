@@ -13,6 +13,8 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+struct strbuf;
+
 #define STORE_SCHEMA_VERSION 4
 
 /* db is NULL while there is no store at path yet (opened for reading); the
@@ -59,6 +61,9 @@ int store_open(const char *path, enum store_mode mode, struct store **out, struc
 void store_set_lock_wait(struct store *s, int ms);
 /* Whether there is no store at s->path yet (looking again). */
 int store_is_missing(struct store *s);
+/* Whether the last failure of s was another connection's lock held past the
+ * wait (SQLite's busy or locked): worth trying again, unlike the rest. */
+int store_failed_busy(struct store *s);
 void store_close(struct store *s);
 /* From now on this connection's queries stop (failing as interrupted) when c
  * says so, checked every few thousand steps; NULL: never. A server's budget
@@ -107,6 +112,9 @@ void store_meta_list_free(struct store_meta *v, size_t n);
 enum pv_kind store_kind_parse(const char *kind);
 /* The stored profile's kind alone. */
 int store_get_kind(struct store *s, int64_t id, enum pv_kind *kind, struct pv_error *err);
+/* Appends what identifies profile id's content ("HASH:PART") to out: a stored
+ * profile never changes, so answers computed from it may be cached under it. */
+int store_content_id(struct store *s, int64_t id, struct strbuf *out, struct pv_error *err);
 int store_load_profile(struct store *s, int64_t id, struct profile **out, struct pv_error *err);
 /* The same with only some parts: functions always, edges and the call tree
  * when asked for (a diff needs neither). */

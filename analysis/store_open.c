@@ -812,6 +812,12 @@ void store_set_cancel(struct store *s, struct pv_cancel *c)
 		sqlite3_progress_handler(s->db, c ? 10000 : 0, c ? store_progress : NULL, c);
 }
 
+int store_failed_busy(struct store *s)
+{
+	int code = s && s->db ? sqlite3_extended_errcode(s->db) & 0xff : SQLITE_OK;
+	return code == SQLITE_BUSY || code == SQLITE_LOCKED;
+}
+
 int store_is_missing(struct store *s)
 {
 	struct pv_error ignored;

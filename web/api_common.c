@@ -35,11 +35,10 @@ int api_fail_err(struct api_request *r, const struct pv_error *err)
 		return api_fail_job(r);	/* whatever failed, it failed because the job ended */
 	char msg[sizeof(r->message)];
 	pv_error_format(err, msg, sizeof(msg));
-	int code = r->store ? sqlite3_extended_errcode(r->store->db) & 0xff : SQLITE_OK;
 	int status = err->usage ? 400
 		     : err->kind == PV_ERROR_NOT_FOUND ? 404
 		     : err->kind == PV_ERROR_LIMIT ? 422
-		     : err->kind == PV_ERROR_CANCELLED || code == SQLITE_BUSY || code == SQLITE_LOCKED ? 503
+		     : err->kind == PV_ERROR_CANCELLED || store_failed_busy(r->store) ? 503
 		     : 500;
 	return api_fail(r, status, "%s", msg);
 }
@@ -85,18 +84,13 @@ int api_cached(struct api_request *r, const int64_t *ids, size_t n)
 		strbuf_addc(&key, '\x02');
 		strbuf_adds(&key, r->q.v[i].value);
 	}
-	sqlite3_stmt *st = NULL;
-	int ok = sqlite3_prepare_v2(r->store->db, "SELECT content_hash, part FROM profiles WHERE id = ?1", -1, &st,
-				    NULL) == SQLITE_OK;
+	int ok = 1;
 	for (size_t k = 0; ok && k < n; k++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, ids[k]);
-		ok = sqlite3_step(st) == SQLITE_ROW;
-		if (ok)
-			strbuf_addf(&key, "\x03%lld:%s:%lld", (long long)ids[k], (const char *)sqlite3_column_text(st, 0),
-				    (long long)sqlite3_column_int64(st, 1));
+		struct pv_error err;
+		pv_error_clear(&err);
+		strbuf_addf(&key, "\x03%lld:", (long long)ids[k]);
+		ok = store_content_id(r->store, ids[k], &key, &err) == 0;
 	}
-	sqlite3_finalize(st);
 	if (!ok) {
 		strbuf_release(&key);
 		return 0;
