@@ -470,12 +470,7 @@ static int store_inspect_file(struct store *s, struct store_facts *f, struct pv_
 		store_aux_state(path, &after);
 		if (!locked && !store_aux_same(&before, &after))
 			continue;
-		/* A store's file can look like this while a checkpoint copies the
-		 * -wal into it (the first page written, the schema's other pages not
-		 * yet): no schema objects, or some of profview's tables but not all.
-		 * Not ours as seen, but the -wal holds what it lacks: read with locks. */
-		int maybe_torn = objects == 0 || (ours > 0 && ours < (int)STORE_OWN_TABLES);
-		if (!locked && maybe_torn && f->wal && after.wal_size > 0) {
+		if (!locked && objects == 0 && version == 0 && f->wal && after.wal_size > 0) {
 			locked = 1;
 			attempt = 3;
 			continue;
