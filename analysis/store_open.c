@@ -321,6 +321,10 @@ static int store_count_schema(sqlite3 *db, int *objects, int *tables, int *ours,
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 	*objects = *tables = *ours = 0;
+	/* one read transaction for both: read apart, another process's creation
+	 * committing in between showed a store as a version without a schema */
+	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
 	if (sqlite3_prepare_v2(db, "SELECT type, name FROM sqlite_master", -1, &st, NULL) != SQLITE_OK)
 		goto cleanup;
 	int step;
@@ -344,6 +348,7 @@ static int store_count_schema(sqlite3 *db, int *objects, int *tables, int *ours,
 	rc = 0;
 cleanup:
 	sqlite3_finalize(st);
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	return rc;
 }
 
