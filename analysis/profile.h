@@ -150,6 +150,8 @@ struct profile_list {
 	size_t n, cap;
 };
 void profile_list_push(struct profile_list *l, struct profile *p);
+/* Moves every profile of src to the end of l, leaving src empty. */
+void profile_list_take(struct profile_list *l, struct profile_list *src);
 void profile_list_release(struct profile_list *l);
 
 /* Interns bytes and returns the string id. */
@@ -288,5 +290,10 @@ struct profile *profile_strip_dirs(const struct profile *p);
  * (every line 0), as `diff` needs to match profiles across machines and formats. */
 enum { PV_REKEY_STRIP_DIRS = 1, PV_REKEY_DROP_LINES = 2 };
 struct profile *profile_rekey(const struct profile *p, unsigned flags);
+
+/* The hash of an ordered pair of 32-bit indexes (a tree node's parent and
+ * function, an edge's caller and callee) under a per-profile seed: the one mix
+ * every table keyed by such a pair uses. */
+uint64_t profile_hash_pair(uint64_t seed, uint32_t a, uint32_t b);
 
 #endif

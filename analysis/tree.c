@@ -7,17 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t tree_hash(uint64_t seed, uint32_t parent, uint32_t func)
-{
-	uint64_t h = seed ^ (((uint64_t)parent << 32) | func);
-	h ^= h >> 31;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 29;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 32;
-	return h;
-}
-
 static void tree_rehash(struct profile *p, size_t cap)
 {
 	free(p->child_index);
@@ -25,7 +14,7 @@ static void tree_rehash(struct profile *p, size_t cap)
 	p->child_index_cap = cap;
 	size_t mask = cap - 1;
 	for (size_t i = 1; i < p->nnodes; i++) {
-		size_t slot = tree_hash(p->hash_seed, p->nodes[i].parent, p->nodes[i].func) & mask;
+		size_t slot = profile_hash_pair(p->hash_seed, p->nodes[i].parent, p->nodes[i].func) & mask;
 		while (p->child_index[slot])
 			slot = (slot + 1) & mask;
 		p->child_index[slot] = (uint32_t)i;
@@ -45,7 +34,7 @@ void profile_tree_begin(struct profile *p, enum pv_kind kind)
 uint32_t profile_tree_child(struct profile *p, uint32_t parent, uint32_t func)
 {
 	size_t mask = p->child_index_cap - 1;
-	size_t slot = tree_hash(p->hash_seed, parent, func) & mask;
+	size_t slot = profile_hash_pair(p->hash_seed, parent, func) & mask;
 	uint32_t id;
 	while ((id = p->child_index[slot]) != 0) {
 		const struct pv_node *n = &p->nodes[id];
@@ -77,7 +66,7 @@ struct tree_edges {
 static struct pv_edge *tree_edge(struct tree_edges *te, uint32_t caller, uint32_t callee)
 {
 	size_t mask = te->nslots - 1;
-	size_t slot = tree_hash(te->seed, caller, callee) & mask;
+	size_t slot = profile_hash_pair(te->seed, caller, callee) & mask;
 	uint32_t k;
 	while ((k = te->slots[slot]) != 0) {
 		struct pv_edge *e = &te->e[k - 1];
@@ -95,7 +84,7 @@ static struct pv_edge *tree_edge(struct tree_edges *te, uint32_t caller, uint32_
 		te->slots = xcalloc(te->nslots, sizeof(uint32_t));
 		mask = te->nslots - 1;
 		for (size_t i = 0; i < te->n; i++) {
-			slot = tree_hash(te->seed, te->e[i].caller, te->e[i].callee) & mask;
+			slot = profile_hash_pair(te->seed, te->e[i].caller, te->e[i].callee) & mask;
 			while (te->slots[slot])
 				slot = (slot + 1) & mask;
 			te->slots[slot] = (uint32_t)(i + 1);

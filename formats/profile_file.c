@@ -195,11 +195,7 @@ static int profile_stream_speedscope(struct input *in, const uint8_t *head, size
 	free(rest);
 	if (r < 0)
 		goto cleanup;
-	for (size_t i = 0; i < got.n; i++)
-		profile_list_push(out, got.v[i]);
-	free(got.v);
-	got.v = NULL;
-	got.n = 0;
+	profile_list_take(out, &got);
 	rc = 0;
 cleanup:
 	profile_list_release(&got);

@@ -171,17 +171,6 @@ static int ss_grow(struct ss_reader *r, void **p, size_t *cap, size_t need, size
 	return ss_check_memory(r);
 }
 
-static uint64_t ss_hash(uint64_t seed, uint32_t parent, uint32_t frame)
-{
-	uint64_t h = seed ^ (((uint64_t)parent << 32) | frame);
-	h ^= h >> 31;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 29;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 32;
-	return h;
-}
-
 static void ss_trie_index(struct ss_reader *r, struct ss_trie *t, size_t cap)
 {
 	r->held += (uint64_t)(cap - t->index_cap) * sizeof(uint32_t);
@@ -189,7 +178,7 @@ static void ss_trie_index(struct ss_reader *r, struct ss_trie *t, size_t cap)
 	t->index = xcalloc(cap, sizeof(uint32_t));
 	t->index_cap = cap;
 	for (size_t i = 1; i < t->n; i++) {
-		size_t slot = ss_hash(r->seed, t->nodes[i].parent, t->nodes[i].frame) & (cap - 1);
+		size_t slot = profile_hash_pair(r->seed, t->nodes[i].parent, t->nodes[i].frame) & (cap - 1);
 		while (t->index[slot])
 			slot = (slot + 1) & (cap - 1);
 		t->index[slot] = (uint32_t)i + 1;
@@ -213,7 +202,7 @@ static int ss_trie_root(struct ss_reader *r, struct ss_trie *t)
 /* The child of parent for this frame index, added when new; -1 when memory is out. */
 static int64_t ss_trie_child(struct ss_reader *r, struct ss_trie *t, uint32_t parent, uint32_t frame)
 {
-	size_t mask = t->index_cap - 1, slot = ss_hash(r->seed, parent, frame) & mask;
+	size_t mask = t->index_cap - 1, slot = profile_hash_pair(r->seed, parent, frame) & mask;
 	uint32_t k;
 	while ((k = t->index[slot]) != 0) {
 		if (t->nodes[k - 1].parent == parent && t->nodes[k - 1].frame == frame)
@@ -867,11 +856,7 @@ int speedscope_read_stream(const struct json_source *src, const struct speedscop
 	arena_init(&r.strings);
 	if (ss_read_document(&r) || ss_build(&r, &got))
 		goto cleanup;
-	for (size_t i = 0; i < got.n; i++)
-		profile_list_push(out, got.v[i]);
-	free(got.v);
-	got.v = NULL;
-	got.n = 0;
+	profile_list_take(out, &got);
 	rc = 0;
 cleanup:
 	profile_list_release(&got);
