@@ -43,6 +43,14 @@ int store_names_of(struct store *s, int64_t id, char ***names, size_t *n, struct
 	rc = 0;
 cleanup:
 	sqlite3_finalize(st);
+	if (rc) {
+		/* an error leaves nothing to free */
+		for (size_t i = 0; i < *n; i++)
+			free((*names)[i]);
+		free(*names);
+		*names = NULL;
+		*n = 0;
+	}
 	return rc;
 }
 
