@@ -439,6 +439,7 @@ int store_get_meta(struct store *s, int64_t id, struct store_meta *m, struct pv_
 		if (step == SQLITE_DONE) {
 			pv_error_subject(err, num);
 			pv_error_set(err, "no stored profile with this id");
+			err->kind = PV_ERROR_NOT_FOUND;
 		} else {
 			store_sql_error(s, err, "cannot query the store");
 		}
@@ -533,12 +534,14 @@ int store_list(struct store *s, const struct store_list_query *q, struct store_m
 	sqlite3_bind_int64(st, 2, q->limit >= 0 ? q->limit : -1);
 	sqlite3_bind_int64(st, 3, q->offset);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct pv_error gone;
-		pv_error_clear(&gone);
 		if (nv == cap)
 			xgrow((void **)&v, &cap, nv + 1, sizeof(*v));
-		if (store_get_meta(s, sqlite3_column_int64(st, 0), &v[nv], &gone) == 0)
-			nv++;	/* else removed since: not listed */
+		if (store_get_meta(s, sqlite3_column_int64(st, 0), &v[nv], err) == 0)
+			nv++;
+		else if (err->kind == PV_ERROR_NOT_FOUND)
+			pv_error_clear(err);	/* removed since: not listed */
+		else
+			goto cleanup;	/* a store that cannot be read is no shorter list */
 	}
 	if (step != SQLITE_DONE)
 		goto sql_error;
