@@ -88,13 +88,7 @@ void profile_list_take(struct profile_list *l, struct profile_list *src)
 
 uint64_t profile_hash_pair(uint64_t seed, uint32_t a, uint32_t b)
 {
-	uint64_t h = seed ^ (((uint64_t)a << 32) | b);
-	h ^= h >> 31;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 29;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 32;
-	return h;
+	return profile_mix(seed ^ (((uint64_t)a << 32) | b));
 }
 
 void profile_list_release(struct profile_list *l)
