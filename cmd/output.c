@@ -143,6 +143,19 @@ static int output_resolve(struct cmd_output *o, char **real, struct stat *st, in
 	return 0;
 }
 
+/* o writes into fd from now on (a stream over it), or err says why not. */
+static int output_adopt(struct cmd_output *o, int fd, struct pv_error *err)
+{
+	o->f = fdopen(fd, "wb");
+	if (!o->f) {
+		int e = errno;
+		close(fd);
+		o->f = stdout;
+		return output_fail(o, err, e);
+	}
+	return 0;
+}
+
 /* Writes through an open descriptor the path names (a dup, so closing it at
  * commit leaves the command's own standard output open). */
 static int output_open_fd(struct cmd_output *o, int n, struct pv_error *err)
@@ -154,14 +167,7 @@ static int output_open_fd(struct cmd_output *o, int n, struct pv_error *err)
 		pv_error_subject(err, o->path);
 		return pv_error_set(err, "cannot write: descriptor %d is not open", n);
 	}
-	o->f = fdopen(fd, "wb");
-	if (!o->f) {
-		int e = errno;
-		close(fd);
-		o->f = stdout;
-		return output_fail(o, err, e);
-	}
-	return 0;
+	return output_adopt(o, fd, err);
 }
 
 /* Writes into a device, FIFO or socket as it is: no creating, no truncating, no
@@ -177,14 +183,7 @@ static int output_open_through(struct cmd_output *o, const char *real, struct pv
 		pv_error_subject(err, o->path);
 		return pv_error_set(err, "cannot write: the file changed while it was being opened");
 	}
-	o->f = fdopen(fd, "wb");
-	if (!o->f) {
-		int e = errno;
-		close(fd);
-		o->f = stdout;
-		return output_fail(o, err, e);
-	}
-	return 0;
+	return output_adopt(o, fd, err);
 }
 
 /* A name for the temp file beside the target, "DIR/BASE.tmp-" and six random
