@@ -465,11 +465,7 @@ static int detect_csv_commas(const uint8_t *s, size_t n)
 
 static void detect_text_line(struct detect_text *t, const uint8_t *s, size_t n)
 {
-	if (n && s[n - 1] == '\r')
-		n--;
-	size_t lead = 0;
-	while (lead < n && (s[lead] == ' ' || s[lead] == '\t'))
-		lead++;
+	size_t lead = folded_line_start((const char *)s, &n);
 	if (lead == n)
 		return;
 	int first = t->lines++ == 0;

@@ -315,6 +315,16 @@ static int folded_austin_metrics(const char *s, size_t n)
 	return digits && (commas || minus);
 }
 
+size_t folded_line_start(const char *s, size_t *n)
+{
+	if (*n && s[*n - 1] == '\r')
+		(*n)--;
+	size_t lead = 0;
+	while (lead < *n && (s[lead] == ' ' || s[lead] == '\t'))
+		lead++;
+	return lead;
+}
+
 enum folded_line_kind folded_line_parse(const char *s, size_t n, struct folded_line *out)
 {
 	if (n && s[n - 1] == '\r')
@@ -619,11 +629,7 @@ static void folded_line(struct folded_reader *r, const char *s, size_t n)
 	if (r->failed)
 		return;
 	size_t whole = n;	/* folded_line_parse() drops the '\r' itself, once */
-	if (n && s[n - 1] == '\r')
-		n--;
-	size_t lead = 0;
-	while (lead < n && (s[lead] == ' ' || s[lead] == '\t'))
-		lead++;
+	size_t lead = folded_line_start(s, &n);
 	if (lead == n)
 		return;
 	if (s[lead] == '#') {

@@ -58,6 +58,10 @@ struct folded_line {
 	size_t metrics_len;
 	double count;		/* FOLDED_LINE_STACK: the count */
 };
+/* Drops a line's trailing '\r' from *n and returns where its text starts past
+ * leading blanks (spaces, tabs); *n when the line is blank. The reader and
+ * format detection skip the same lines by it. */
+size_t folded_line_start(const char *s, size_t *n);
 /* Classifies one line (without its '\n'; a trailing '\r' is dropped). */
 enum folded_line_kind folded_line_parse(const char *s, size_t n, struct folded_line *out);
 
