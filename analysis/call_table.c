@@ -120,71 +120,10 @@ int call_table_from_profile(const struct profile *p0, const struct stat_query *q
 int call_table_from_store(struct store *s, int64_t id, const struct stat_query *q, enum call_direction dir,
 			  struct call_table *c, struct pv_error *err)
 {
-	if (q->strip_dirs) {
-		struct profile *p;
-		if (store_load_profile(s, id, &p, err))
-			return -1;
-		int rc = call_table_from_profile(p, q, dir, c, err);
-		profile_free(p);
-		return rc;
-	}
-	call_table_init(c, dir);
-	if (stat_table_from_store(s, id, q, &c->stats, err))
+	struct profile *p;
+	if (store_load_profile_parts(s, id, STORE_LOAD_EDGES, &p, err))
 		return -1;
-	struct stat_table *t = &c->stats;
-	sqlite3_stmt *st = NULL;
-	const char *sql = dir == CALL_CALLERS
-		? "SELECT f.file, f.line, f.name, e.timed, e.calls, e.pcalls, e.tottime, e.cumtime, f.cumtime, f.idx"
-		  " FROM edges e JOIN functions f ON f.profile_id = e.profile_id AND f.idx = e.caller"
-		  " WHERE e.profile_id = ?1 AND e.callee = ?2"
-		: "SELECT f.file, f.line, f.name, e.timed, e.calls, e.pcalls, e.tottime, e.cumtime, f.cumtime, f.idx"
-		  " FROM edges e INDEXED BY edges_by_caller"
-		  " JOIN functions f ON f.profile_id = e.profile_id AND f.idx = e.callee"
-		  " WHERE e.profile_id = ?1 AND e.caller = ?2";
-	if (sqlite3_prepare_v2(s->db, "SELECT timed FROM edges WHERE profile_id = ?1 LIMIT 1", -1, &st, NULL) != SQLITE_OK)
-		goto sql_error;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		c->subheader = sqlite3_column_int(st, 0) != 0;
-	sqlite3_finalize(st);
-	st = NULL;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		goto sql_error;
-	c->start = xmalloc((t->nrows + 1) * sizeof(size_t));
-	size_t n = 0, cap = 0;
-	for (size_t i = 0; i < t->nrows; i++) {
-		c->start[i] = n;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, t->rows[i].idx);
-		int step;
-		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-			xgrow((void **)&c->entries, &cap, n + 1, sizeof(*c->entries));
-			struct call_entry *e = &c->entries[n++];
-			e->file_len = (uint32_t)sqlite3_column_bytes(st, 0);
-			e->file = arena_strndup(&t->arena, (const char *)sqlite3_column_text(st, 0), e->file_len);
-			e->line = sqlite3_column_int64(st, 1);
-			e->name_len = (uint32_t)sqlite3_column_bytes(st, 2);
-			e->name = arena_strndup(&t->arena, (const char *)sqlite3_column_text(st, 2), e->name_len);
-			e->timed = sqlite3_column_int(st, 3);
-			e->calls = sqlite3_column_int64(st, 4);
-			e->pcalls = sqlite3_column_int64(st, 5);
-			e->tottime = sqlite3_column_double(st, 6);
-			e->cumtime = sqlite3_column_double(st, 7);
-			e->other_cumtime = sqlite3_column_double(st, 8);
-			e->idx = sqlite3_column_int64(st, 9);
-		}
-		if (step != SQLITE_DONE)
-			goto sql_error;
-	}
-	c->start[t->nrows] = n;
-	sqlite3_finalize(st);
-	call_table_finish(c);
-	return 0;
-sql_error:
-	pv_error_subject(err, s->path);
-	pv_error_set(err, "cannot query the store: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
-	call_table_release(c);
-	return -1;
+	int rc = call_table_from_profile(p, q, dir, c, err);
+	profile_free(p);
+	return rc;
 }

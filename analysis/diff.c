@@ -138,6 +138,7 @@ int diff_profiles(struct profile *base, struct profile *new, const struct diff_o
 	d->time_after = time_new * d->scale;
 	d->calls_after = calls_new * d->calls_scale;
 
+	profile_build_indexes(base);	/* looked up once per function of new */
 	struct diff_matcher m = { d, xmalloc((new->nstrs ? new->nstrs : 1) * sizeof(int64_t)) };
 	for (size_t i = 0; i < new->nstrs; i++)
 		m.base_str[i] = -2;

@@ -226,6 +226,19 @@ void profile_reserve(struct profile *p, size_t nfuncs, size_t nstrs)
 	xgrow((void **)&p->strs, &p->cap_strs, nstrs, sizeof(*p->strs));
 }
 
+void profile_build_indexes(struct profile *p)
+{
+	size_t cap = 256;
+	while (cap < (p->nfuncs + 1) * 2)
+		cap *= 2;
+	if (cap > p->func_index_cap)
+		profile_func_rehash(p, cap);
+	for (cap = 256; cap < (p->nstrs + 1) * 2;)
+		cap *= 2;
+	if (cap > p->str_index_cap)
+		profile_str_rehash(p, cap);
+}
+
 int64_t profile_find_func(const struct profile *p, uint32_t file, int64_t line, uint32_t name)
 {
 	if (!p->func_index_cap) {

@@ -139,6 +139,10 @@ uint64_t profile_random_seed(void);
  * import. The next profile_intern() or profile_func() rebuilds them;
  * profile_find_str() and profile_find_func() search without them, slowly. */
 void profile_drop_indexes(struct profile *p);
+/* Builds the string and function hash tables when they are not there (a
+ * profile loaded from the store comes without them): what a command does
+ * before it looks many names up with profile_find_str()/profile_find_func(). */
+void profile_build_indexes(struct profile *p);
 /* Bytes the profile holds (its arrays as allocated, hash tables, arena): what a
  * reader weighs against xalloc_room() as the profile grows. */
 uint64_t profile_memory(const struct profile *p);

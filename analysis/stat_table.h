@@ -1,7 +1,6 @@
 /* The function-stats table that `sort` prints: rows in pstats order after the
  * restrictions, plus the header facts pstats prints above them. Built from an
- * in-memory profile, or straight from the store with the sort and the leading
- * count pushed into SQL (the warm path).
+ * in-memory profile, or from a stored one (its functions loaded, not its edges).
  *
  * Ownership: a stat_table owns its rows and strings (its arena); release with
  * stat_table_release().
@@ -76,7 +75,5 @@ int stat_table_tops(struct store *s, int64_t id, long long limit, struct stat_ta
  * total and samples (for tottime, cumulative and calls), and sort by self when
  * no key is given. Writes into buf; returns NULL for "no sort". */
 const char *stat_sort_keys(const char *by, enum pv_kind kind, char *buf, size_t size);
-/* Registers pv_stdname(file, line, name) on a connection, for ORDER BY stdname. */
-int stat_table_register_sql(sqlite3 *db);
 
 #endif

@@ -66,152 +66,6 @@ static void store_bind_opt(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_null(st, i);
 }
 
-/* Rows go in batches of STORE_BATCH per INSERT statement: one VDBE run per batch
- * instead of per row roughly halves the cost of a big import. */
-#define STORE_BATCH 64
-
-static int store_prepare_batch(struct store *s, const char *table, int ncols, int nrows, sqlite3_stmt **st,
-			       struct pv_error *err)
-{
-	char sql[STORE_BATCH * 64 + 64];
-	int n = snprintf(sql, sizeof(sql), "INSERT INTO %s VALUES", table);
-	for (int r = 0; r < nrows; r++) {
-		n += snprintf(sql + n, sizeof(sql) - (size_t)n, r ? ",(" : "(");
-		for (int c = 0; c < ncols; c++)
-			n += snprintf(sql + n, sizeof(sql) - (size_t)n, c ? ",?" : "?");
-		n += snprintf(sql + n, sizeof(sql) - (size_t)n, ")");
-	}
-	if (sqlite3_prepare_v3(s->db, sql, n, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
-		return store_sql_error(s, err, "cannot prepare import");
-	return 0;
-}
-
-static void store_bind_function(sqlite3_stmt *st, int base, int64_t id, const struct profile *p, size_t i)
-{
-	const struct pv_func *f = &p->funcs[i];
-	const struct pv_str *file = profile_str(p, f->file), *name = profile_str(p, f->name);
-	sqlite3_bind_int64(st, base + 1, id);
-	sqlite3_bind_int64(st, base + 2, (int64_t)i);
-	sqlite3_bind_text(st, base + 3, file->s, (int)file->len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, base + 4, f->line);
-	sqlite3_bind_text(st, base + 5, name->s, (int)name->len, SQLITE_STATIC);
-	sqlite3_bind_int(st, base + 6, (f->flags & PV_FUNC_IN_STATS) != 0);
-	sqlite3_bind_int(st, base + 7, (f->flags & PV_FUNC_TOP_LEVEL) != 0);
-	sqlite3_bind_int64(st, base + 8, f->pcalls);
-	sqlite3_bind_int64(st, base + 9, f->calls);
-	sqlite3_bind_double(st, base + 10, f->tottime);
-	sqlite3_bind_double(st, base + 11, f->cumtime);
-	if (f->annotation)
-		sqlite3_bind_text(st, base + 12, &f->annotation, 1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, base + 12);
-}
-
-static void store_bind_node(sqlite3_stmt *st, int base, int64_t id, const struct profile *p, size_t i)
-{
-	const struct pv_node *n = &p->nodes[i];
-	sqlite3_bind_int64(st, base + 1, id);
-	sqlite3_bind_int64(st, base + 2, (int64_t)i);
-	if (i)
-		sqlite3_bind_int64(st, base + 3, n->parent);
-	else
-		sqlite3_bind_null(st, base + 3);
-	sqlite3_bind_int64(st, base + 4, n->func == PV_NO_FUNC ? -1 : (int64_t)n->func);
-	sqlite3_bind_double(st, base + 5, n->self);
-	sqlite3_bind_double(st, base + 6, n->total);
-	sqlite3_bind_int64(st, base + 7, n->count);
-}
-
-static void store_bind_edge(sqlite3_stmt *st, int base, int64_t id, const struct profile *p, size_t i, int64_t ord)
-{
-	const struct pv_edge *e = &p->edges[i];
-	sqlite3_bind_int64(st, base + 1, id);
-	sqlite3_bind_int64(st, base + 2, e->callee);
-	sqlite3_bind_int64(st, base + 3, ord);
-	sqlite3_bind_int64(st, base + 4, e->caller);
-	sqlite3_bind_int64(st, base + 5, e->calls);
-	sqlite3_bind_int64(st, base + 6, e->pcalls);
-	sqlite3_bind_double(st, base + 7, e->tottime);
-	sqlite3_bind_double(st, base + 8, e->cumtime);
-	sqlite3_bind_int(st, base + 9, e->kind == PV_EDGE_TIMED);
-}
-
-static int store_step(struct store *s, sqlite3_stmt *st, const char *what, struct pv_error *err)
-{
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return store_sql_error(s, err, what);
-	sqlite3_reset(st);
-	return 0;
-}
-
-enum { FUNC_COLS = 12, EDGE_COLS = 9, NODE_COLS = 7 };
-
-static int64_t store_edge_ord(const struct profile *p, size_t i, int64_t prev)
-{
-	return i > 0 && p->edges[i - 1].callee == p->edges[i].callee ? prev + 1 : 0;
-}
-
-static int store_insert_rows(struct store *s, const struct profile *p, int64_t id, struct pv_error *err)
-{
-	sqlite3_stmt *fn_many = NULL, *fn_one = NULL, *ed_many = NULL, *ed_one = NULL, *nd_many = NULL, *nd_one = NULL;
-	int rc = -1;
-	if (store_prepare_batch(s, "functions", FUNC_COLS, STORE_BATCH, &fn_many, err) ||
-	    store_prepare_batch(s, "functions", FUNC_COLS, 1, &fn_one, err) ||
-	    store_prepare_batch(s, "edges", EDGE_COLS, STORE_BATCH, &ed_many, err) ||
-	    store_prepare_batch(s, "edges", EDGE_COLS, 1, &ed_one, err) ||
-	    store_prepare_batch(s, "tree_nodes", NODE_COLS, STORE_BATCH, &nd_many, err) ||
-	    store_prepare_batch(s, "tree_nodes", NODE_COLS, 1, &nd_one, err))
-		goto cleanup;
-	size_t i = 0;
-	for (; i + STORE_BATCH <= p->nfuncs; i += STORE_BATCH) {
-		for (int r = 0; r < STORE_BATCH; r++)
-			store_bind_function(fn_many, r * FUNC_COLS, id, p, i + (size_t)r);
-		if (store_step(s, fn_many, "cannot store functions", err))
-			goto cleanup;
-	}
-	for (; i < p->nfuncs; i++) {
-		store_bind_function(fn_one, 0, id, p, i);
-		if (store_step(s, fn_one, "cannot store function", err))
-			goto cleanup;
-	}
-	/* ord: position in the callee's callers dict (edges are grouped by callee) */
-	int64_t ord = -1;
-	for (i = 0; i + STORE_BATCH <= p->nedges; i += STORE_BATCH) {
-		for (int r = 0; r < STORE_BATCH; r++) {
-			ord = store_edge_ord(p, i + (size_t)r, ord);
-			store_bind_edge(ed_many, r * EDGE_COLS, id, p, i + (size_t)r, ord);
-		}
-		if (store_step(s, ed_many, "cannot store edges", err))
-			goto cleanup;
-	}
-	for (; i < p->nedges; i++) {
-		ord = store_edge_ord(p, i, ord);
-		store_bind_edge(ed_one, 0, id, p, i, ord);
-		if (store_step(s, ed_one, "cannot store edge", err))
-			goto cleanup;
-	}
-	for (i = 0; i + STORE_BATCH <= p->nnodes; i += STORE_BATCH) {
-		for (int r = 0; r < STORE_BATCH; r++)
-			store_bind_node(nd_many, r * NODE_COLS, id, p, i + (size_t)r);
-		if (store_step(s, nd_many, "cannot store the call tree", err))
-			goto cleanup;
-	}
-	for (; i < p->nnodes; i++) {
-		store_bind_node(nd_one, 0, id, p, i);
-		if (store_step(s, nd_one, "cannot store the call tree", err))
-			goto cleanup;
-	}
-	rc = 0;
-cleanup:
-	sqlite3_finalize(nd_many);
-	sqlite3_finalize(nd_one);
-	sqlite3_finalize(fn_many);
-	sqlite3_finalize(fn_one);
-	sqlite3_finalize(ed_many);
-	sqlite3_finalize(ed_one);
-	return rc;
-}
-
 static const char *store_kind_name(enum pv_kind k)
 {
 	return k == PV_KIND_SAMPLED ? "sampled" : k == PV_KIND_EVENTED ? "evented" : "calls";
@@ -294,7 +148,10 @@ static int store_insert_profile(struct store *s, const struct profile *p, int64_
 	*id = sqlite3_last_insert_rowid(s->db);
 	if (p->name && store_name_insert(s, *id, p->name, err))
 		goto cleanup;
-	rc = store_insert_rows(s, p, *id, err);
+	if (store_arrays_save(s->db, *id, p) != SQLITE_OK)
+		store_sql_error(s, err, "cannot store the profile's functions");
+	else
+		rc = 0;
 cleanup:
 	sqlite3_finalize(st);
 	return rc;
@@ -641,55 +498,6 @@ enum pv_kind store_kind_parse(const char *k)
 	return PV_KIND_CALLS;
 }
 
-/* Reads the call tree back; nodes come in id order, so a parent always precedes
- * its children and the ids are the array indexes. */
-static int store_load_tree(struct store *s, int64_t id, struct profile *p, struct pv_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = -1, step;
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT id, parent, func, self, total, count FROM tree_nodes WHERE profile_id = ?1 ORDER BY id",
-			       -1, &st, NULL) != SQLITE_OK) {
-		store_sql_error(s, err, "cannot query the store");
-		goto cleanup;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	p->nnodes = 0;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t nid = sqlite3_column_int64(st, 0), parent = sqlite3_column_int64(st, 1);
-		int64_t func = sqlite3_column_int64(st, 2);
-		int root = nid == 0;
-		if (nid != (int64_t)p->nnodes || (root ? func != -1 : (parent < 0 || parent >= nid || func < 0 ||
-								      (uint64_t)func >= p->nfuncs))) {
-			pv_error_subject(err, s->path);
-			pv_error_set(err, "corrupt store: profile %lld has a broken call tree", (long long)id);
-			goto cleanup;
-		}
-		if (p->nnodes == p->cap_nodes)
-			xgrow((void **)&p->nodes, &p->cap_nodes, p->nnodes + 1, sizeof(*p->nodes));
-		p->nodes[p->nnodes++] = (struct pv_node){
-			.parent = root ? 0 : (uint32_t)parent,
-			.func = root ? PV_NO_FUNC : (uint32_t)func,
-			.self = sqlite3_column_double(st, 3),
-			.total = sqlite3_column_double(st, 4),
-			.count = sqlite3_column_int64(st, 5),
-		};
-	}
-	if (step != SQLITE_DONE) {
-		store_sql_error(s, err, "cannot read the call tree");
-		goto cleanup;
-	}
-	if (p->nnodes == 0) {
-		pv_error_subject(err, s->path);
-		pv_error_set(err, "corrupt store: profile %lld has no call tree", (long long)id);
-		goto cleanup;
-	}
-	rc = 0;
-cleanup:
-	sqlite3_finalize(st);
-	return rc;
-}
-
 int store_load_profile(struct store *s, int64_t id, struct profile **out, struct pv_error *err)
 {
 	return store_load_profile_parts(s, id, STORE_LOAD_EDGES | STORE_LOAD_TREE, out, err);
@@ -698,11 +506,19 @@ int store_load_profile(struct store *s, int64_t id, struct profile **out, struct
 int store_load_profile_parts(struct store *s, int64_t id, unsigned parts, struct profile **out, struct pv_error *err)
 {
 	struct store_meta m;
-	sqlite3_stmt *fn = NULL, *ed = NULL;
 	struct profile *p = NULL;
 	int rc = -1;
-	if (store_get_meta(s, id, &m, err))
+	int ready = store_ready(s, err);
+	if (ready)
+		return ready < 0 ? -1 : store_get_meta(s, id, &m, err);	/* says there is no store */
+	/* the row and the arrays from one snapshot: an `rm` meanwhile is not a
+	 * corrupt profile */
+	int own = sqlite3_get_autocommit(s->db) && sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+	if (store_get_meta(s, id, &m, err)) {
+		if (own)
+			sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 		return -1;
+	}
 	p = profile_new();
 	p->id = m.id;
 	p->name = store_arena_dup(p, m.name);
@@ -721,68 +537,7 @@ int store_load_profile_parts(struct store *s, int64_t id, unsigned parts, struct
 	p->total_weight = m.total_weight;
 	p->total_samples = m.total_samples;
 	p->part = (int)m.part;
-	/* names are mostly distinct, files shared: about one string per function;
-	 * a hint only, bounded so that a damaged count cannot ask for much */
-	if (m.function_count > 0 && m.function_count <= ((int64_t)1 << 22))
-		profile_reserve(p, (size_t)m.function_count, (size_t)m.function_count + 16);
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT file, line, name, in_stats, top_level, pcalls, calls, tottime, cumtime, annotation"
-			       " FROM functions WHERE profile_id = ?1 ORDER BY idx",
-			       -1, &fn, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db,
-			       "SELECT callee, caller, calls, pcalls, tottime, cumtime, timed"
-			       " FROM edges WHERE profile_id = ?1 ORDER BY callee, ord",
-			       -1, &ed, NULL) != SQLITE_OK) {
-		store_sql_error(s, err, "cannot query the store");
-		goto cleanup;
-	}
-	sqlite3_bind_int64(fn, 1, id);
-	int step;
-	while ((step = sqlite3_step(fn)) == SQLITE_ROW) {
-		uint32_t file = profile_intern(p, (const char *)sqlite3_column_text(fn, 0), (size_t)sqlite3_column_bytes(fn, 0));
-		uint32_t name = profile_intern(p, (const char *)sqlite3_column_text(fn, 2), (size_t)sqlite3_column_bytes(fn, 2));
-		int added;
-		uint32_t k = profile_func(p, file, sqlite3_column_int64(fn, 1), name, &added);
-		if (!added || k != p->nfuncs - 1) {
-			pv_error_subject(err, s->path);
-			pv_error_set(err, "corrupt store: profile %lld lists a function twice", (long long)id);
-			goto cleanup;
-		}
-		struct pv_func *f = &p->funcs[k];
-		f->flags = (sqlite3_column_int(fn, 3) ? PV_FUNC_IN_STATS : 0) | (sqlite3_column_int(fn, 4) ? PV_FUNC_TOP_LEVEL : 0);
-		f->pcalls = sqlite3_column_int64(fn, 5);
-		f->calls = sqlite3_column_int64(fn, 6);
-		f->tottime = sqlite3_column_double(fn, 7);
-		f->cumtime = sqlite3_column_double(fn, 8);
-		if (sqlite3_column_bytes(fn, 9) == 1)
-			f->annotation = (char)sqlite3_column_text(fn, 9)[0];
-		if (f->flags & PV_FUNC_IN_STATS)
-			p->nstats = k + 1;
-	}
-	if (step != SQLITE_DONE) {
-		store_sql_error(s, err, "cannot read functions");
-		goto cleanup;
-	}
-	sqlite3_bind_int64(ed, 1, id);
-	while ((parts & STORE_LOAD_EDGES) && (step = sqlite3_step(ed)) == SQLITE_ROW) {
-		int64_t callee = sqlite3_column_int64(ed, 0), caller = sqlite3_column_int64(ed, 1);
-		if (callee < 0 || caller < 0 || (uint64_t)callee >= p->nfuncs || (uint64_t)caller >= p->nfuncs) {
-			pv_error_subject(err, s->path);
-			pv_error_set(err, "corrupt store: profile %lld has an edge to a missing function", (long long)id);
-			goto cleanup;
-		}
-		struct pv_edge *e = profile_add_edge(p, (uint32_t)caller, (uint32_t)callee);
-		e->calls = sqlite3_column_int64(ed, 2);
-		e->pcalls = sqlite3_column_int64(ed, 3);
-		e->tottime = sqlite3_column_double(ed, 4);
-		e->cumtime = sqlite3_column_double(ed, 5);
-		e->kind = sqlite3_column_int(ed, 6) ? PV_EDGE_TIMED : PV_EDGE_COUNT;
-	}
-	if (step != SQLITE_DONE) {
-		store_sql_error(s, err, "cannot read edges");
-		goto cleanup;
-	}
-	if ((parts & STORE_LOAD_TREE) && p->kind != PV_KIND_CALLS && store_load_tree(s, id, p, err))
+	if (store_arrays_load(s->db, s->path, id, parts, p, err))
 		goto cleanup;
 	/* the readers never store counts whose sums pass int64; a store edited
 	 * since would make the analysis's sums overflow */
@@ -796,8 +551,8 @@ int store_load_profile_parts(struct store *s, int64_t id, unsigned parts, struct
 	p = NULL;
 	rc = 0;
 cleanup:
-	sqlite3_finalize(fn);
-	sqlite3_finalize(ed);
+	if (own)
+		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	profile_free(p);
 	store_meta_release(&m);
 	return rc;
@@ -806,9 +561,7 @@ cleanup:
 int store_delete_profile(struct store *s, int64_t id, struct pv_error *err)
 {
 	static const char *const sql[] = {
-		"DELETE FROM tree_nodes WHERE profile_id = ?1",
-		"DELETE FROM edges WHERE profile_id = ?1",
-		"DELETE FROM functions WHERE profile_id = ?1",
+		"DELETE FROM profile_arrays WHERE profile_id = ?1",
 		"DELETE FROM names WHERE profile_id = ?1",
 		"DELETE FROM profiles WHERE id = ?1",
 	};

@@ -15,7 +15,7 @@
 
 struct strbuf;
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /* db is NULL while there is no store at path yet (opened for reading); the
  * functions below then answer as for an empty store, and the first one that
@@ -121,6 +121,29 @@ int store_load_profile(struct store *s, int64_t id, struct profile **out, struct
 enum { STORE_LOAD_EDGES = 1, STORE_LOAD_TREE = 2 };
 int store_load_profile_parts(struct store *s, int64_t id, unsigned parts, struct profile **out,
 			     struct pv_error *err);
+
+/* One read-only SQL query of the store (`profview sql`; docs/schema.md): the
+ * tables, the virtual tables functions/edges/tree_nodes and pv_stdname();
+ * anything that is not a read is refused. Rows come one at a time. */
+struct store_query;
+enum store_cell_type { STORE_CELL_NULL, STORE_CELL_INT, STORE_CELL_FLOAT, STORE_CELL_TEXT, STORE_CELL_BLOB };
+struct store_cell {
+	enum store_cell_type type;
+	int64_t i;
+	double d;
+	const char *s;		/* text or blob, valid until the next step */
+	size_t len;
+};
+/* No store yet is an error here (there is nothing to query). */
+int store_query_open(struct store *s, const char *sql, struct store_query **out, struct pv_error *err);
+int store_query_columns(struct store_query *q);
+const char *store_query_column_name(struct store_query *q, int c);
+/* 1: a row; 0: done; -1: err says why. */
+int store_query_step(struct store_query *q, struct pv_error *err);
+/* Back to before the first row (the same snapshot). */
+void store_query_rewind(struct store_query *q);
+void store_query_cell(struct store_query *q, int c, struct store_cell *cell);
+void store_query_close(struct store_query *q);
 
 /* Removes a profile and everything that belongs to it. */
 int store_delete_profile(struct store *s, int64_t id, struct pv_error *err);

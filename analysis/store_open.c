@@ -108,14 +108,41 @@ static const char store_schema_v4[] =
 	"INSERT INTO names(name, profile_id, named_at)"
 	"  SELECT name, id, imported_at FROM profiles WHERE name IS NOT NULL ORDER BY id;";
 
-/* migrations[v] brings a store from user_version v to v + 1 */
-static const char *const store_migrations[] = { store_schema_v1, store_schema_v2, store_schema_v3,
-						store_schema_v4 };
+/* Version 5: each profile's strings, functions, edges and call tree as packed
+ * arrays, a few hundred rows where there were one per function and edge
+ * (issue 14: a 200k-function import wrote ~800 ms of rows). The row tables
+ * become virtual tables over the arrays (analysis/store_vtab.c). The rows are
+ * packed between the two statements (store_migrate_rows_to_arrays). */
+static const char store_schema_v5_before[] =
+	"CREATE TABLE profile_arrays("
+	"  profile_id INTEGER NOT NULL,"
+	"  array TEXT NOT NULL,"
+	"  chunk INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL,"
+	"  data BLOB NOT NULL,"
+	"  UNIQUE(profile_id, array, chunk));";
+static const char store_schema_v5_after[] = "DROP TABLE tree_nodes; DROP TABLE edges; DROP TABLE functions;";
 
-/* The tables every profview store has had since version 1: a database holding
- * all of them and a schema version is a store. */
-static const char *const store_own_tables[] = { "profiles", "functions", "edges", "tree_nodes" };
+/* migrations[v] brings a store from user_version v to v + 1: SQL, then a
+ * conversion in C where the data changes shape, then SQL again. */
+static const struct store_migration {
+	const char *sql;
+	int (*convert)(struct store *s, struct pv_error *err);
+	const char *sql_after;
+} store_migrations[] = {
+	{ store_schema_v1, NULL, NULL },
+	{ store_schema_v2, NULL, NULL },
+	{ store_schema_v3, NULL, NULL },
+	{ store_schema_v4, NULL, NULL },
+	{ store_schema_v5_before, store_migrate_rows_to_arrays, store_schema_v5_after },
+};
+
+/* The tables of a profview store: profiles and the rows of versions 1-4, or
+ * profiles and profile_arrays from version 5 on. A database holding either set
+ * and a schema version is a store. */
+static const char *const store_own_tables[] = { "profiles", "functions", "edges", "tree_nodes", "profile_arrays" };
 #define STORE_OWN_TABLES (sizeof(store_own_tables) / sizeof(store_own_tables[0]))
+enum { OWN_PROFILES = 1, OWN_ROWS = 2 | 4 | 8, OWN_ARRAYS = 16 };
 
 /* How long a writer waits for another one by default (PROFVIEW_LOCK_WAIT). */
 #define STORE_LOCK_WAIT_S 300
@@ -336,7 +363,8 @@ static int store_count_schema(sqlite3 *db, int *objects, int *tables, int *ours,
 			continue;
 		(*tables)++;
 		for (size_t i = 0; i < STORE_OWN_TABLES; i++)
-			*ours += strcmp(name, store_own_tables[i]) == 0;
+			if (strcmp(name, store_own_tables[i]) == 0)
+				*ours |= 1 << i;
 	}
 	if (step != SQLITE_DONE)
 		goto cleanup;
@@ -363,7 +391,7 @@ static int store_classify(const char *path, int objects, int tables, int ours, i
 		f->kind = STORE_FILE_EMPTY;
 		return 0;
 	}
-	if (ours == (int)STORE_OWN_TABLES && version > 0) {
+	if ((ours & OWN_PROFILES) && ((ours & OWN_ROWS) == OWN_ROWS || (ours & OWN_ARRAYS)) && version > 0) {
 		f->kind = STORE_FILE_STORE;
 		return 0;
 	}
@@ -529,7 +557,7 @@ static int store_configure(struct store *s)
 	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 	store_set_cancel(s, s->cancel);
 	return sqlite3_exec(s->db,
-			    "PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
+			    "PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-2048;"
 			    " PRAGMA journal_size_limit=67108864",
 			    NULL, NULL, NULL);
 }
@@ -637,7 +665,9 @@ static int store_migrate(struct store *s, struct pv_error *err)
 	}
 	for (; v < STORE_SCHEMA_VERSION; v++) {
 		char pragma[64];
-		if (store_exec(s, store_migrations[v], err))
+		const struct store_migration *m = &store_migrations[v];
+		if (store_exec(s, m->sql, err) || (m->convert && m->convert(s, err)) ||
+		    (m->sql_after && store_exec(s, m->sql_after, err)))
 			goto fail;
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
 		if (store_exec(s, pragma, err))

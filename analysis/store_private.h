@@ -30,4 +30,21 @@ int store_names_of(struct store *s, int64_t id, char ***names, size_t *n, struct
  * by another profile is an error. */
 int store_name_insert(struct store *s, int64_t id, const char *name, struct pv_error *err);
 
+/* Packed per-profile arrays (analysis/store_arrays.c, docs/schema.md). They take a
+ * bare connection so that the virtual tables can read them in any process that
+ * loads the extension. store_arrays_save() returns an SQLite result code;
+ * store_arrays_load() fills p (kind already set) with the strings and functions,
+ * and the edges and tree as parts asks (STORE_LOAD_*), or fails with err naming
+ * path. */
+int store_arrays_save(sqlite3 *db, int64_t id, const struct profile *p);
+int store_arrays_load(sqlite3 *db, const char *path, int64_t id, unsigned parts, struct profile *p,
+		      struct pv_error *err);
+
+/* The upgrade to version 5: packs every profile's rows (analysis/store_migrate.c). */
+int store_migrate_rows_to_arrays(struct store *s, struct pv_error *err);
+
+/* Registers the eponymous virtual tables functions, edges and tree_nodes on
+ * db (analysis/store_vtab.c); 0 or -1. */
+int store_vtab_register(sqlite3 *db);
+
 #endif

@@ -1,6 +1,6 @@
 #include "cmd.h"
 #include "../analysis/pyrepr.h"
-#include "../analysis/stat_table.h"
+#include "../analysis/store.h"
 #include "../analysis/strbuf.h"
 #include "../analysis/xalloc.h"
 #include "../formats/text_bytes.h"
@@ -28,65 +28,48 @@ static const char sql_usage[] =
 
 enum { OPT_FORMAT = 1 };
 
-/* Reading only: the authorizer refuses every action that is not a read. */
-static int sql_authorize(void *ctx, int action, const char *a, const char *b, const char *db, const char *trigger)
-{
-	(void)ctx;
-	(void)b;
-	(void)db;
-	(void)trigger;
-	static const char *const pragmas[] = { "table_info", "table_xinfo", "table_list", "index_list", "index_info",
-					       "index_xinfo", "foreign_key_list", "user_version", "schema_version" };
-	switch (action) {
-	case SQLITE_SELECT:
-	case SQLITE_READ:
-	case SQLITE_FUNCTION:
-	case SQLITE_RECURSIVE:
-		return SQLITE_OK;
-	case SQLITE_PRAGMA:
-		for (size_t i = 0; i < sizeof(pragmas) / sizeof(pragmas[0]); i++)
-			if (a && strcasecmp(a, pragmas[i]) == 0 && (i < 7 || !b))
-				return SQLITE_OK;
-		return SQLITE_DENY;
-	default:
-		return SQLITE_DENY;
-	}
-}
-
-static void sql_cell_text(sqlite3_stmt *st, int c, struct strbuf *out)
+static void sql_cell_text(struct store_query *st, int c, struct strbuf *out)
 {
 	char num[40];
-	switch (sqlite3_column_type(st, c)) {
-	case SQLITE_NULL:
+	struct store_cell cell;
+	store_query_cell(st, c, &cell);
+	switch (cell.type) {
+	case STORE_CELL_NULL:
 		strbuf_adds(out, "NULL");
 		break;
-	case SQLITE_INTEGER:
-		strbuf_addf(out, "%lld", (long long)sqlite3_column_int64(st, c));
+	case STORE_CELL_INT:
+		strbuf_addf(out, "%lld", (long long)cell.i);
 		break;
-	case SQLITE_FLOAT:
-		pyrepr_float(sqlite3_column_double(st, c), num);
+	case STORE_CELL_FLOAT:
+		pyrepr_float(cell.d, num);
 		strbuf_adds(out, num);
 		break;
-	case SQLITE_BLOB: {
-		const unsigned char *b = sqlite3_column_blob(st, c);
-		int n = sqlite3_column_bytes(st, c);
+	case STORE_CELL_BLOB: {
+		const unsigned char *b = (const unsigned char *)cell.s;
 		strbuf_adds(out, "x'");
-		for (int i = 0; i < n; i++)
+		for (size_t i = 0; i < cell.len; i++)
 			strbuf_addf(out, "%02x", b[i]);
 		strbuf_addc(out, '\'');
 		break;
 	}
 	default:
-		strbuf_add(out, sqlite3_column_text(st, c), (size_t)sqlite3_column_bytes(st, c));
+		strbuf_add(out, cell.s, cell.len);
 	}
 }
 
-static void sql_cell_json(sqlite3_stmt *st, int c, struct strbuf *out)
+static enum store_cell_type sql_cell_type(struct store_query *st, int c)
 {
-	int t = sqlite3_column_type(st, c);
-	if (t == SQLITE_NULL) {
+	struct store_cell cell;
+	store_query_cell(st, c, &cell);
+	return cell.type;
+}
+
+static void sql_cell_json(struct store_query *st, int c, struct strbuf *out)
+{
+	enum store_cell_type t = sql_cell_type(st, c);
+	if (t == STORE_CELL_NULL) {
 		strbuf_adds(out, "null");
-	} else if (t == SQLITE_INTEGER || t == SQLITE_FLOAT) {
+	} else if (t == STORE_CELL_INT || t == STORE_CELL_FLOAT) {
 		size_t at = out->len;
 		sql_cell_text(st, c, out);
 		if (strpbrk(out->buf + at, "in")) {
@@ -131,10 +114,10 @@ static void sql_text_row(FILE *out, struct strbuf *sb, const char *const *cell, 
 	sql_spill_raw(out, sb, 0);
 }
 
-static void sql_text_head(struct strbuf *sb, sqlite3_stmt *st, int ncol, const size_t *width)
+static void sql_text_head(struct strbuf *sb, struct store_query *st, int ncol, const size_t *width)
 {
 	for (int c = 0; c < ncol; c++)
-		strbuf_addf(sb, "%-*s%s", c + 1 < ncol ? (int)width[c] : 0, sqlite3_column_name(st, c),
+		strbuf_addf(sb, "%-*s%s", c + 1 < ncol ? (int)width[c] : 0, store_query_column_name(st, c),
 			    c + 1 < ncol ? "  " : "\n");
 	for (int c = 0; c < ncol; c++) {
 		for (size_t k = 0; k < width[c]; k++)
@@ -146,9 +129,9 @@ static void sql_text_head(struct strbuf *sb, sqlite3_stmt *st, int ncol, const s
 /* Aligned columns: the widths need every row. Up to SQL_TEXT_BUFFER bytes of
  * cells are kept and printed after one pass; beyond, the kept cells are
  * dropped, a first pass sizes the columns and a second one (the same snapshot:
- * the caller holds a read transaction) prints. first is the result of the
- * statement's first step. */
-static int sql_print_text(sqlite3_stmt *st, int ncol, int first, FILE *out)
+ * the query holds a read transaction) prints. first is the result of the
+ * query's first step (store_query_step()). */
+static int sql_print_text(struct store_query *st, int ncol, int first, FILE *out, struct pv_error *err)
 {
 	size_t *width = xcalloc((size_t)ncol, sizeof(size_t));
 	size_t *len = xmalloc((size_t)ncol * sizeof(size_t)), *lens = NULL, nlens = 0, cap_lens = 0;
@@ -156,8 +139,8 @@ static int sql_print_text(sqlite3_stmt *st, int ncol, int first, FILE *out)
 	struct strbuf kept = STRBUF_INIT, one = STRBUF_INIT, sb = STRBUF_INIT;
 	int step = first, buffered = 1;
 	for (int c = 0; c < ncol; c++)
-		width[c] = strlen(sqlite3_column_name(st, c));
-	for (; step == SQLITE_ROW; step = sqlite3_step(st)) {
+		width[c] = strlen(store_query_column_name(st, c));
+	for (; step == 1; step = store_query_step(st, err)) {
 		for (int c = 0; c < ncol; c++) {
 			strbuf_reset(&one);
 			sql_cell_text(st, c, &one);
@@ -178,7 +161,7 @@ static int sql_print_text(sqlite3_stmt *st, int ncol, int first, FILE *out)
 			nlens = cap_lens = 0;
 		}
 	}
-	if (step != SQLITE_DONE)
+	if (step != 0)
 		goto done;
 	sql_text_head(&sb, st, ncol, width);
 	if (buffered) {
@@ -192,8 +175,8 @@ static int sql_print_text(sqlite3_stmt *st, int ncol, int first, FILE *out)
 			sql_text_row(out, &sb, cell, len, ncol, width);
 		}
 	} else {
-		sqlite3_reset(st);
-		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		store_query_rewind(st);
+		while ((step = store_query_step(st, err)) == 1) {
 			strbuf_reset(&kept);
 			for (int c = 0; c < ncol; c++) {
 				size_t at = kept.len;
@@ -217,27 +200,27 @@ done:
 	free(len);
 	free(cell);
 	free(width);
-	return step == SQLITE_DONE ? 0 : -1;
+	return step == 0 ? 0 : -1;
 }
 
 /* CSV (RFC 4180, CRLF), one row at a time: text cells through text_csv_field()
  * (formulas neutralised, bytes that are not UTF-8 as \udcXX), numbers as they
  * are, NULL empty. */
-static int sql_print_csv(sqlite3_stmt *st, int ncol, int first, FILE *out)
+static int sql_print_csv(struct store_query *st, int ncol, int first, FILE *out, struct pv_error *err)
 {
 	struct strbuf sb = STRBUF_INIT, cell = STRBUF_INIT;
 	int step = first;
 	for (int c = 0; c < ncol; c++) {
-		const char *name = sqlite3_column_name(st, c);
+		const char *name = store_query_column_name(st, c);
 		text_csv_field(&sb, name, strlen(name));
 		strbuf_adds(&sb, c + 1 < ncol ? "," : "\r\n");
 	}
-	for (; step == SQLITE_ROW; step = sqlite3_step(st)) {
+	for (; step == 1; step = store_query_step(st, err)) {
 		for (int c = 0; c < ncol; c++) {
-			int type = sqlite3_column_type(st, c);
-			if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) {
+			enum store_cell_type type = sql_cell_type(st, c);
+			if (type == STORE_CELL_INT || type == STORE_CELL_FLOAT) {
 				sql_cell_text(st, c, &sb);
-			} else if (type != SQLITE_NULL) {
+			} else if (type != STORE_CELL_NULL) {
 				strbuf_reset(&cell);
 				sql_cell_text(st, c, &cell);
 				text_csv_field(&sb, strbuf_str(&cell), cell.len);
@@ -249,19 +232,19 @@ static int sql_print_csv(sqlite3_stmt *st, int ncol, int first, FILE *out)
 	fwrite(strbuf_str(&sb), 1, sb.len, out);
 	strbuf_release(&sb);
 	strbuf_release(&cell);
-	return step == SQLITE_DONE ? 0 : -1;
+	return step == 0 ? 0 : -1;
 }
 
 /* A JSON array of objects, one row at a time. */
-static int sql_print_json(sqlite3_stmt *st, int ncol, int first, FILE *out)
+static int sql_print_json(struct store_query *st, int ncol, int first, FILE *out, struct pv_error *err)
 {
 	struct strbuf sb = STRBUF_INIT;
 	int step = first, n = 0;
 	strbuf_addc(&sb, '[');
-	for (; step == SQLITE_ROW; step = sqlite3_step(st)) {
+	for (; step == 1; step = store_query_step(st, err)) {
 		strbuf_adds(&sb, n++ ? ",\n {" : "\n {");
 		for (int c = 0; c < ncol; c++) {
-			const char *name = sqlite3_column_name(st, c);
+			const char *name = store_query_column_name(st, c);
 			if (c)
 				strbuf_adds(&sb, ", ");
 			text_json_string(&sb, name, strlen(name));
@@ -273,10 +256,10 @@ static int sql_print_json(sqlite3_stmt *st, int ncol, int first, FILE *out)
 	}
 	strbuf_adds(&sb, n ? "\n]\n" : "]\n");
 	/* a failed query leaves no half array behind what was written */
-	if (step == SQLITE_DONE)
+	if (step == 0)
 		fwrite(sb.buf, 1, sb.len, out);
 	strbuf_release(&sb);
-	return step == SQLITE_DONE ? 0 : -1;
+	return step == 0 ? 0 : -1;
 }
 
 static int cmd_sql(int argc, char **argv, struct cmd_ctx *ctx)
@@ -290,7 +273,7 @@ static int cmd_sql(int argc, char **argv, struct cmd_ctx *ctx)
 	int rc = EXIT_ERROR, opt;
 	struct pv_error err;
 	struct store *store = NULL;
-	sqlite3_stmt *st = NULL;
+	struct store_query *st = NULL;
 	pv_error_clear(&err);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -311,52 +294,21 @@ static int cmd_sql(int argc, char **argv, struct cmd_ctx *ctx)
 		return cmd_usage_error(&cmd_sql_entry, "give one query, quoted");
 	const char *query = argv[optind];
 	/* read only: a store is not created to be queried */
-	if (cmd_open_store(ctx, &store, &err))
+	if (cmd_open_store(ctx, &store, &err) || store_query_open(store, query, &st, &err))
 		goto fail;
-	if (store_is_missing(store)) {
-		pv_error_subject(&err, store->path);
-		pv_error_set(&err, "no store here yet, nothing to query ('profview import FILE' makes one)");
-		goto fail;
-	}
-	stat_table_register_sql(store->db);
-	sqlite3_exec(store->db, "PRAGMA query_only = 1", NULL, NULL, NULL);
-	/* one snapshot for the whole output (the text format may read the rows
-	 * twice); closing the connection ends it */
-	sqlite3_exec(store->db, "BEGIN", NULL, NULL, NULL);
-	sqlite3_set_authorizer(store->db, sql_authorize, NULL);
-	const char *tail = NULL;
-	if (sqlite3_prepare_v2(store->db, query, -1, &st, &tail) != SQLITE_OK || !st) {
-		if (sqlite3_errcode(store->db) == SQLITE_AUTH)
-			pv_error_set(&err, "refused: queries here only read (no writes, ATTACH or PRAGMAs that set)");
-		else
-			pv_error_set(&err, "%s", sqlite3_errcode(store->db) != SQLITE_OK ? sqlite3_errmsg(store->db)
-											 : "empty query");
-		goto fail;
-	}
-	for (; *tail; tail++)
-		if (!isspace((unsigned char)*tail) && *tail != ';') {
-			pv_error_set(&err, "one statement at a time");
-			goto fail;
-		}
-	if (!sqlite3_stmt_readonly(st)) {
-		pv_error_set(&err, "the store is read-only here: only queries that read");
-		goto fail;
-	}
 	/* rows are written as they come (memory bounded by a row, not the result);
 	 * nothing is written when the first step fails */
-	int ncol = sqlite3_column_count(st), step = sqlite3_step(st), failed;
-	if (step != SQLITE_DONE && step != SQLITE_ROW)
+	int ncol = store_query_columns(st), step = store_query_step(st, &err), failed;
+	if (step < 0)
 		failed = 1;
 	else if (strcmp(format, "text") == 0)
-		failed = ncol && sql_print_text(st, ncol, step, stdout);
+		failed = ncol && sql_print_text(st, ncol, step, stdout, &err);
 	else if (strcmp(format, "csv") == 0)
-		failed = sql_print_csv(st, ncol, step, stdout);
+		failed = sql_print_csv(st, ncol, step, stdout, &err);
 	else
-		failed = sql_print_json(st, ncol, step, stdout);
-	if (failed) {
-		pv_error_set(&err, "%s", sqlite3_errmsg(store->db));
+		failed = sql_print_json(st, ncol, step, stdout, &err);
+	if (failed)
 		goto fail;
-	}
 	rc = EXIT_OK;
 	goto cleanup;
 fail:
@@ -364,7 +316,7 @@ fail:
 		pv_error_subject(&err, "sql");
 	rc = cmd_fail(&err);
 cleanup:
-	sqlite3_finalize(st);
+	store_query_close(st);
 	store_close(store);
 	return rc;
 }

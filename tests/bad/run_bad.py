@@ -49,7 +49,9 @@ import time
 
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'store'))
 import make_bad  # noqa: E402
+import store_rows  # noqa: E402
 
 GOOD_FIXTURES = ('py312-cprofile.prof', 'py311-cprofile.prof', 'synth-bigcounts.prof')
 SANITIZER_MARKS = ('AddressSanitizer', 'LeakSanitizer', 'runtime error:', 'UndefinedBehaviorSanitizer',
@@ -441,7 +443,7 @@ class Runner:
         if not m:
             return 'import printed %r, not %s' % (out[:100], 'ids' if several else 'one id')
         ids = [int(x) for x in out.split()]
-        con = sqlite3.connect('file:%s?mode=ro' % self.db, uri=True)
+        con = store_rows.connect_rows(self.db)
         try:
             for pid in ids:
                 row = con.execute('SELECT function_count, edge_count FROM profiles WHERE id = ?', (pid,)).fetchone()

@@ -292,17 +292,15 @@ def check_sql_stream(c, sb):
     rc, out, err = sb.run(['import', folded], db=db)
     c.eq(rc, 0, 'sql stream: import a small file')
     n = 20000
-    con = sqlite3.connect(db)
-    con.execute('BEGIN')
-    con.executemany('INSERT INTO functions(profile_id, idx, file, line, name, in_stats, top_level, pcalls, calls,'
-                    ' tottime, cumtime) VALUES (2, ?, ?, ?, ?, 1, 0, ?, ?, ?, ?)',
-                    ((i, '/srv/app/module_%d.py' % (i % 997), i % 5000, 'function_name_%d' % i, i, 3 * i,
-                      i * 1e-6, i * 2.5e-6) for i in range(n)))
-    con.commit()
-    con.close()
-    # five rows per function, each some 700 bytes wide: about 70 MB of CSV
-    big = ("WITH k(v) AS (VALUES (1), (2), (3), (4), (5)) SELECT f.*, k.v, printf('%.600c', 'w') || f.name "
-           "AS wide FROM functions f, k WHERE f.profile_id = 2")
+    # 20,000 function-like rows made by the query itself (a store that size
+    # would be slow to make here), five rows each, some 700 bytes wide: about
+    # 70 MB of CSV
+    big = ("WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 19999), "
+           "f AS (SELECT 2 AS profile_id, i AS idx, '/srv/app/module_' || (i % 997) || '.py' AS file, "
+           "i % 5000 AS line, 'function_name_' || i AS name, 1 AS in_stats, 0 AS top_level, i AS pcalls, "
+           "3 * i AS calls, i * 1e-6 AS tottime, i * 2.5e-6 AS cumtime, NULL AS annotation FROM n), "
+           "k(v) AS (VALUES (1), (2), (3), (4), (5)) SELECT f.*, k.v, printf('%.600c', 'w') || f.name "
+           "AS wide FROM f, k")
     small = big + ' LIMIT 10'
     for fmt in ('text', 'csv', 'json'):
         rc1, rss_small = run_rss(sb, db, ['sql', small, '--format', fmt], sb.path('small.' + fmt))

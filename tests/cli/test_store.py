@@ -67,7 +67,7 @@ def main():
         rc, out, err = sb.run(['import', first])
         c.ok(rc == 0 and os.path.exists(sb.db), 'the first import creates the store', text(err))
         con = sqlite3.connect(sb.db)
-        c.eq(con.execute('PRAGMA user_version').fetchone()[0], 4, 'PRAGMA user_version = 4')
+        c.eq(con.execute('PRAGMA user_version').fetchone()[0], 5, 'PRAGMA user_version = 5')
         c.eq(con.execute('PRAGMA journal_mode').fetchone()[0].lower(), 'wal', 'journal_mode is wal')
         con.close()
         rc, out, err = sb.run(['rm', out.strip().decode()])
@@ -249,10 +249,10 @@ def main():
         c.ok(rc == 0, 'an empty $XDG_DATA_HOME counts as unset', text(err))
         for db in (deep, other, xdg_db, home_db):
             con = sqlite3.connect(db)
-            ok = con.execute('PRAGMA user_version').fetchone()[0] == 4
+            ok = con.execute('PRAGMA user_version').fetchone()[0] == 5
             ok = ok and con.execute('PRAGMA journal_mode').fetchone()[0].lower() == 'wal'
             con.close()
-            c.ok(ok, '%s: user_version 4, journal_mode wal' % os.path.relpath(db, sb.dir))
+            c.ok(ok, '%s: user_version 5, journal_mode wal' % os.path.relpath(db, sb.dir))
         # a store made by schema version 1 (before sampled profiles) is upgraded in
         # place and keeps its profiles and names: rebuild one by dropping what
         # versions 2, 3 and 4 added
@@ -274,7 +274,7 @@ def main():
         rc, got, err = sb.run(['sort', 'old-name', '--by', 'calls'], db=v1)
         c.ok(rc == 0 and got == want, 'migrated store: the name given in version 1 still resolves', text(err))
         con = sqlite3.connect(v1)
-        c.eq(con.execute('PRAGMA user_version').fetchone()[0], 4, 'migrated store: user_version 4')
+        c.eq(con.execute('PRAGMA user_version').fetchone()[0], 5, 'migrated store: user_version 5')
         c.eq(con.execute('SELECT name, profile_id FROM names').fetchall(), [('old-name', 1)],
              'migrated store: profiles.name went into names')
         c.eq(con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'edges_by_caller'").fetchone()[0], 1,

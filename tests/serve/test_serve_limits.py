@@ -513,26 +513,26 @@ def check_client_errors(srv, pid, folded):
 
 def damage_column(path):
     c = sqlite3.connect(path)
-    c.execute('ALTER TABLE functions RENAME COLUMN tottime TO tottime_damaged')
+    c.execute('ALTER TABLE profile_arrays RENAME COLUMN data TO data_damaged')
     c.commit()
     c.close()
     return True
 
 
 def damage_page(path):
-    """Scribbles over a leaf page in the middle of the functions table (dbstat
-    finds it); False when this SQLite has no dbstat."""
+    """Scribbles over the cell pointers of a leaf page in the middle of the
+    profile_arrays table (dbstat finds it); False when this SQLite has no dbstat."""
     c = sqlite3.connect(path)
     c.execute('PRAGMA wal_checkpoint(TRUNCATE)')
     c.execute('PRAGMA journal_mode=DELETE')
     size = c.execute('PRAGMA page_size').fetchone()[0]
     try:
-        pages = [r[0] for r in c.execute("SELECT pageno FROM dbstat WHERE name = 'functions' AND pagetype = 'leaf' "
+        pages = [r[0] for r in c.execute("SELECT pageno FROM dbstat WHERE name = 'profile_arrays' AND pagetype = 'leaf' "
                                          "ORDER BY pageno")]
     except sqlite3.Error:
         pages = []
     c.close()
-    if len(pages) < 3:
+    if not pages:
         return False
     with open(path, 'r+b') as f:
         f.seek((pages[len(pages) // 2] - 1) * size + 8)
@@ -549,7 +549,7 @@ def check_damaged(fixture, sanitized):
         if not R.ok(rc == 0, 'import for the damaged store', text(err)):
             continue
         if not damage(db):
-            R.skip('%s: this SQLite has no dbstat to find a page of the functions table' % kind)
+            R.skip('%s: this SQLite has no dbstat to find a page of the profile_arrays table' % kind)
             continue
         srv = Server(db)
         if not R.ok(srv.port, 'serve on a store with %s starts' % kind, srv.stderr()):

@@ -9,7 +9,7 @@
   says what it is, and the folder (the file, its -wal and -shm) is byte for byte as
   it was, with nothing added.
 * An empty file, an SQLite database with no schema, and a new path in new folders
-  become a store on import (user_version 4, WAL).
+  become a store on import (user_version 5, WAL).
 * With no store yet, reading commands create nothing (no file, no folder) and say
   so; a PROFILE that is a file imports it and so makes the store, as before; serve
   starts with an empty list and shows a store made while it runs.
@@ -186,7 +186,7 @@ def becomes_store(c, sb, prof):
                    con.execute('SELECT count(*) FROM profiles').fetchone()[0])
         finally:
             con.close()
-        c.eq(got, (4, 'wal', 1), '%s: user_version 4, WAL, one profile' % label)
+        c.eq(got, (5, 'wal', 1), '%s: user_version 5, WAL, one profile' % label)
         rc, out, err = sb.run(['list', '--format', 'json'], db=db)
         c.ok(rc == 0 and [p['id'] for p in json.loads(out)] == [1], '%s: list shows the profile' % label,
              text(err))
