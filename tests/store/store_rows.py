@@ -43,7 +43,13 @@ def _records(con, pid, array, rec):
 
 
 def _text(b):
-    return b.decode('utf-8', 'surrogateescape')
+    """Stored text as Python text: UTF-8; a Python 3 path's undecodable bytes as
+    Python keeps them (surrogates U+DC80-U+DCFF, stored UTF-8 encoded); a Python 2
+    byte string's bytes as surrogate escapes."""
+    try:
+        return b.decode('utf-8', 'surrogatepass')
+    except UnicodeDecodeError:
+        return b.decode('utf-8', 'surrogateescape')
 
 
 def read_profile(con, pid):
@@ -79,7 +85,7 @@ def _sql_value(v):
         try:
             v.encode('utf-8')
         except UnicodeEncodeError:
-            return v.encode('utf-8', 'surrogateescape')
+            return v.encode('utf-8', 'surrogatepass')
     return v
 
 
@@ -101,14 +107,13 @@ def _pack(strs, rows):
     """The arrays of one profile from rows as read_profile() gives them (strings
     by value: a file or name not among strs is added)."""
     strs = list(strs)
-    index = {s: i for i, s in enumerate(strs)}
+    index = {_text(s): i for i, s in enumerate(strs)}
 
     def sid(text):
-        b = text.encode('utf-8', 'surrogateescape')
-        if b not in index:
-            index[b] = len(strs)
-            strs.append(b)
-        return index[b]
+        if text not in index:
+            index[text] = len(strs)
+            strs.append(text.encode('utf-8', 'surrogatepass'))
+        return index[text]
 
     funcs = [FUNC.pack(sid(f[2]), sid(f[4]), f[3], f[7], f[8], f[9], f[10], (f[5] and 1) | (f[6] and 2),
                        ord(f[11]) if f[11] else 0) for f in rows['functions']]
