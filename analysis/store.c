@@ -558,6 +558,36 @@ cleanup:
 	return rc;
 }
 
+int store_find_function(struct store *s, int64_t id, const char *file, int64_t line, const char *name,
+			struct pv_func *out, int64_t *idx, struct pv_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	char num[32];
+	snprintf(num, sizeof(num), "%lld", (long long)id);
+	int ready = store_ready(s, err);
+	if (ready)
+		return ready < 0 ? -1 : store_missing_error(s, num, err);
+	int rc = -1;
+	if (sqlite3_prepare_v2(s->db, "SELECT function_count FROM profiles WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
+		store_sql_error(s, err, "cannot query the store");
+		goto cleanup;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		rc = store_arrays_find_function(&s->finder, s->db, s->path, id, sqlite3_column_int64(st, 0), file, line,
+						name, out, idx, err);
+	else if (step == SQLITE_DONE) {
+		pv_error_subject(err, num);
+		pv_error_set(err, "no stored profile with this id");
+		err->kind = PV_ERROR_NOT_FOUND;
+	} else
+		store_sql_error(s, err, "cannot query the store");
+cleanup:
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int store_delete_profile(struct store *s, int64_t id, struct pv_error *err)
 {
 	static const char *const sql[] = {

@@ -26,6 +26,7 @@ struct store {
 	int writable;		/* db may write (else it only reads) */
 	int lock_wait_ms;	/* how long to wait for another writer */
 	struct pv_cancel *cancel;	/* checked while SQLite steps (store_set_cancel) */
+	struct store_finder *finder;	/* store_find_function()'s statements */
 };
 
 /* Metadata of one stored profile, as in the profiles table. Strings are owned by
@@ -144,6 +145,14 @@ int store_query_step(struct store_query *q, struct pv_error *err);
 void store_query_rewind(struct store_query *q);
 void store_query_cell(struct store_query *q, int c, struct store_cell *cell);
 void store_query_close(struct store_query *q);
+
+/* Finds the function (file, line, name) among profile id's stats entries
+ * without loading the profile (a few small reads: what a function's history
+ * across many profiles is made of). 1 with its stats in *out (file and name
+ * not set) and its index in *idx; 0 when the profile has no such function;
+ * -1 with err. */
+int store_find_function(struct store *s, int64_t id, const char *file, int64_t line, const char *name,
+			struct pv_func *out, int64_t *idx, struct pv_error *err);
 
 /* Removes a profile and everything that belongs to it. */
 int store_delete_profile(struct store *s, int64_t id, struct pv_error *err);

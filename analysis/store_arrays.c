@@ -11,16 +11,18 @@
 #include "store_private.h"
 #include "xalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Record sizes in bytes (docs/schema.md). */
 enum { FUNC_REC = 50, EDGE_REC = 41, NODE_REC = 32 };
-/* Records per chunk: ~50 KB for functions; strings: until a chunk holds this many bytes. */
-enum { CHUNK_RECORDS = 1024, CHUNK_STRING_BYTES = 64 * 1024 };
+/* Records per chunk (~50 KB of functions), strings too: record i of an array is
+ * in chunk i / 1024, so one function or string is one chunk's read. */
+enum { CHUNK_RECORDS = 1024, KEY_REC = 20 };
 
-static const char *const array_names[] = { "strings", "functions", "edges", "tree_nodes" };
-enum array_kind { ARRAY_STRINGS, ARRAY_FUNCTIONS, ARRAY_EDGES, ARRAY_NODES };
+static const char *const array_names[] = { "strings", "functions", "edges", "tree_nodes", "keys" };
+enum array_kind { ARRAY_STRINGS, ARRAY_FUNCTIONS, ARRAY_EDGES, ARRAY_NODES, ARRAY_KEYS };
 
 static void put_u32(uint8_t *b, uint32_t v)
 {
@@ -177,6 +179,96 @@ static uint32_t *edges_by_callee(const struct profile *p)
 	return order;
 }
 
+/* FNV-1a 64 over the three fields, each but the last followed by a NUL. */
+static uint64_t fnv1a_fields(const char *const *parts, const size_t *lens)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (int k = 0; k < 3; k++) {
+		for (size_t i = 0; i < lens[k]; i++)
+			h = (h ^ (uint8_t)parts[k][i]) * 0x100000001b3ull;
+		if (k < 2)
+			h = (h ^ 0) * 0x100000001b3ull;
+	}
+	return h;
+}
+
+void store_function_key(const char *file, size_t flen, int64_t line, const char *name, size_t nlen, uint64_t key[2])
+{
+	/* FNV-1a 64 of file NUL line-in-decimal NUL name, and of name NUL line NUL
+	 * file: simple enough to write again anywhere (another engine, a test),
+	 * fast for 200k functions, and 128 bits together, so that a lookup need
+	 * not read the names back to tell two functions apart */
+	char num[24];
+	int n = snprintf(num, sizeof(num), "%lld", (long long)line);
+	const char *fwd[3] = { file, num, name }, *rev[3] = { name, num, file };
+	size_t fl[3] = { flen, (size_t)n, nlen }, rl[3] = { nlen, (size_t)n, flen };
+	key[0] = fnv1a_fields(fwd, fl);
+	key[1] = fnv1a_fields(rev, rl);
+}
+
+struct key_entry {
+	uint64_t key[2];
+	uint32_t idx;
+};
+
+static int key_entry_cmp(const void *a, const void *b)
+{
+	const struct key_entry *x = a, *y = b;
+	for (int k = 0; k < 2; k++)
+		if (x->key[k] != y->key[k])
+			return x->key[k] < y->key[k] ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+int store_key_bits(size_t nkeys)
+{
+	int bits = 0;
+	while (bits < 20 && (nkeys >> bits) > 512)
+		bits++;
+	return bits;
+}
+
+/* The stats entries' keys (store_function_key()), sorted, in 2^bits chunks:
+ * chunk c holds the keys whose top bits are c, so that one function of one
+ * profile is found by reading one small chunk (a function's history across
+ * many profiles). */
+static int keys_save(struct array_writer *w, const struct profile *p, int bits)
+{
+	struct key_entry *k = xmalloc((p->nstats ? p->nstats : 1) * sizeof(*k));
+	for (size_t i = 0; i < p->nstats; i++) {
+		const struct pv_func *f = &p->funcs[i];
+		const struct pv_str *file = profile_str(p, f->file), *name = profile_str(p, f->name);
+		store_function_key(file->s, file->len, f->line, name->s, name->len, k[i].key);
+		k[i].idx = (uint32_t)i;
+	}
+	qsort(k, p->nstats, sizeof(*k), key_entry_cmp);
+	int rc = SQLITE_OK;
+	size_t at = 0;
+	for (uint64_t c = 0; c < ((uint64_t)1 << bits) && rc == SQLITE_OK; c++) {
+		w->chunk = (int64_t)c;
+		while (at < p->nstats && (bits == 0 || k[at].key[0] >> (64 - bits) == c)) {
+			uint8_t *b = array_room(w, KEY_REC);
+			put_u64(b, k[at].key[0]);
+			put_u64(b + 8, k[at].key[1]);
+			put_u32(b + 16, k[at].idx);
+			at++;
+		}
+		/* empty chunks too: chunk c is always there to be read */
+		sqlite3_bind_int64(w->st, 1, w->id);
+		sqlite3_bind_text(w->st, 2, array_names[ARRAY_KEYS], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(w->st, 3, (int64_t)c);
+		sqlite3_bind_int64(w->st, 4, w->count);
+		sqlite3_bind_blob(w->st, 5, w->len ? (const void *)w->buf : "", (int)w->len, SQLITE_STATIC);
+		rc = sqlite3_step(w->st);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		sqlite3_reset(w->st);
+		w->len = 0;
+		w->count = 0;
+	}
+	free(k);
+	return rc;
+}
+
 int store_arrays_save(sqlite3 *db, int64_t id, const struct profile *p)
 {
 	struct array_writer w = { .id = id };
@@ -191,7 +283,7 @@ int store_arrays_save(sqlite3 *db, int64_t id, const struct profile *p)
 		uint8_t *b = array_room(&w, 4 + (size_t)s->len);
 		put_u32(b, s->len);
 		memcpy(b + 4, s->s, s->len);
-		if (w.len >= CHUNK_STRING_BYTES)
+		if (w.count == CHUNK_RECORDS)
 			rc = array_flush(&w, ARRAY_STRINGS);
 	}
 	if (rc == SQLITE_OK)
@@ -204,6 +296,8 @@ int store_arrays_save(sqlite3 *db, int64_t id, const struct profile *p)
 	free(order);
 	if (rc == SQLITE_OK)
 		rc = array_save(&w, ARRAY_NODES, p, p->nnodes, NODE_REC, NULL, put_node_at);
+	if (rc == SQLITE_OK)
+		rc = keys_save(&w, p, store_key_bits(p->nstats));
 	sqlite3_finalize(w.st);
 	free(w.buf);
 	return rc;
@@ -378,4 +472,126 @@ int store_arrays_load(sqlite3 *db, const char *path, int64_t id, unsigned parts,
 			return array_corrupt(&r, "has no call tree");
 	}
 	return 0;
+}
+
+/* What store_arrays_find_function() keeps between calls on one connection:
+ * its two statements (and a blob handle during one call). */
+struct store_finder {
+	sqlite3 *db;
+	sqlite3_stmt *keys, *row;
+	sqlite3_blob *blob;
+};
+
+void store_finder_free(struct store_finder *f)
+{
+	if (!f)
+		return;
+	sqlite3_finalize(f->keys);
+	sqlite3_finalize(f->row);
+	sqlite3_blob_close(f->blob);
+	free(f);
+}
+
+/* The functions record i of profile id (FUNC_REC bytes into b): 1, 0 when
+ * there is none, -1 with err. Reads those bytes only, not their chunk. */
+static int finder_function(struct store_finder *f, struct array_reader *r, uint32_t i, uint8_t *b)
+{
+	sqlite3_reset(f->row);
+	sqlite3_bind_int64(f->row, 1, r->id);
+	sqlite3_bind_int64(f->row, 2, i / CHUNK_RECORDS);
+	int step = sqlite3_step(f->row);
+	if (step == SQLITE_DONE)
+		return 0;
+	if (step != SQLITE_ROW)
+		return array_sql_error(r, "cannot read the store");
+	int64_t rowid = sqlite3_column_int64(f->row, 0);
+	sqlite3_reset(f->row);
+	int rc = f->blob ? sqlite3_blob_reopen(f->blob, rowid)
+			 : sqlite3_blob_open(f->db, "main", "profile_arrays", "data", rowid, 0, &f->blob);
+	if (rc != SQLITE_OK) {
+		sqlite3_blob_close(f->blob);
+		f->blob = NULL;
+		return array_sql_error(r, "cannot read the store");
+	}
+	int at = (int)(i % CHUNK_RECORDS) * FUNC_REC;
+	if (sqlite3_blob_bytes(f->blob) < at + FUNC_REC)
+		return 0;
+	if (sqlite3_blob_read(f->blob, b, FUNC_REC, at) != SQLITE_OK)
+		return array_sql_error(r, "cannot read the store");
+	return 1;
+}
+
+int store_arrays_find_function(struct store_finder **finder, sqlite3 *db, const char *path, int64_t id,
+			       int64_t nstats, const char *file, int64_t line, const char *name, struct pv_func *out,
+			       int64_t *idx, struct pv_error *err)
+{
+	struct array_reader r = { .db = db, .path = path, .id = id, .err = err };
+	struct store_finder *f = *finder;
+	if (!f) {
+		f = *finder = xcalloc(1, sizeof(*f));
+		f->db = db;
+		if (sqlite3_prepare_v3(db,
+				       "SELECT data FROM profile_arrays WHERE profile_id = ?1 AND array = 'keys'"
+				       " AND chunk = ?2",
+				       -1, SQLITE_PREPARE_PERSISTENT, &f->keys, NULL) != SQLITE_OK ||
+		    sqlite3_prepare_v3(db,
+				       "SELECT rowid FROM profile_arrays WHERE profile_id = ?1 AND array = 'functions'"
+				       " AND chunk = ?2",
+				       -1, SQLITE_PREPARE_PERSISTENT, &f->row, NULL) != SQLITE_OK) {
+			array_sql_error(&r, "cannot query the store");
+			store_finder_free(f);
+			*finder = NULL;
+			return -1;
+		}
+	}
+	uint64_t key[2];
+	store_function_key(file, strlen(file), line, name, strlen(name), key);
+	int bits = store_key_bits(nstats > 0 ? (size_t)nstats : 0);
+	sqlite3_reset(f->keys);
+	sqlite3_bind_int64(f->keys, 1, id);
+	sqlite3_bind_int64(f->keys, 2, bits ? (int64_t)(key[0] >> (64 - bits)) : 0);
+	int step = sqlite3_step(f->keys), rc = 0;
+	if (step == SQLITE_DONE)
+		return 0;
+	if (step != SQLITE_ROW)
+		return array_sql_error(&r, "cannot read the store");
+	const uint8_t *keys = sqlite3_column_blob(f->keys, 0);
+	size_t n = (size_t)sqlite3_column_bytes(f->keys, 0) / KEY_REC, lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const uint8_t *e = keys + mid * KEY_REC;
+		if (get_u64(e) < key[0] || (get_u64(e) == key[0] && get_u64(e + 8) < key[1]))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	const uint8_t *e = keys + lo * KEY_REC;
+	if (lo < n && get_u64(e) == key[0] && get_u64(e + 8) == key[1]) {
+		uint32_t i = get_u32(e + 16);
+		uint8_t b[FUNC_REC];
+		sqlite3_reset(f->keys);
+		rc = finder_function(f, &r, i, b);
+		if (rc == 0)
+			rc = array_corrupt(&r, "has a key of a missing function");
+		else if (rc == 1 && (int64_t)get_u64(b + 8) != line)
+			rc = 0;	/* 128 bits alike and yet another line: not this function */
+		if (rc == 1) {
+			*out = (struct pv_func){
+				.line = line,
+				.pcalls = (int64_t)get_u64(b + 16),
+				.calls = (int64_t)get_u64(b + 24),
+				.tottime = get_f64(b + 32),
+				.cumtime = get_f64(b + 40),
+				.flags = b[48] & (PV_FUNC_IN_STATS | PV_FUNC_TOP_LEVEL),
+				.annotation = (char)b[49],
+			};
+			*idx = i;
+		}
+	}
+	sqlite3_reset(f->keys);
+	/* an open blob holds the connection's read snapshot: it would never see
+	 * what is imported after */
+	sqlite3_blob_close(f->blob);
+	f->blob = NULL;
+	return rc;
 }

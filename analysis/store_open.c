@@ -864,6 +864,7 @@ void store_close(struct store *s)
 {
 	if (!s)
 		return;
+	store_finder_free(s->finder);
 	sqlite3_close_v2(s->db);
 	free(s->path);
 	free(s);

@@ -40,6 +40,24 @@ int store_arrays_save(sqlite3 *db, int64_t id, const struct profile *p);
 int store_arrays_load(sqlite3 *db, const char *path, int64_t id, unsigned parts, struct profile *p,
 		      struct pv_error *err);
 
+/* The key a function is found by across profiles (profile_arrays 'keys'):
+ * FNV-1a 64 of file, NUL, line in decimal, NUL, name, and of name, NUL, line,
+ * NUL, file (docs/schema.md). */
+void store_function_key(const char *file, size_t flen, int64_t line, const char *name, size_t nlen, uint64_t key[2]);
+/* How many top bits of the key pick its chunk, for a profile of nkeys stats
+ * entries (chunks of ~512 keys or fewer). */
+int store_key_bits(size_t nkeys);
+/* Finds (file, line, name) among profile id's stats entries without loading
+ * the profile: its key chunk and the function's record. nstats: the row's
+ * function_count (a wrong one only misses). *finder holds statements between
+ * calls on db (NULL at first; store_finder_free()). 1 and *out (its stats;
+ * file and name not set), *idx; 0 when absent; -1 with err. */
+struct store_finder;
+int store_arrays_find_function(struct store_finder **finder, sqlite3 *db, const char *path, int64_t id,
+			       int64_t nstats, const char *file, int64_t line, const char *name, struct pv_func *out,
+			       int64_t *idx, struct pv_error *err);
+void store_finder_free(struct store_finder *f);
+
 /* The upgrade to version 5: packs every profile's rows (analysis/store_migrate.c). */
 int store_migrate_rows_to_arrays(struct store *s, struct pv_error *err);
 
