@@ -15,6 +15,8 @@ static const char sql_usage[] =
 	"Run one read-only SQL query on the store (schema: docs/schema.md) and print the\n"
 	"rows. Anything that would change the store, ATTACH, and PRAGMAs other than the\n"
 	"schema-reading ones are refused. pv_stdname(file, line, name) gives pstats' name.\n"
+	"functions, edges and tree_nodes read each profile's packed arrays: give\n"
+	"profile_id = N to read one profile only.\n"
 	"\n"
 	"  --format FMT   text (aligned columns, default), csv or json (array of objects);\n"
 	"                 rows are written as they come. CSV text that a spreadsheet\n"

@@ -443,7 +443,7 @@ class Runner:
         if not m:
             return 'import printed %r, not %s' % (out[:100], 'ids' if several else 'one id')
         ids = [int(x) for x in out.split()]
-        con = store_rows.connect_rows(self.db)
+        con = store_rows.connect_rows(self.db, ids)
         try:
             for pid in ids:
                 row = con.execute('SELECT function_count, edge_count FROM profiles WHERE id = ?', (pid,)).fetchone()

@@ -89,12 +89,15 @@ def _sql_value(v):
     return v
 
 
-def connect_rows(db):
-    """A read-only connection to the store with its rows as TEMP tables."""
+def connect_rows(db, ids=None):
+    """A read-only connection to the store with its rows as TEMP tables: those of
+    the profiles ids, or of every profile."""
     con = sqlite3.connect('file:%s?mode=ro' % db, uri=True)
     for table, cols in COLUMNS.items():
         con.execute('CREATE TEMP TABLE %s(%s)' % (table, cols))
-    for (pid,) in con.execute('SELECT id FROM profiles ORDER BY id').fetchall():
+    if ids is None:
+        ids = [r[0] for r in con.execute('SELECT id FROM profiles ORDER BY id')]
+    for pid in ids:
         rows = read_profile(con, pid)
         for table, cols in COLUMNS.items():
             if rows[table]:
