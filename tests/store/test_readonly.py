@@ -14,6 +14,7 @@ usage: test_readonly.py PROFVIEW TESTS_DIR
 """
 import json
 import os
+import shutil
 import sqlite3
 import stat
 import sys
@@ -169,21 +170,23 @@ def main():
 
             # an older schema where it cannot be upgraded: said, nothing changed
             if nobody or os.geteuid() != 0:
-                db = make_store(c, sb, sb.path('old-schema'), profs[:2], False)
+                # a store made by the release that wrote version 3 (tests/store/old-stores)
+                folder = sb.path('old-schema')
+                os.makedirs(folder, exist_ok=True)
+                db = os.path.join(folder, 'store.db')
+                shutil.copy(os.path.join(tests_dir, 'store', 'old-stores', 'v3', 'store.db'), db)
                 con = sqlite3.connect(db)
-                con.execute('DROP TABLE names')
-                con.execute('PRAGMA user_version = 3')
-                con.commit()
+                names = [[n] if n else [] for (n,) in con.execute('SELECT name FROM profiles ORDER BY id')]
                 con.close()
-                os.chmod(os.path.dirname(db), 0o555)
-                before = folder_state(os.path.dirname(db))
+                os.chmod(folder, 0o555)
+                before = folder_state(folder)
                 rc, out, err = rd.run(['list'], db)
-                c.ok(rc == 1 and one_line(err) and b'schema version 3 and needs upgrading to 4' in err,
+                c.ok(rc == 1 and one_line(err) and b'schema version 3 and needs upgrading to 5' in err,
                      'a version 3 store in a read-only folder: list says it needs upgrading by its owner', text(err))
-                c.eq(folder_state(os.path.dirname(db)), before, 'the version 3 store is as it was')
-                os.chmod(os.path.dirname(db), 0o755)
+                c.eq(folder_state(folder), before, 'the version 3 store is as it was')
+                os.chmod(folder, 0o755)
                 rc, out, err = sb.run(['list', '--format', 'json'], db=db)
-                c.ok(rc == 0 and [p['names'] for p in json.loads(out)] == [['one'], ['two']],
+                c.ok(rc == 0 and [p['names'] for p in json.loads(out)] == names,
                      'its owner, in a writable folder, upgrades it: the names are there', text(err))
         finally:
             for db, label in cases:
