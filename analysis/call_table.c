@@ -121,7 +121,8 @@ int call_table_from_store(struct store *s, int64_t id, const struct stat_query *
 			  struct call_table *c, struct pv_error *err)
 {
 	struct profile *p;
-	if (store_load_profile_parts(s, id, STORE_LOAD_EDGES, &p, err))
+	/* strip-dirs merges a tree's functions and edges through the tree */
+	if (store_load_profile_parts(s, id, STORE_LOAD_EDGES | (q->strip_dirs ? STORE_LOAD_TREE : 0), &p, err))
 		return -1;
 	int rc = call_table_from_profile(p, q, dir, c, err);
 	profile_free(p);

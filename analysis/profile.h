@@ -120,6 +120,7 @@ struct profile {
 	size_t nnodes, cap_nodes;
 	uint32_t *child_index;	/* open addressing on (parent, func) while building */
 	size_t child_index_cap;
+	int64_t stored_nodes;	/* loaded from the store without its tree: how many nodes it has */
 	double total_weight;	/* root total: every sample or event's weight */
 	int64_t total_samples;	/* sampled: number of samples; evented: opens */
 

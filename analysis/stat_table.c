@@ -145,7 +145,8 @@ static void stat_table_meta(struct stat_table *t, const struct profile *p)
 	t->py2 = p->dialect == PV_DIALECT_PY2;
 	t->total_weight = p->total_weight;
 	t->total_samples = p->total_samples;
-	t->node_count = (int64_t)p->nnodes;
+	/* a table is made without reading the tree: its size as stored */
+	t->node_count = p->nnodes ? (int64_t)p->nnodes : p->stored_nodes;
 }
 
 int stat_table_from_profile(const struct profile *p0, const struct stat_query *q, struct stat_table *t,
@@ -239,7 +240,8 @@ int stat_table_from_store(struct store *s, int64_t id, const struct stat_query *
 			  struct pv_error *err)
 {
 	struct profile *p;
-	if (store_load_profile_parts(s, id, 0, &p, err))
+	/* strip-dirs merges a tree's functions through the tree */
+	if (store_load_profile_parts(s, id, q->strip_dirs ? STORE_LOAD_EDGES | STORE_LOAD_TREE : 0, &p, err))
 		return -1;
 	int rc = stat_table_from_profile(p, q, t, err);
 	profile_free(p);

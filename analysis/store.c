@@ -537,6 +537,7 @@ int store_load_profile_parts(struct store *s, int64_t id, unsigned parts, struct
 	p->total_weight = m.total_weight;
 	p->total_samples = m.total_samples;
 	p->part = (int)m.part;
+	p->stored_nodes = m.node_count;
 	if (store_arrays_load(s->db, s->path, id, parts, p, err))
 		goto cleanup;
 	/* the readers never store counts whose sums pass int64; a store edited
