@@ -10,24 +10,17 @@
 #include "cancel.h"
 #include "error.h"
 #include "profile.h"
-#include <sqlite3.h>
 #include <stdint.h>
 
 struct strbuf;
 
 #define STORE_SCHEMA_VERSION 5
 
-/* db is NULL while there is no store at path yet (opened for reading); the
- * functions below then answer as for an empty store, and the first one that
- * writes creates it. */
-struct store {
-	sqlite3 *db;
-	char *path;
-	int writable;		/* db may write (else it only reads) */
-	int lock_wait_ms;	/* how long to wait for another writer */
-	struct pv_cancel *cancel;	/* checked while SQLite steps (store_set_cancel) */
-	struct store_finder *finder;	/* store_find_function()'s statements */
-};
+/* A connection to the store at a path (opaque: the engine behind it is the
+ * store's own business, analysis/store_private.h). */
+struct store;
+/* The path the store was opened at, as given. */
+const char *store_path(const struct store *s);
 
 /* Metadata of one stored profile, as in the profiles table. Strings are owned by
  * the struct and freed by store_meta_release(). */

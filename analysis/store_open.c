@@ -860,6 +860,11 @@ int store_is_missing(struct store *s)
 	return store_ready(s, &ignored) == 1;
 }
 
+const char *store_path(const struct store *s)
+{
+	return s->path;
+}
+
 void store_close(struct store *s)
 {
 	if (!s)

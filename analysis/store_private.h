@@ -6,6 +6,20 @@
 
 #include "store.h"
 
+#include <sqlite3.h>
+
+/* db is NULL while there is no store at path yet (opened for reading); the
+ * functions below then answer as for an empty store, and the first one that
+ * writes creates it. */
+struct store {
+	sqlite3 *db;
+	char *path;
+	int writable;		/* db may write (else it only reads) */
+	int lock_wait_ms;	/* how long to wait for another writer */
+	struct pv_cancel *cancel;	/* checked while SQLite steps (store_set_cancel) */
+	struct store_finder *finder;	/* store_find_function()'s statements */
+};
+
 /* Fills err with what + SQLite's message (a lock held too long is said as such);
  * returns -1. */
 int store_sql_error(struct store *s, struct pv_error *err, const char *what);

@@ -136,17 +136,6 @@ static void step_done(sqlite3 *db, sqlite3_stmt *st)
 	sqlite3_reset(st);
 }
 
-static size_t count_rows(sqlite3 *db, const char *sql, int64_t id)
-{
-	sqlite3_stmt *st = prep(db, sql);
-	sqlite3_bind_int64(st, 1, id);
-	size_t n = 0;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		n++;
-	sqlite3_finalize(st);
-	return n;
-}
-
 /* ---- the real cold and warm paths, split at the library's seams ---- */
 
 static struct stat_query top20_query(struct restriction *r)
@@ -285,20 +274,15 @@ static void warm_once(const char *prof, const char *db, int64_t id)
 	if (store_open(db, STORE_READ, &s, &err))
 		die("store_open", &err);
 	tick();
-	count_rows(s->db, "SELECT idx, file, line, name, pcalls, calls, tottime, cumtime FROM functions WHERE profile_id = ?1"
-		   " AND in_stats ORDER BY tottime DESC, idx ASC LIMIT 20", id);
-	tock("* the ORDER BY tottime ... LIMIT 20 statement alone");
-	count_rows(s->db, "SELECT name FROM functions WHERE profile_id = ?1 AND top_level AND in_stats ORDER BY idx", id);
-	tock("* top-level names statement (if top_level_count>0)");
-	store_close(s);
-	if (store_open(db, STORE_READ, &s, &err))
-		die("store_open", &err);
-	exec_or_die(s->db, "PRAGMA mmap_size=268435456");
-	tick();
-	if (stat_table_from_store(s, id, &q, &t, &err))
-		die("stat_table_from_store", &err);
-	stat_table_release(&t);
-	tock("* stat_table_from_store with PRAGMA mmap_size=256MiB");
+	struct profile *p;
+	if (store_load_profile_parts(s, id, 0, &p, &err))
+		die("store_load_profile_parts", &err);
+	profile_free(p);
+	tock("* load the functions alone (packed arrays)");
+	if (store_load_profile(s, id, &p, &err))
+		die("store_load_profile", &err);
+	profile_free(p);
+	tock("* load the whole profile (packed arrays)");
 	store_close(s);
 }
 

@@ -79,7 +79,7 @@ static int cmd_list(int argc, char **argv, struct cmd_ctx *ctx)
 		goto fail;
 	if (store_is_missing(store) && !ctx->quiet)
 		fprintf(stderr, "note: no store at '%s' yet: nothing is stored ('profview import FILE' makes one)\n",
-			store->path);
+			store_path(store));
 	struct strbuf sb = STRBUF_INIT;
 	if (json)
 		strbuf_adds(&sb, "[");

@@ -189,7 +189,7 @@ static int cmd_serve(int argc, char **argv, struct cmd_ctx *ctx)
 	struct store *s;
 	if (cmd_open_store(ctx, &s, &err))
 		return cmd_fail(&err);
-	char *db_path = strdup(s->path);
+	char *db_path = strdup(store_path(s));
 	if (store_is_missing(s) && !ctx->quiet)
 		fprintf(stderr, "note: no store at '%s' yet: the list is empty until a profile is imported there\n",
 			db_path);

@@ -10,6 +10,7 @@
  * forked child asks with F_GETLK whether this process still holds the lock. */
 #include "unit.h"
 #include "analysis/store.h"
+#include "analysis/store_private.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
