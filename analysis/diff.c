@@ -6,6 +6,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,19 +37,60 @@ static double diff_total_calls(const struct profile *p)
 	return (double)(p->kind == PV_KIND_CALLS ? p->total_calls : p->total_samples);
 }
 
-/* While matching: NEW's string ids as BASE's, looked up once each. */
+/* While matching: NEW's string ids as BASE's, all looked up first
+ * (diff_lookup_all()). */
 struct diff_matcher {
 	const struct diff *d;
-	int64_t *base_str;	/* -2: not looked up yet; -1: BASE has no such string */
+	int64_t *base_str;	/* -1: BASE has no such string */
 };
 
 static int64_t diff_base_str(struct diff_matcher *m, uint32_t new_id)
 {
-	if (m->base_str[new_id] == -2) {
-		const struct pv_str *s = profile_str(m->d->new, new_id);
-		m->base_str[new_id] = profile_find_str(m->d->base, s->s, s->len);
-	}
 	return m->base_str[new_id];
+}
+
+/* The exact matching's lookups, which are most of a big diff's time, are
+ * read-only on BASE: half of them go to a second thread. Phase 0 looks every
+ * string of NEW up in BASE (base_str), phase 1 every stats entry of NEW by
+ * (file, line, name) (cand: BASE's index, or -1). */
+struct diff_lookup {
+	const struct profile *base, *new;
+	int64_t *base_str, *cand;
+	size_t from, to;
+	int phase;
+};
+
+static void *diff_lookup_run(void *arg)
+{
+	struct diff_lookup *l = arg;
+	for (size_t i = l->from; i < l->to; i++) {
+		if (l->phase == 0) {
+			const struct pv_str *s = profile_str(l->new, (uint32_t)i);
+			l->base_str[i] = profile_find_str(l->base, s->s, s->len);
+			continue;
+		}
+		const struct pv_func *f = &l->new->funcs[i];
+		int64_t file = l->base_str[f->file], name = l->base_str[f->name];
+		l->cand[i] = file < 0 || name < 0 ? -1 : profile_find_func(l->base, (uint32_t)file, f->line, (uint32_t)name);
+	}
+	return NULL;
+}
+
+static void diff_lookup_all(const struct profile *base, const struct profile *new, int64_t *base_str, int64_t *cand)
+{
+	for (int phase = 0; phase < 2; phase++) {
+		size_t n = phase == 0 ? new->nstrs : new->nstats, half = n / 2;
+		struct diff_lookup a = { base, new, base_str, cand, 0, half, phase };
+		struct diff_lookup b = { base, new, base_str, cand, half, n, phase };
+		pthread_t t;
+		/* small inputs are not worth a thread; without one, all on this one */
+		int threaded = n >= 4096 && pthread_create(&t, NULL, diff_lookup_run, &b) == 0;
+		diff_lookup_run(&a);
+		if (threaded)
+			pthread_join(t, NULL);
+		else
+			diff_lookup_run(&b);
+	}
 }
 
 /* NEW's function under a coarser key, in BASE's string ids: (file, name) or
@@ -140,15 +182,13 @@ int diff_profiles(struct profile *base, struct profile *new, const struct diff_o
 
 	profile_build_indexes(base);	/* looked up once per function of new */
 	struct diff_matcher m = { d, xmalloc((new->nstrs ? new->nstrs : 1) * sizeof(int64_t)) };
-	for (size_t i = 0; i < new->nstrs; i++)
-		m.base_str[i] = -2;
-	/* 1: exact (file, line, name) */
+	int64_t *cand = xmalloc((new->nstats ? new->nstats : 1) * sizeof(int64_t));
+	diff_lookup_all(base, new, m.base_str, cand);
+	/* 1: exact (file, line, name), in NEW's order: a BASE function is taken once */
 	uint32_t *base_of_new = xmalloc((new->nstats ? new->nstats : 1) * sizeof(uint32_t));
 	unsigned char *base_taken = xcalloc(base->nstats ? base->nstats : 1, 1);
 	for (size_t j = 0; j < new->nstats; j++) {
-		const struct pv_func *f = &new->funcs[j];
-		int64_t file = diff_base_str(&m, f->file), name = diff_base_str(&m, f->name);
-		int64_t b = file < 0 || name < 0 ? -1 : profile_find_func(base, (uint32_t)file, f->line, (uint32_t)name);
+		int64_t b = cand[j];
 		if (b >= 0 && (size_t)b < base->nstats && !base_taken[b]) {
 			base_of_new[j] = (uint32_t)b;
 			base_taken[b] = DIFF_MATCH_EXACT;
@@ -156,6 +196,7 @@ int diff_profiles(struct profile *base, struct profile *new, const struct diff_o
 			base_of_new[j] = PV_NO_FUNC;
 		}
 	}
+	free(cand);
 	/* 2: (file, name) unique among the unmatched; 3: name alone, when asked */
 	diff_match_unique(&m, base_of_new, base_taken, 1, DIFF_MATCH_FILE_NAME);
 	if (o->match_names)
