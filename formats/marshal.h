@@ -2,8 +2,14 @@
  * every Python 3: enough of it to read profiles (.prof files) and to skip over
  * anything else a producer put in them (code objects, sets, complex numbers).
  *
+ * Two ways to use it. marshal_decode() builds a tree of values (tests, tools).
+ * The reader (struct marshal_reader) hands out one value at a time, in file
+ * order, from a buffer or from a stream, without a tree: the .prof reader
+ * builds its profile straight from it (prof_read.c).
+ *
  * Ownership: decoded values and their arrays live in the arena passed in; string
- * values point into the input buffer, which must outlive them.
+ * values point into the input buffer, which must outlive them. A reader owns its
+ * window, its tables and the bytes it keeps; marshal_reader_release() frees them.
  */
 #ifndef PV_MARSHAL_H
 #define PV_MARSHAL_H
@@ -12,6 +18,7 @@
 #include "../analysis/error.h"
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 enum mval_type {
 	MV_NULL,	/* the '0' terminator; never returned as a value */
@@ -60,5 +67,129 @@ struct marshal_result {
  * ("truncated marshal data at byte N", "unknown marshal type code 0x.. at byte N"...). */
 int marshal_decode(const uint8_t *buf, size_t len, struct arena *a, struct marshal_result *out,
 		   struct pv_error *err);
+
+/* ---- the reader: one value at a time ----
+ *
+ * marshal_head() reads the next value. Scalars and strings come whole. A
+ * container comes as its head: its items are the next values (a dict's keys
+ * and values alternate, up to a key of type MV_NULL), and marshal_close() ends
+ * it, skipping whatever of it was not read. A code object comes whole, with its
+ * filename, name and first line.
+ *
+ * References ('r', and Python 2's 'R'): a value reached through one comes with
+ * ref set and the offset of the object it names. A scalar or string comes whole
+ * again; a container does not bring its items along: marshal_enter() reads them
+ * where they are, marshal_leave() comes back. Every object that can be referred
+ * to has a memo cell (marshal_memo(): 0 until the caller sets it), shared by all
+ * its references: a caller that has turned the object into an answer of its own
+ * (a string id, a function index) stores it there, and from then on the reader
+ * keeps nothing of the object but its head: its string bytes and items cannot be
+ * asked for again (and a code object reached through a reference then comes
+ * without its fields).
+ *
+ * Streaming, the reader holds a window of the input and what references may
+ * still need of the bytes before it, so its memory follows the references, not
+ * the input. */
+
+/* Where a streamed input comes from, as read(2): bytes, 0 at the end, -1 with
+ * err set. */
+typedef ssize_t (*marshal_read_fn)(void *ctx, uint8_t *buf, size_t cap, struct pv_error *err);
+
+struct marshal_str {
+	uint64_t off;	/* where its type code is (a Python 2 'R': the reference's) */
+	uint64_t at;	/* where its bytes are: marshal_bytes() */
+	uint32_t n;
+	uint8_t kind;	/* the type code: 's','t','u','a','A','z','Z' */
+	int64_t memo;	/* its memo cell, -1 when it has none */
+};
+
+struct marshal_head {
+	uint8_t type;	/* enum mval_type */
+	uint8_t ref;	/* reached through a reference */
+	uint32_t n;	/* tuple, list, set: the number of items */
+	uint64_t off;	/* where its type code is (for a reference: the object's) */
+	int64_t memo;	/* its memo cell, -1 when it has none */
+	union {
+		int64_t i;
+		double d;
+	} u;			/* MV_BOOL, MV_INT (i); MV_FLOAT, MV_BIGINT (d) */
+	struct marshal_str str;	/* MV_STR */
+	struct marshal_str file, name;	/* MV_CODE: co_filename, co_name */
+	int64_t line;		/* MV_CODE: co_firstlineno */
+};
+
+struct marshal_slot;
+struct marshal_interned;
+struct marshal_pending;
+struct marshal_kept;
+struct marshal_open;
+
+struct marshal_reader {
+	/* the bytes [base, end) of the input at buf: the window, or while a
+	 * reference is read again, wherever its object is */
+	const uint8_t *buf;
+	uint64_t base, end, pos;
+	uint64_t len;		/* the input's size: counts are checked against it */
+	/* the window proper */
+	const uint8_t *wbuf;
+	uint64_t wbase, wend;
+	uint8_t *own;		/* streaming: the window's memory */
+	size_t cap;
+	marshal_read_fn read;
+	void *ctx;
+	struct pv_error *err;
+	int failed;		/* the input cannot be read on */
+	unsigned flags;		/* enum marshal_flags */
+	int depth;
+	int layout;		/* of code objects, once the first one told */
+	int replaying;
+	uint64_t replay_next;	/* the slot the next FLAG_REF object read again has */
+	struct marshal_slot *slots;	/* FLAG_REF objects, by index */
+	size_t nslots, cap_slots;
+	struct marshal_interned *interned;	/* Python 2 't' strings, for 'R' */
+	size_t ninterned, cap_interned;
+	struct marshal_pending *pending;	/* referable objects in the window */
+	size_t npending, cap_pending;
+	struct marshal_kept *kept;	/* bytes kept for references, by offset */
+	size_t nkept, cap_kept;
+	struct arena kept_bytes;
+	struct marshal_open *open;	/* containers being read, innermost last */
+	size_t nopen, cap_open;
+};
+
+/* Where a reader was before marshal_enter(). */
+struct marshal_replay {
+	const uint8_t *buf;
+	uint64_t base, end, pos, replay_next;
+	int depth, replaying;
+	size_t nopen;
+};
+
+/* A reader of buf[0..len), which must outlive it. */
+void marshal_reader_init(struct marshal_reader *m, const uint8_t *buf, size_t len, struct pv_error *err);
+/* A reader of the len bytes read() gives (read no further). */
+void marshal_reader_init_stream(struct marshal_reader *m, uint64_t len, marshal_read_fn read, void *ctx,
+				struct pv_error *err);
+void marshal_reader_release(struct marshal_reader *m);
+/* Reads the next value (allow_null: where a dict key may be, so its end may
+ * come). 0, or -1 with err set; after an error the reader is done. */
+int marshal_head(struct marshal_reader *m, struct marshal_head *h, int allow_null);
+/* Ends the innermost container being read, reading past what is left of it. */
+int marshal_close(struct marshal_reader *m);
+/* Ends every container being read: the rest of the input's value is read
+ * (checked) without being looked at. */
+int marshal_close_all(struct marshal_reader *m);
+/* A string's bytes: valid until the next call on the reader; not for a string
+ * whose memo is set. */
+const uint8_t *marshal_bytes(struct marshal_reader *m, const struct marshal_str *s);
+/* The memo cell memo (a head's or a string's); valid until the next call. */
+uint32_t *marshal_memo(struct marshal_reader *m, int64_t memo);
+/* Reads again the container ref names (a head with ref set and its memo 0):
+ * h gets its head, its items follow; marshal_close() it, then marshal_leave(). */
+int marshal_enter(struct marshal_reader *m, const struct marshal_head *ref, struct marshal_head *h,
+		  struct marshal_replay *save);
+void marshal_leave(struct marshal_reader *m, const struct marshal_replay *save);
+/* Bytes the reader holds now (window, tables, kept bytes). */
+uint64_t marshal_reader_memory(const struct marshal_reader *m);
 
 #endif
