@@ -104,13 +104,15 @@ void marshal_reader_init(struct marshal_reader *m, const uint8_t *buf, size_t le
 }
 
 void marshal_reader_init_stream(struct marshal_reader *m, uint64_t len, marshal_read_fn read, void *ctx,
-				struct pv_error *err)
+				size_t window, struct pv_error *err)
 {
 	mr_init_common(m, err);
 	m->len = len;
 	m->read = read;
 	m->ctx = ctx;
-	m->cap = len < MARSHAL_WINDOW ? (size_t)len + 1 : MARSHAL_WINDOW;
+	if (!window)
+		window = MARSHAL_WINDOW;
+	m->cap = len < window ? (size_t)len + 1 : window;
 	m->own = xmalloc(m->cap);
 	m->buf = m->wbuf = m->own;
 }
@@ -125,6 +127,11 @@ void marshal_reader_release(struct marshal_reader *m)
 	free(m->open);
 	arena_release(&m->kept_bytes);
 	memset(m, 0, sizeof(*m));
+}
+
+int marshal_py2_code(const struct marshal_reader *m)
+{
+	return m->layout == CODE_PY27;
 }
 
 uint64_t marshal_reader_memory(const struct marshal_reader *m)
@@ -152,7 +159,8 @@ static int mr_cmp_region(const void *a, const void *b)
 	return x->end > y->end ? -1 : x->end < y->end;	/* the outer one first */
 }
 
-/* The first byte the window must still hold: the next one, or the start of an
+/* The first byte the window must still hold: the start of the value being
+ * read (its bytes are kept from its type code on), or the start of an
  * open container a reference may name (all but the outermost, which nothing
  * can name before it ends) or of a code object (whose layout may be tried
  * again from its start). */
@@ -160,8 +168,8 @@ static uint64_t mr_low(const struct marshal_reader *m)
 {
 	for (size_t i = 0; i < m->nopen; i++)
 		if (m->open[i].pin)
-			return m->open[i].off < m->pos ? m->open[i].off : m->pos;
-	return m->pos;
+			return m->open[i].off < m->hold ? m->open[i].off : m->hold;
+	return m->hold;
 }
 
 /* Drops the window's bytes before mr_low(), keeping (once, outermost regions
@@ -671,6 +679,7 @@ static int mr_head(struct marshal_reader *m, struct marshal_head *h, int allow_n
 	if (parent)
 		m->open[parent - 1].read++;
 	uint64_t off = m->pos;
+	m->hold = off;
 	h->off = off;
 	h->ref = 0;
 	h->memo = -1;

@@ -130,6 +130,7 @@ struct marshal_reader {
 	const uint8_t *buf;
 	uint64_t base, end, pos;
 	uint64_t len;		/* the input's size: counts are checked against it */
+	uint64_t hold;		/* the start of the value being read */
 	/* the window proper */
 	const uint8_t *wbuf;
 	uint64_t wbase, wend;
@@ -167,9 +168,10 @@ struct marshal_replay {
 
 /* A reader of buf[0..len), which must outlive it. */
 void marshal_reader_init(struct marshal_reader *m, const uint8_t *buf, size_t len, struct pv_error *err);
-/* A reader of the len bytes read() gives (read no further). */
+/* A reader of the len bytes read() gives (read no further), through a window
+ * of about window bytes (0: the default, some MiB; tests make it tiny). */
 void marshal_reader_init_stream(struct marshal_reader *m, uint64_t len, marshal_read_fn read, void *ctx,
-				struct pv_error *err);
+				size_t window, struct pv_error *err);
 void marshal_reader_release(struct marshal_reader *m);
 /* Reads the next value (allow_null: where a dict key may be, so its end may
  * come). 0, or -1 with err set; after an error the reader is done. */
@@ -189,6 +191,8 @@ uint32_t *marshal_memo(struct marshal_reader *m, int64_t memo);
 int marshal_enter(struct marshal_reader *m, const struct marshal_head *ref, struct marshal_head *h,
 		  struct marshal_replay *save);
 void marshal_leave(struct marshal_reader *m, const struct marshal_replay *save);
+/* 1 when the code objects read so far have Python 2's layout. */
+int marshal_py2_code(const struct marshal_reader *m);
 /* Bytes the reader holds now (window, tables, kept bytes). */
 uint64_t marshal_reader_memory(const struct marshal_reader *m);
 
