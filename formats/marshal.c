@@ -19,29 +19,15 @@ enum code_layout {
 	CODE_UNKNOWN = CODE_LAYOUTS,
 };
 
-/* A FLAG_REF object: where it is, what it is, and its value (scalars) or its
- * size and memo cell (strings, containers, code objects). A flagged reference
- * ('r' or 'R' with FLAG_REF, which no Python writes) is an alias: code 'r' or
- * 'R', the object it names in v.c.n. */
-struct marshal_slot {
-	uint64_t tag;	/* offset: bits 0-47; type code: 48-55; enum mval_type: 56-59; ready: 63 */
-	union {
-		int64_t i;
-		double d;
-		struct {
-			uint32_t n, memo;
-		} c;
-	} v;
-};
 #define SLOT_OFF(t) ((t) & 0xffffffffffffull)
 #define SLOT_CODE(t) ((uint8_t)((t) >> 48))
 #define SLOT_TYPE(t) ((unsigned)((t) >> 56) & 0x0fu)
-#define SLOT_READY (1ull << 63)
+#define SLOT_READY MARSHAL_SLOT_READY
 
 /* A Python 2 interned string ('t'), which 'R' names by its number. */
 struct marshal_interned {
 	uint64_t at;	/* its bytes */
-	uint32_t n, memo;
+	uint32_t n, memo, aux;
 	int64_t slot;	/* its FLAG_REF slot, whose memo cell it shares; -1 none */
 };
 
@@ -56,14 +42,6 @@ struct marshal_pending {
 struct marshal_kept {
 	uint64_t start, end;
 	const uint8_t *bytes;
-};
-
-struct marshal_open {
-	uint64_t off;
-	uint64_t read;		/* values read inside it */
-	uint32_t n;
-	int64_t slot;		/* FLAG_REF slot, -1 none */
-	uint8_t type, fresh, done, pin;
 };
 
 /* The window a stream is read into, at first; it grows for a longer object. */
@@ -335,10 +313,16 @@ const uint8_t *marshal_bytes(struct marshal_reader *m, const struct marshal_str 
 	return b ? b : none;	/* never: the bytes of a string without memo are held */
 }
 
-uint32_t *marshal_memo(struct marshal_reader *m, int64_t memo)
+uint32_t *marshal_aux(struct marshal_reader *m, int64_t memo)
 {
 	if (memo >= 0)
-		return &m->slots[memo].v.c.memo;
+		return &m->slots[memo].aux;
+	struct marshal_interned *s = &m->interned[-2 - memo];
+	return s->slot >= 0 ? &m->slots[s->slot].aux : &s->aux;
+}
+
+uint32_t *marshal_memo_interned(struct marshal_reader *m, int64_t memo)
+{
 	struct marshal_interned *s = &m->interned[-2 - memo];
 	return s->slot >= 0 ? &m->slots[s->slot].v.c.memo : &s->memo;
 }
@@ -347,7 +331,8 @@ uint32_t *marshal_memo(struct marshal_reader *m, int64_t memo)
 
 static void mr_pend(struct marshal_reader *m, uint64_t off, uint64_t end, uint32_t index, int interned)
 {
-	xgrow((void **)&m->pending, &m->cap_pending, m->npending + 1, sizeof(*m->pending));
+	if (m->npending == m->cap_pending)
+		xgrow((void **)&m->pending, &m->cap_pending, m->npending + 1, sizeof(*m->pending));
 	m->pending[m->npending++] = (struct marshal_pending){ off, end, index, (uint8_t)interned };
 }
 
@@ -357,9 +342,11 @@ static int64_t mr_slot_take(struct marshal_reader *m)
 {
 	if (m->replaying)
 		return m->replay_next < m->nslots ? (int64_t)m->replay_next++ : -1;
-	xgrow((void **)&m->slots, &m->cap_slots, m->nslots + 1, sizeof(*m->slots));
+	if (m->nslots == m->cap_slots)
+		xgrow((void **)&m->slots, &m->cap_slots, m->nslots + 1, sizeof(*m->slots));
 	m->slots[m->nslots].tag = 0;
 	m->slots[m->nslots].v.i = 0;
+	m->slots[m->nslots].aux = 0;
 	return (int64_t)m->nslots++;
 }
 
@@ -373,7 +360,8 @@ static void mr_slot_fill(struct marshal_reader *m, int64_t slot, uint64_t off, u
 
 static void mr_open(struct marshal_reader *m, uint64_t off, uint8_t type, uint32_t n, int64_t slot)
 {
-	xgrow((void **)&m->open, &m->cap_open, m->nopen + 1, sizeof(*m->open));
+	if (m->nopen == m->cap_open)
+		xgrow((void **)&m->open, &m->cap_open, m->nopen + 1, sizeof(*m->open));
 	struct marshal_open *o = &m->open[m->nopen];
 	o->off = off;
 	o->read = 0;
@@ -664,6 +652,7 @@ static void mr_string_read(struct marshal_reader *m, struct marshal_head *h, uin
 		s->at = h->str.at;
 		s->n = h->str.n;
 		s->memo = 0;
+		s->aux = 0;
 		s->slot = slot;
 		if (slot < 0) {
 			mr_pend(m, h->off, m->pos, (uint32_t)m->ninterned, 1);
@@ -833,11 +822,13 @@ static int mr_head(struct marshal_reader *m, struct marshal_head *h, int allow_n
 			struct marshal_slot *s = &m->slots[slot];
 			if (tcode == 'R') {
 				*s = m->slots[idx];
+				s->aux = 0;
 			} else if (h->type == MV_STR || (h->type >= MV_TUPLE && h->type <= MV_CODE)) {
 				s->v.c.n = (uint32_t)target;
 				mr_slot_fill(m, slot, h->off, 'r', h->type);
 			} else {
 				*s = m->slots[target];	/* a scalar: the value itself */
+				s->aux = 0;
 			}
 		}
 		m->depth--;
@@ -900,14 +891,14 @@ done:
 	return 0;
 }
 
-int marshal_head(struct marshal_reader *m, struct marshal_head *h, int allow_null)
+int marshal_head_slow(struct marshal_reader *m, struct marshal_head *h, int allow_null)
 {
 	if (m->failed)
 		return -1;
 	return mr_head(m, h, allow_null, 1);
 }
 
-int marshal_close(struct marshal_reader *m)
+int marshal_close_slow(struct marshal_reader *m)
 {
 	if (m->failed)
 		return -1;

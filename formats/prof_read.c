@@ -49,6 +49,8 @@ struct prof_reader {
 	} *block;
 	size_t cap_state;
 	uint32_t serial;
+	size_t dead;		/* edges retired so */
+	int counted;		/* an edge of bare counts was read: the profile module's */
 	/* shared back-references must not multiply work: a real caller entry
 	 * costs at least a 5-byte key reference and a 1-byte value, a new edge
 	 * some 10 bytes */
@@ -88,6 +90,25 @@ static int prof_num(const struct marshal_head *v, double *out)
 		return 0;
 	}
 	return -1;
+}
+
+static int prof_num_int(const struct marshal_num *v, int64_t *out)
+{
+	if (v->type == MV_INT || v->type == MV_BOOL) {
+		*out = v->u.i;
+		return 0;
+	}
+	return -1;
+}
+
+static int prof_num_num(const struct marshal_num *v, double *out)
+{
+	if (v->type == MV_FLOAT || v->type == MV_BIGINT) {
+		*out = v->u.d;
+		return isnan(v->u.d) ? -1 : 0;
+	}
+	*out = (double)v->u.i;
+	return 0;
 }
 
 static int prof_is_container(const struct marshal_head *h)
@@ -291,7 +312,18 @@ static int prof_key_items(struct prof_reader *r, const struct marshal_head *k, i
 		return prof_not_key(r, k);
 	if (marshal_close(r->m))
 		return -1;
-	*index = prof_func(r, fs, lineno, ns);
+	/* the function last made with this name string object, most often the
+	 * one: found without a lookup in the function index */
+	int64_t nm = name.type == MV_STR ? name.str.memo : -1;
+	uint32_t hint = nm != -1 ? *marshal_aux(r->m, nm) : 0;
+	const struct pv_func *g = hint ? &r->p->funcs[hint - 1] : NULL;
+	if (g && g->file == fs && g->line == lineno && g->name == ns) {
+		*index = hint - 1;
+	} else {
+		*index = prof_func(r, fs, lineno, ns);
+		if (nm != -1)
+			*marshal_aux(r->m, nm) = *index + 1;
+	}
 	if (k->memo >= 0) {
 		*marshal_memo(r->m, k->memo) = *index + 1;
 		if (prof_dialect(r) < 0)
@@ -342,6 +374,7 @@ static int prof_caller_value(struct prof_reader *r, size_t e, const struct marsh
 	if (v->type == MV_INT || v->type == MV_BOOL) {
 		/* the pure-Python profile module stores a bare call count */
 		ed->kind = PV_EDGE_COUNT;
+		r->counted = 1;
 		ed->calls = ed->pcalls = v->u.i;
 		ed->tottime = ed->cumtime = 0.0;
 		return 0;
@@ -356,6 +389,15 @@ static int prof_caller_value(struct prof_reader *r, size_t e, const struct marsh
 	int64_t calls = 0, pcalls = 0;
 	double tt = 0, ct = 0;
 	int rc = -1;
+	struct marshal_num num[4];
+	if (marshal_scalars(r->m, 4, num)) {
+		if (prof_num_int(&num[0], &calls) || prof_num_int(&num[1], &pcalls) || prof_num_num(&num[2], &tt) ||
+		    prof_num_num(&num[3], &ct))
+			goto bad;
+		if (marshal_close(r->m))
+			goto done;
+		goto set;
+	}
 	if (marshal_head(r->m, &it, 0))
 		goto done;
 	if (prof_int(&it, &calls))
@@ -374,6 +416,7 @@ static int prof_caller_value(struct prof_reader *r, size_t e, const struct marsh
 		goto bad;
 	if (marshal_close(r->m))
 		goto done;
+set:
 	ed = &r->p->edges[e];
 	ed->kind = PV_EDGE_TIMED;
 	ed->calls = calls;
@@ -390,8 +433,38 @@ done:
 	return rc;
 }
 
-/* The entries of a callers dict (being read) of callee. */
-static int prof_caller_items(struct prof_reader *r, uint32_t callee)
+/* A callers dict this small is searched for a repeated key among its own
+ * edges; a bigger one marks its callers in r->state, whose every access may
+ * be a cache miss in a big profile. */
+#define PROF_SMALL_DICT 8
+
+static void prof_caller_seen(struct prof_reader *r, uint32_t caller, size_t e)
+{
+	prof_grow_state(r);
+	r->state[caller].seen = r->serial;
+	r->state[caller].edge_at = (uint32_t)e;
+}
+
+/* The edge of caller in the callers dict being read (its edges from start
+ * on), SIZE_MAX when it has none yet. */
+static size_t prof_caller_edge(struct prof_reader *r, uint32_t caller, size_t start)
+{
+	size_t n = r->p->nedges - start;
+	if (n < PROF_SMALL_DICT) {
+		for (size_t e = start; e < r->p->nedges; e++)
+			if (r->p->edges[e].caller == caller)
+				return e;
+		return SIZE_MAX;
+	}
+	if (n == PROF_SMALL_DICT)
+		for (size_t e = start; e < start + PROF_SMALL_DICT; e++)
+			prof_caller_seen(r, r->p->edges[e].caller, e);
+	prof_grow_state(r);
+	return r->state[caller].seen == r->serial ? r->state[caller].edge_at : SIZE_MAX;
+}
+
+/* The entries of a callers dict (being read) of callee, whose edges start at start. */
+static int prof_caller_items(struct prof_reader *r, uint32_t callee, size_t start)
 {
 	for (;;) {
 		struct marshal_head key, val;
@@ -405,19 +478,15 @@ static int prof_caller_items(struct prof_reader *r, uint32_t callee)
 		if (caller == r->top_func)
 			r->p->funcs[callee].flags |= PV_FUNC_TOP_LEVEL;
 		/* a repeated key in one dict: the last value wins, as in Python */
-		prof_grow_state(r);
-		struct prof_caller_state *cs = &r->state[caller];
-		size_t e;
-		if (cs->seen == r->serial) {
-			e = cs->edge_at;
-		} else {
+		size_t e = prof_caller_edge(r, caller, start);
+		if (e == SIZE_MAX) {
 			if (r->p->nedges >= r->max_edges)
 				return pv_error_at(&r->bad, key.off,
 						   "more caller entries than the file could hold (shared references?)");
-			cs->seen = r->serial;
-			cs->edge_at = (uint32_t)r->p->nedges;
 			e = r->p->nedges;
 			profile_add_edge(r->p, caller, callee);
+			if (e - start >= PROF_SMALL_DICT)
+				prof_caller_seen(r, caller, e);
 		}
 		if (++r->entries > r->max_entries)
 			return pv_error_at(&r->bad, key.off,
@@ -435,13 +504,14 @@ static int prof_callers(struct prof_reader *r, uint32_t callee, const struct mar
 {
 	if (c->type != MV_DICT)
 		return pv_error_at(&r->bad, c->off, "callers of a function is not a dict");
+	size_t start = r->p->nedges;
 	if (!c->ref)
-		return prof_caller_items(r, callee);
+		return prof_caller_items(r, callee, start);
 	struct marshal_head t;
 	struct marshal_replay save;
 	if (marshal_enter(r->m, c, &t, &save))
 		return -1;
-	int rc = prof_caller_items(r, callee);
+	int rc = prof_caller_items(r, callee, start);
 	marshal_leave(r->m, &save);
 	return rc;
 }
@@ -457,24 +527,32 @@ static int prof_entry_items(struct prof_reader *r, uint32_t f, const struct mars
 		/* a repeated key: Python keeps the first position and the last value */
 		for (size_t m = r->block[f].start; m < (size_t)r->block[f].start + r->block[f].len; m++)
 			r->p->edges[m].aux = 1;
+		r->dead += r->block[f].len;
 	} else {
-		xgrow((void **)&r->order, &r->cap_order, r->norder + 1, sizeof(*r->order));
+		if (r->norder == r->cap_order)
+			xgrow((void **)&r->order, &r->cap_order, r->norder + 1, sizeof(*r->order));
 		r->order[r->norder++] = f;
 	}
-	struct marshal_head it[4];
-	for (int k = 0; k < 4; k++) {
-		if (marshal_head(r->m, &it[k], 0))
-			return -1;
-		if (prof_is_container(&it[k]) && marshal_close(r->m))
-			return -1;
+	struct marshal_num num[4];
+	if (!marshal_scalars(r->m, 4, num)) {
+		for (int k = 0; k < 4; k++) {
+			struct marshal_head it;
+			if (marshal_head(r->m, &it, 0))
+				return -1;
+			if (prof_is_container(&it) && marshal_close(r->m))
+				return -1;
+			/* only numbers count; anything else is refused below */
+			num[k].type = it.type >= MV_BOOL && it.type <= MV_FLOAT ? it.type : MV_NULL;
+			num[k].u.i = it.u.i;
+		}
 	}
 	int64_t cc, nc;
 	double tt, ct;
-	if (it[0].type == MV_BIGINT || it[1].type == MV_BIGINT)
+	if (num[0].type == MV_BIGINT || num[1].type == MV_BIGINT)
 		return pv_error_at(&r->bad, v->off, "call count does not fit in 64 bits");
-	if (prof_int(&it[0], &cc) || prof_int(&it[1], &nc))
+	if (prof_num_int(&num[0], &cc) || prof_num_int(&num[1], &nc))
 		return pv_error_at(&r->bad, v->off, "call counts are not integers");
-	if (prof_num(&it[2], &tt) || prof_num(&it[3], &ct))
+	if ((num[2].type == MV_NULL || prof_num_num(&num[2], &tt)) || (num[3].type == MV_NULL || prof_num_num(&num[3], &ct)))
 		return pv_error_at(&r->bad, v->off, "times are not numbers (or are NaN)");
 	if (prof_add_counts(r, &r->count_sum, cc, nc, v->off))
 		return -1;
@@ -535,8 +613,10 @@ static int prof_stats(struct prof_reader *r)
 }
 
 /* Drops edges replaced by a repeated key, keeping the others' order. */
-static void prof_drop_dead_edges(struct profile *p)
+static void prof_drop_dead_edges(struct profile *p, size_t dead)
 {
+	if (!dead)
+		return;
 	size_t w = 0;
 	for (size_t i = 0; i < p->nedges; i++)
 		if (!p->edges[i].aux)
@@ -596,7 +676,7 @@ static int prof_read(struct marshal_reader *m, uint64_t len, struct profile *p, 
 	r.block = NULL;
 	u64_map_release(&r.key_kinds);
 	marshal_reader_release(m);	/* before the profile takes its last memory */
-	prof_drop_dead_edges(p);
+	prof_drop_dead_edges(p, r.dead);
 	prof_put_in_entry_order(&r);
 	if (p->dialect == PV_DIALECT_PY2)
 		py2_dict_reorder(p);
@@ -604,7 +684,7 @@ static int prof_read(struct marshal_reader *m, uint64_t len, struct profile *p, 
 	p->format = "pstats";
 	p->unit = "seconds";
 	p->producer = "cProfile";
-	for (size_t i = 0; i < p->nedges; i++)
+	for (size_t i = 0; r.counted && i < p->nedges; i++)
 		if (p->edges[i].kind == PV_EDGE_COUNT) {
 			p->producer = "profile";
 			break;
