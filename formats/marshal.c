@@ -31,14 +31,6 @@ struct marshal_interned {
 	int64_t slot;	/* its FLAG_REF slot, whose memo cell it shares; -1 none */
 };
 
-/* A referable object met in the window since it last moved: when the window
- * moves past it, its bytes are kept unless its memo is set. */
-struct marshal_pending {
-	uint64_t off, end;
-	uint32_t index;
-	uint8_t interned;
-};
-
 struct marshal_kept {
 	uint64_t start, end;
 	const uint8_t *bytes;
@@ -896,6 +888,38 @@ int marshal_head_slow(struct marshal_reader *m, struct marshal_head *h, int allo
 	if (m->failed)
 		return -1;
 	return mr_head(m, h, allow_null, 1);
+}
+
+/* marshal_head() of a short string with FLAG_REF, when it is whole in the
+ * window and the tables have room: what mr_head() does, without the rest. */
+int marshal_head_short_str(struct marshal_reader *m, struct marshal_head *h, int allow_null)
+{
+	uint64_t off = m->pos;
+	const uint8_t *b = mr_at(m);
+	uint32_t n = b[1];
+	uint64_t end = off + 2 + n;
+	if (m->end < end || m->replaying || m->nslots >= m->cap_slots || m->npending >= m->cap_pending)
+		return marshal_head_slow(m, h, allow_null);
+	uint8_t type = b[0] & 0x7f;
+	struct marshal_slot *s = &m->slots[m->nslots];
+	s->tag = (off & 0xffffffffffffull) | (uint64_t)type << 48 | (uint64_t)MV_STR << 56 | SLOT_READY;
+	s->v.c.n = n;
+	s->v.c.memo = 0;
+	s->aux = 0;
+	m->pending[m->npending++] = (struct marshal_pending){ off, end, (uint32_t)m->nslots, 0 };
+	h->type = MV_STR;
+	h->memo = (int64_t)m->nslots;
+	h->str.off = off;
+	h->str.at = off + 2;
+	h->str.n = n;
+	h->str.kind = type;
+	h->str.memo = h->memo;
+	m->nslots++;
+	m->flags |= MARSHAL_SAW_UNICODE;
+	m->pos = end;
+	m->open[m->nopen - 1].read++;
+	m->hold = off;
+	return 0;
 }
 
 int marshal_close_slow(struct marshal_reader *m)

@@ -145,8 +145,15 @@ struct marshal_open {
 	uint8_t type, fresh, done, pin;
 };
 
+/* A referable object met in the window since it last moved: when the window
+ * moves past it, its bytes are kept unless its memo is set. */
+struct marshal_pending {
+	uint64_t off, end;
+	uint32_t index;
+	uint8_t interned;
+};
+
 struct marshal_interned;
-struct marshal_pending;
 struct marshal_kept;
 
 struct marshal_reader {
@@ -227,6 +234,7 @@ uint64_t marshal_reader_memory(const struct marshal_reader *m);
 /* ---- the common cases inline: a profile is millions of small values ---- */
 
 int marshal_head_slow(struct marshal_reader *m, struct marshal_head *h, int allow_null);
+int marshal_head_short_str(struct marshal_reader *m, struct marshal_head *h, int allow_null);
 int marshal_close_slow(struct marshal_reader *m);
 
 static inline uint64_t marshal_le(const uint8_t *b, int n)
@@ -314,6 +322,10 @@ static inline int marshal_head(struct marshal_reader *m, struct marshal_head *h,
 		m->hold = off;
 		return 0;
 	}
+	case 'z' | 0x80:
+	case 'Z' | 0x80:
+		/* a short string with FLAG_REF (names, files): a new slot */
+		return marshal_head_short_str(m, h, allow_null);
 	case '0': {
 		struct marshal_open *o = &m->open[m->nopen - 1];
 		if (!allow_null)
