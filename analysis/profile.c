@@ -173,7 +173,8 @@ uint32_t profile_intern(struct profile *p, const char *s, size_t len)
 			return p->str_index[j] - 1;
 		j = (j + 1) & mask;
 	}
-	xgrow((void **)&p->strs, &p->cap_strs, p->nstrs + 1, sizeof(*p->strs));
+	if (p->nstrs == p->cap_strs)
+		xgrow((void **)&p->strs, &p->cap_strs, p->nstrs + 1, sizeof(*p->strs));
 	struct pv_str *n = &p->strs[p->nstrs];
 	n->s = arena_strndup(&p->arena, s, len);
 	n->len = (uint32_t)len;
@@ -263,22 +264,25 @@ uint32_t profile_func(struct profile *p, uint32_t file, int64_t line, uint32_t n
 {
 	if ((p->nfuncs + 1) * 2 > p->func_index_cap)
 		profile_func_rehash(p, profile_index_size(p->func_index_cap, p->nfuncs));
-	int64_t found = profile_find_func(p, file, line, name);
-	if (found >= 0) {
-		if (added)
-			*added = 0;
-		return (uint32_t)found;
+	/* one probe sequence finds it or the empty slot it goes to */
+	size_t mask = p->func_index_cap - 1;
+	size_t j = profile_func_hash(p->hash_seed, file, line, name) & mask;
+	while (p->func_index[j]) {
+		const struct pv_func *g = &p->funcs[p->func_index[j] - 1];
+		if (g->file == file && g->line == line && g->name == name) {
+			if (added)
+				*added = 0;
+			return p->func_index[j] - 1;
+		}
+		j = (j + 1) & mask;
 	}
-	xgrow((void **)&p->funcs, &p->cap_funcs, p->nfuncs + 1, sizeof(*p->funcs));
+	if (p->nfuncs == p->cap_funcs)
+		xgrow((void **)&p->funcs, &p->cap_funcs, p->nfuncs + 1, sizeof(*p->funcs));
 	struct pv_func *f = &p->funcs[p->nfuncs];
 	memset(f, 0, sizeof(*f));
 	f->file = file;
 	f->line = line;
 	f->name = name;
-	size_t mask = p->func_index_cap - 1;
-	size_t j = profile_func_hash(p->hash_seed, file, line, name) & mask;
-	while (p->func_index[j])
-		j = (j + 1) & mask;
 	p->func_index[j] = (uint32_t)p->nfuncs + 1;
 	if (added)
 		*added = 1;
@@ -287,7 +291,8 @@ uint32_t profile_func(struct profile *p, uint32_t file, int64_t line, uint32_t n
 
 struct pv_edge *profile_add_edge(struct profile *p, uint32_t caller, uint32_t callee)
 {
-	xgrow((void **)&p->edges, &p->cap_edges, p->nedges + 1, sizeof(*p->edges));
+	if (p->nedges == p->cap_edges)
+		xgrow((void **)&p->edges, &p->cap_edges, p->nedges + 1, sizeof(*p->edges));
 	struct pv_edge *e = &p->edges[p->nedges++];
 	memset(e, 0, sizeof(*e));
 	e->caller = caller;
@@ -334,9 +339,14 @@ int profile_count_sums_add(struct pv_count_sums *s, const struct profile *p)
 
 void profile_reorder(struct profile *p, const uint32_t *order)
 {
-	uint32_t *where = xmalloc(p->nfuncs * sizeof(uint32_t));
+	uint32_t *where = xmalloc((p->nfuncs ? p->nfuncs : 1) * sizeof(uint32_t));
 	struct pv_func *nf = xmalloc((p->nfuncs ? p->nfuncs : 1) * sizeof(*nf));
 	for (size_t k = 0; k < p->nfuncs; k++) {
+		/* the reads jump about a big array: ask for them ahead */
+		if (k + 16 < p->nfuncs) {
+			__builtin_prefetch(&p->funcs[order[k + 16]]);
+			__builtin_prefetch((const char *)&p->funcs[order[k + 16]] + sizeof(*nf) - 1);
+		}
 		uint32_t old = order[k];
 		nf[k] = p->funcs[old];
 		where[old] = (uint32_t)k;
@@ -348,8 +358,15 @@ void profile_reorder(struct profile *p, const uint32_t *order)
 		p->edges[i].caller = where[p->edges[i].caller];
 		p->edges[i].callee = where[p->edges[i].callee];
 	}
+	/* the keys, and so their places in the index, stay: only the numbers change */
+	if (p->func_index_cap) {
+		for (size_t j = 0; j < p->func_index_cap; j++)
+			if (p->func_index[j])
+				p->func_index[j] = where[p->func_index[j] - 1] + 1;
+	} else {
+		profile_func_rehash(p, profile_index_size(0, p->nfuncs));
+	}
 	free(where);
-	profile_func_rehash(p, p->func_index_cap ? p->func_index_cap : profile_index_size(0, p->nfuncs));
 }
 
 size_t pv_std_name_raw(const char *file, size_t flen, int64_t line, const char *name, size_t nlen, char **buf,

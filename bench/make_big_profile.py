@@ -69,10 +69,51 @@ def plan(n, seed):
     pool = [i for i in rng.sample(leaves, max(2, len(leaves) // 50)) if i not in selfrec]
     for a, b in zip(pool[0::2], pool[1::2]):
         mutual[a], mutual[b] = b, a
+    drop_loops(children, extra, mutual)
     builtin = [rng.random() < 0.3 for _ in range(n)]
     work = [rng.choice((0, 0, 1, 2, 3, 5, 8, 13, 30)) for _ in range(n)]
     names = ["%s_%s_%d" % (rng.choice(VERBS), rng.choice(NOUNS), i) for i in range(n)]
     return children, extra, selfrec, mutual, builtin, work, names
+
+
+def drop_loops(children, extra, mutual):
+    """Drop the calls to shared leaves that close a loop: the plan's recursion is
+    bounded by its depth argument r, and a loop through such a call (r back at 0)
+    would never end (at 500,000 functions the default seed makes some). A mutual
+    pair counts as one function here. The rng draws are all made before, so a
+    plan without such loops (the default 200,000 functions) is unchanged."""
+    n = len(children)
+    rep = list(range(n))
+    for a, b in mutual.items():
+        rep[a] = rep[b] = min(a, b)
+
+    def calls(node):
+        """The calls out of a function, or out of both of a mutual pair."""
+        out = []
+        for i in ([node, mutual[node]] if node in mutual else [node]):
+            out += [(i, c, False) for c in children[i]] + [(i, c, True) for c in extra[i]]
+        return iter(out)
+
+    state = [0] * n                     # by rep: 0 not met, 1 on the path, 2 done
+    for root in range(n):
+        if rep[root] != root or state[root]:
+            continue
+        state[root] = 1
+        stack = [(root, calls(root))]
+        while stack:
+            node, it = stack[-1]
+            step = next(it, None)
+            if step is None:
+                state[node] = 2
+                stack.pop()
+                continue
+            src, dst, is_extra = step
+            t = rep[dst]
+            if is_extra and (t == node or state[t] == 1):
+                extra[src].remove(dst)
+            elif state[t] == 0:
+                state[t] = 1
+                stack.append((t, calls(t)))
 
 
 def module_path(m):

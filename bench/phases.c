@@ -170,40 +170,19 @@ static struct profile *cold_once(const char *prof, const char *db, int64_t *id_o
 	if (store_find_source(s, facts.abspath, facts.size, facts.mtime_ns, 0, &id, 1, &nfound, &err))
 		die("find_source", &err);
 	tock("stat + realpath + store_find_source (miss)");
-	/* profile_read_file, taken apart: slurp, parse, hash */
-	int fd = open(prof, O_RDONLY);
-	size_t len = (size_t)facts.size, got = 0;
-	uint8_t *buf = malloc(len + 1);
-	while (got < len) {
-		ssize_t r = read(fd, buf + got, len - got);
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	tock("read the file (page cache)");
-	struct arena scratch;
-	arena_init(&scratch);
-	struct marshal_result m;
-	if (marshal_decode(buf, len, &scratch, &m, &err))
-		die("marshal_decode", &err);
-	tock("* marshal_decode alone (part of the next line)");
-	arena_release(&scratch);
-	tock("* free that mval tree");
-	struct profile *p = profile_new();
-	if (prof_read_marshal(buf, len, p, &err))
-		die("prof_read_marshal", &err);
-	tock("prof_read_marshal (decode + build profile)");
-	char hex[65];
-	sha256_hex(buf, len, hex);
-	tock("sha256 of the file");
-	p->content_hash = arena_strdup(&p->arena, hex);
-	p->source = arena_strdup(&p->arena, prof);
+	/* what cmd_read_and_save does: the file streams through the reader while
+	 * a second thread reads and hashes ahead */
+	struct read_options ro;
+	memset(&ro, 0, sizeof(ro));
+	struct profile_list l = { 0 };
+	if (profile_read_path(prof, &ro, &l, &err))
+		die("profile_read_path", &err);
+	tock("profile_read_path (read + sha256 + parse + build)");
+	struct profile *p = l.v[0];
+	free(l.v);
 	p->source_abspath = arena_strdup(&p->arena, facts.abspath);
 	p->source_size = facts.size;
 	p->source_mtime_ns = facts.mtime_ns;
-	p->source_mtime = facts.mtime;
-	free(buf);
 	int existed;
 	if (store_save_profile(s, p, &id, &existed, &err))
 		die("store_save_profile", &err);
@@ -633,125 +612,50 @@ static void warm_query(const char *db, const char *label, const char *pragmas, c
 }
 
 
-/* ---- prototype: the pstats dict -> profile build, with and without memos ----
- * Covers what a real cProfile file needs ((file, line, name) keys, 4-tuple callers);
- * enough to time the alternatives, not a replacement for prof_read.c. */
-#include "../analysis/u64map.h"
+/* ---- the .prof reader on its own ---- */
 
-struct proto {
-	struct profile *p;
-	int memo, dupscan;
-	struct u64_map keys, strs;	/* mval pointer -> index */
-	uint32_t *stamp;		/* caller -> callee + 1 of its last edge (O(1) duplicate check) */
-	size_t nstamp;
-};
-
-static uint32_t proto_str(struct proto *x, const struct mval *v)
+/* One value and everything in it read, nothing built. */
+static int walk_value(struct marshal_reader *m, int allow_null, struct pv_error *err)
 {
-	if (x->memo) {
-		int64_t id = u64_map_get(&x->strs, (uint64_t)(uintptr_t)v->u.s);
-		if (id >= 0)
-			return (uint32_t)id;
-	}
-	uint32_t id = profile_intern(x->p, (const char *)v->u.s, v->n);
-	if (x->memo)
-		u64_map_put(&x->strs, (uint64_t)(uintptr_t)v->u.s, id);
-	return id;
+	struct marshal_head h;
+	if (marshal_head(m, &h, allow_null))
+		die("marshal_head", err);
+	if (h.type == MV_NULL)
+		return 1;
+	if (h.ref || h.type < MV_TUPLE || h.type > MV_SET)
+		return 0;
+	if (h.type == MV_DICT)
+		while (!walk_value(m, 1, err))
+			walk_value(m, 0, err);
+	else
+		for (uint32_t k = 0; k < h.n; k++)
+			walk_value(m, 0, err);
+	if (marshal_close(m))
+		die("marshal_close", err);
+	return 0;
 }
 
-static uint32_t proto_key(struct proto *x, const struct mval *k)
+/* Every value of the marshal stream read, nothing built: the decoding part of
+ * prof_read_marshal(). */
+static void walk_marshal(const uint8_t *buf, size_t len)
 {
-	if (x->memo) {
-		int64_t f = u64_map_get(&x->keys, (uint64_t)(uintptr_t)k->u.items);
-		if (f >= 0)
-			return (uint32_t)f;
-	}
-	uint32_t fs = proto_str(x, &k->u.items[0]), ns = proto_str(x, &k->u.items[2]);
-	uint32_t f = profile_func(x->p, fs, k->u.items[1].u.i, ns, NULL);
-	if (x->memo)
-		u64_map_put(&x->keys, (uint64_t)(uintptr_t)k->u.items, f);
-	return f;
-}
-
-static double proto_build(const uint8_t *buf, size_t len, int memo, int dupscan, double *t_decode)
-{
-	struct arena scratch;
-	struct marshal_result m;
+	struct marshal_reader m;
 	struct pv_error err;
 	pv_error_clear(&err);
-	arena_init(&scratch);
-	double t0 = now();
-	if (marshal_decode(buf, len, &scratch, &m, &err))
-		die("marshal_decode", &err);
-	double t1 = now();
-	struct proto x;
-	memset(&x, 0, sizeof(x));
-	x.p = profile_new();
-	x.memo = memo;
-	x.dupscan = dupscan;
-	if (memo) {
-		u64_map_init(&x.keys, 1024);
-		u64_map_init(&x.strs, 1024);
-	}
-	struct profile *p = x.p;
-	for (uint32_t k = 0; k < m.value.n; k++) {
-		const struct mval *val = &m.value.u.items[2 * k + 1];
-		uint32_t f = proto_key(&x, &m.value.u.items[2 * k]);
-		const struct mval *it = val->u.items;
-		p->funcs[f].pcalls = it[0].u.i;
-		p->funcs[f].calls = it[1].u.i;
-		p->funcs[f].tottime = it[2].type == MV_FLOAT ? it[2].u.d : (double)it[2].u.i;
-		p->funcs[f].cumtime = it[3].type == MV_FLOAT ? it[3].u.d : (double)it[3].u.i;
-		p->funcs[f].flags |= PV_FUNC_IN_STATS;
-		const struct mval *callers = &it[4];
-		for (uint32_t c = 0; c < callers->n; c++) {
-			uint32_t caller = proto_key(&x, &callers->u.items[2 * c]);
-			struct pv_edge *e = NULL;
-			if (dupscan == 1) {
-				for (size_t q = p->nedges; q-- > 0 && p->edges[q].callee == f;)
-					if (p->edges[q].caller == caller) {
-						e = &p->edges[q];
-						break;
-					}
-			} else if (dupscan == 2) {
-				if (caller >= x.nstamp) {
-					size_t n = x.nstamp ? x.nstamp : 1024;
-					while (n <= caller)
-						n *= 2;
-					x.stamp = realloc(x.stamp, n * sizeof(uint32_t));
-					memset(x.stamp + x.nstamp, 0, (n - x.nstamp) * sizeof(uint32_t));
-					x.nstamp = n;
-				}
-				if (x.stamp[caller] == f + 1)	/* rare: then find it */
-					for (size_t q = p->nedges; q-- > 0 && p->edges[q].callee == f;)
-						if (p->edges[q].caller == caller) {
-							e = &p->edges[q];
-							break;
-						}
-				x.stamp[caller] = f + 1;
-			}
-			if (!e)
-				e = profile_add_edge(p, caller, f);
-			const struct mval *v = &callers->u.items[2 * c + 1];
-			e->calls = v->u.items[0].u.i;
-			e->pcalls = v->u.items[1].u.i;
-			e->tottime = v->u.items[2].u.d;
-			e->cumtime = v->u.items[3].u.d;
-		}
-	}
-	double t2 = now();
-	if (memo) {
-		u64_map_release(&x.keys);
-		u64_map_release(&x.strs);
-	}
-	free(x.stamp);
-	profile_free(p);
-	arena_release(&scratch);
-	*t_decode = t1 - t0;
-	return t2 - t1;
+	marshal_reader_init(&m, buf, len, &err);
+	walk_value(&m, 0, &err);
+	marshal_reader_release(&m);
 }
 
-static void proto_report(const char *prof)
+static ssize_t read_fd(void *ctx, uint8_t *buf, size_t cap, struct pv_error *err)
+{
+	ssize_t r = read(*(int *)ctx, buf, cap);
+	if (r < 0)
+		pv_error_set(err, "read error");
+	return r;
+}
+
+static void reader_report(const char *prof)
 {
 	int fd = open(prof, O_RDONLY);
 	struct stat st;
@@ -765,44 +669,53 @@ static void proto_report(const char *prof)
 		got += (size_t)r;
 	}
 	close(fd);
-	printf("\nbuild prototypes (dict of mvals -> struct profile; ms, best of 3):\n");
-	static const struct {
-		const char *label;
-		int memo, dupscan;
-	} v[] = {
-		{ "like prof_read.c: intern + hash lookup for every key", 0, 2 },
-		{ "memo by marshal object: each ref'd key/string resolved once", 1, 2 },
-	};
-	for (size_t k = 0; k < sizeof(v) / sizeof(v[0]); k++) {
-		double best = 1e9, dec = 1e9;
-		for (int r = 0; r < 3; r++) {
-			double d, b = proto_build(buf, len, v[k].memo, v[k].dupscan, &d);
-			best = b < best ? b : best;
-			dec = d < dec ? d : dec;
-		}
-		printf("  %-62s build %7.1f  (decode %6.1f)\n", v[k].label, best * 1e3, dec * 1e3);
-		fflush(stdout);
+	printf("\nthe .prof reader (ms, best of 5):\n");
+	double walk = 1e9, whole = 1e9, stream = 1e9, path = 1e9;
+	for (int r = 0; r < 5; r++) {
+		double a = now();
+		walk_marshal(buf, len);
+		double b = now() - a;
+		walk = b < walk ? b : walk;
+		struct profile *q = profile_new();
+		struct pv_error err;
+		pv_error_clear(&err);
+		a = now();
+		if (prof_read_marshal(buf, len, q, &err))
+			die("prof_read_marshal", &err);
+		b = now() - a;
+		whole = b < whole ? b : whole;
+		profile_free(q);
+		q = profile_new();
+		fd = open(prof, O_RDONLY);
+		uint8_t first;
+		if (pread(fd, &first, 1, 0) != 1)
+			die("pread", &err);
+		a = now();
+		if (prof_read_stream(&first, 1, len, read_fd, &fd, 0, q, &err))
+			die("prof_read_stream", &err);
+		b = now() - a;
+		close(fd);
+		stream = b < stream ? b : stream;
+		profile_free(q);
+		struct read_options ro;
+		memset(&ro, 0, sizeof(ro));
+		struct profile_list l = { 0 };
+		a = now();
+		if (profile_read_path(prof, &ro, &l, &err))
+			die("profile_read_path", &err);
+		b = now() - a;
+		path = b < path ? b : path;
+		profile_list_release(&l);
 	}
-	{
-		double best = 1e9;
-		for (int r = 0; r < 3; r++) {
-			struct profile *q = profile_new();
-			struct pv_error err;
-			pv_error_clear(&err);
-			double a = now();
-			if (prof_read_marshal(buf, len, q, &err))
-				die("prof_read_marshal", &err);
-			double b = now() - a;
-			best = b < best ? b : best;
-			profile_free(q);
-		}
-		printf("  %-62s total %7.1f  (decode + build + reorder + free)\n", "the real prof_read_marshal", best * 1e3);
-	}
+	printf("  %-62s %7.1f\n", "marshal reader: every value read, nothing built", walk * 1e3);
+	printf("  %-62s %7.1f\n", "the real prof_read_marshal (file in memory: decode + build)", whole * 1e3);
+	printf("  %-62s %7.1f\n", "prof_read_stream (read(2) into its window, no hash)", stream * 1e3);
+	printf("  %-62s %7.1f\n", "profile_read_path (streamed, sha256 on a second thread)", path * 1e3);
 	double t0 = now();
 	char hex[65];
 	sha256_hex(buf, len, hex);
 	double t1 = now();
-	printf("  sha256 (portable C, this build): %.1f ms = %.0f MB/s\n", (t1 - t0) * 1e3, len / (t1 - t0) / 1e6);
+	printf("  sha256 (this build): %.1f ms = %.0f MB/s\n", (t1 - t0) * 1e3, len / (t1 - t0) / 1e6);
 	free(buf);
 }
 
@@ -827,7 +740,7 @@ int main(int argc, char **argv)
 	warm_path(prof, db, 3 * reps, id);
 	rm_db(db);
 
-	proto_report(prof);
+	reader_report(prof);
 
 	const char *wal = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
 			  " PRAGMA cache_size=-65536";

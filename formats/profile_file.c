@@ -232,6 +232,44 @@ cleanup:
 	return rc;
 }
 
+/* Streams a plain .prof (its size known) through the reader, which holds a
+ * window of it and the profile, not the file; what follows the marshalled dict
+ * is read too (not looked at), for the content hash. */
+static int profile_stream_pstats(struct input *in, const uint8_t *head, size_t n, const struct read_options *o,
+				 struct profile_list *out, struct pv_error *err)
+{
+	if (n == 0)
+		return pv_error_set(err, "empty file");
+	uint64_t len = in->size > n ? in->size : n;
+	/* a file the room cannot hold is refused before it is read */
+	size_t limit = xalloc_room() / PROF_READ_MEMORY;
+	if (limit > PROFILE_MAX_WHOLE)
+		limit = PROFILE_MAX_WHOLE;
+	if (len > limit) {
+		if (len <= PROFILE_MAX_WHOLE)
+			return xalloc_need_error(err, len * PROF_READ_MEMORY);
+		return pv_error_set(err, "more than %zu MiB of data: too big to read whole", limit >> 20);
+	}
+	struct profile_stream st = { in, head, n, 0, o };
+	struct profile *p = profile_new();
+	if (prof_read_stream(head, n, len, profile_stream_read, &st, 0, p, err)) {
+		profile_free(p);
+		return -1;
+	}
+	uint8_t *rest = xmalloc(INPUT_CHUNK);
+	ssize_t r;
+	while ((r = input_read(in, rest, INPUT_CHUNK, err)) > 0)
+		;
+	free(rest);
+	if (r < 0) {
+		profile_free(p);
+		return -1;
+	}
+	p->nparts = 1;
+	profile_list_push(out, p);
+	return 0;
+}
+
 int profile_read_path(const char *path, const struct read_options *o, struct profile_list *out,
 		      struct pv_error *err)
 {
@@ -263,20 +301,18 @@ int profile_read_path(const char *path, const struct read_options *o, struct pro
 		input_limit_ratio(&in);
 		if (profile_stream_speedscope(&in, head, n, o, &got, err))
 			goto fail;
-	} else {
+	} else if (in.gzip) {
 		input_limit_ratio(&in);
 		size_t len;
-		/* a file the room cannot hold is refused before it is read */
-		size_t limit = xalloc_room() / PROF_READ_MEMORY;
+		/* read whole (its size is known at the end only), the data held too */
+		size_t limit = xalloc_room() / (PROF_READ_MEMORY + 1);
 		if (limit > PROFILE_MAX_WHOLE)
 			limit = PROFILE_MAX_WHOLE;
-		if (!in.gzip && in.size > limit && in.size <= PROFILE_MAX_WHOLE) {
-			xalloc_need_error(err, in.size * PROF_READ_MEMORY);
-			goto fail;
-		}
 		if (input_read_all(&in, head, n, &whole, &len, limit, err) ||
 		    profile_parse_whole(f, whole, len, o, &got, err))
 			goto fail;
+	} else if (profile_stream_pstats(&in, head, n, o, &got, err)) {
+		goto fail;
 	}
 	char hex[65];
 	input_hash_hex(&in, hex);

@@ -2,7 +2,8 @@
  * arbitrary bytes. Every input must either parse or fail with a filled error that
  * names a byte inside the input; sanitizers catch the rest. A parsed profile is
  * also sorted and printed (text, JSON, CSV to /dev/null) under one of a few sort
- * keys picked by the input's last byte, as `profview sort` would.
+ * keys picked by the input's last byte, as `profview sort` would. The same bytes
+ * streamed through a window of a few bytes must give the same profile or error.
  *
  *   clang -fsanitize=fuzzer,address,undefined ...   (tests/fuzz/meson.build, -Dfuzz=enabled)
  *   fuzz-replay FILE|DIR...                          (any compiler: replay_main.c)
@@ -50,6 +51,71 @@ static void fuzz_print(const struct profile *p, uint8_t pick)
 	stat_table_release(&t);
 }
 
+/* The input in pieces of 1 to 13 bytes, as a file read a little at a time. */
+struct fuzz_source {
+	const uint8_t *buf;
+	size_t len, pos;
+};
+
+static ssize_t fuzz_read(void *ctx, uint8_t *buf, size_t cap, struct pv_error *err)
+{
+	(void)err;
+	struct fuzz_source *s = ctx;
+	size_t k = 1 + (s->pos * 7 + s->len) % 13;
+	if (k > cap)
+		k = cap;
+	if (k > s->len - s->pos)
+		k = s->len - s->pos;
+	memcpy(buf, s->buf + s->pos, k);
+	s->pos += k;
+	return (ssize_t)k;
+}
+
+static int fuzz_same_profile(const struct profile *a, const struct profile *b)
+{
+	if (a->nfuncs != b->nfuncs || a->nstats != b->nstats || a->nedges != b->nedges || a->nstrs != b->nstrs ||
+	    a->dialect != b->dialect || strcmp(a->producer, b->producer) != 0)
+		return 0;
+	for (size_t i = 0; i < a->nstrs; i++)
+		if (a->strs[i].len != b->strs[i].len || memcmp(a->strs[i].s, b->strs[i].s, a->strs[i].len) != 0)
+			return 0;
+	for (size_t i = 0; i < a->nfuncs; i++) {
+		const struct pv_func *f = &a->funcs[i], *g = &b->funcs[i];
+		if (f->file != g->file || f->name != g->name || f->line != g->line || f->pcalls != g->pcalls ||
+		    f->calls != g->calls || memcmp(&f->tottime, &g->tottime, sizeof(double)) != 0 ||
+		    memcmp(&f->cumtime, &g->cumtime, sizeof(double)) != 0 || f->flags != g->flags)
+			return 0;
+	}
+	for (size_t i = 0; i < a->nedges; i++) {
+		const struct pv_edge *e = &a->edges[i], *f = &b->edges[i];
+		if (e->caller != f->caller || e->callee != f->callee || e->calls != f->calls || e->pcalls != f->pcalls ||
+		    memcmp(&e->tottime, &f->tottime, sizeof(double)) != 0 ||
+		    memcmp(&e->cumtime, &f->cumtime, sizeof(double)) != 0 || e->kind != f->kind)
+			return 0;
+	}
+	return 1;
+}
+
+/* The same bytes streamed through a window of a few bytes (it slides, and
+ * what references still need is kept aside) must read exactly as in memory. */
+static void fuzz_stream(const uint8_t *buf, size_t size, int rc, const struct profile *p, const struct pv_error *err)
+{
+	if (size == 0)
+		return;
+	struct fuzz_source src = { buf, size, 0 };
+	struct profile *q = profile_new();
+	struct pv_error e;
+	pv_error_clear(&e);
+	int rs = prof_read_stream(buf, size, size, fuzz_read, &src, 1 + size % 61, q, &e);
+	if (rs != rc)
+		fuzz_fail("streamed, the input reads otherwise", rc ? err : &e);
+	if (rc && (strcmp(e.message, err->message) != 0 || e.where != err->where || e.pos != err->pos))
+		fuzz_fail("streamed, the input fails otherwise", &e);
+	if (!rc && !fuzz_same_profile(p, q))
+		fuzz_fail("streamed, the input makes another profile", &e);
+	profile_free(q);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* a private copy of exactly size bytes, so ASan sees any read past the end */
@@ -83,6 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				fuzz_fail("function names a string that does not exist", &err);
 		fuzz_print(p, size ? data[size - 1] : 0);
 	}
+	fuzz_stream(buf, size, rc, p, &err);
 	profile_free(p);
 	free(buf);
 	return 0;

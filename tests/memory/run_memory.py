@@ -2,8 +2,9 @@
 """Memory of imports (issue 20, item 8), on inputs generated here in a temp dir:
 
   * rss: the peak RSS (wait4's ru_maxrss of a child forked from a small helper) of
-    importing folded stacks whose every line names a new function, and speedscope
-    files of many samples and many events, stays under FLOOR + a factor of the
+    importing folded stacks whose every line names a new function, speedscope
+    files of many samples and many events, and a .prof of many functions (read
+    a window at a time since issue 14), stays under FLOOR + a factor of the
     input's size (factors measured, then given a margin of about 2: bench/README.md
     has the numbers). FLOOR is the RSS of importing a two-line file, plus SQLite's
     page cache (64 MiB at most). Each import is checked against the generator's
@@ -42,8 +43,9 @@ MIB = 1 << 20
 SQLITE_CACHE = 64 * MIB      # analysis/store.c: PRAGMA cache_size=-65536
 # peak RSS over FLOOR per byte of input; measured (release and debugoptimized
 # builds, bench/README.md "Memory"): folded ~5.2, speedscope samples ~0.7,
-# events ~0.6
-FACTOR = {'folded': 10.0, 'sampled': 1.5, 'evented': 1.2}
+# events ~0.6; a .prof ~2.6 over FLOOR and the page cache (bench/README.md
+# "Issue 14"; the tree of values read before issue 14 took ~12)
+FACTOR = {'folded': 10.0, 'sampled': 1.5, 'evented': 1.2, 'prof': 5.0}
 OOM_LINE = re.compile(r"error: '(.*)': too large for the memory available \(about \d+ MiB needed\)")
 
 # Runs argv[3:] as a child with RLIMIT_AS argv[2] (0: none) and writes its peak
@@ -152,7 +154,8 @@ def make_evented(path, n):
 
 
 def make_prof(path, n, seed=21):
-    """A marshalled pstats dict of n functions, two callers each."""
+    """A marshalled pstats dict of n functions, two callers each (of its own
+    functions); the facts the store must hold."""
     rng = random.Random(seed)
     keys = [('/srv/app/mod%d.py' % (i % 500), i % 900 + 1, 'fn_%d' % i) for i in range(n)]
     stats = {}
@@ -161,6 +164,7 @@ def make_prof(path, n, seed=21):
         stats[k] = (2, 2, 0.002, 0.004, callers)
     with open(path, 'wb') as f:
         marshal.dump(stats, f)
+    return {'functions': n}
 
 
 def store_facts(db):
@@ -200,7 +204,8 @@ def group_rss(r, c):
     print('floor: %.1f MiB (+ %d MiB of SQLite page cache allowed)' % (floor / MIB, SQLITE_CACHE // MIB))
     cases = [('folded', 'distinct.folded', lambda p: make_folded(p, 400000)),
              ('sampled', 'sampled.speedscope.json', lambda p: make_sampled(p, 600000)),
-             ('evented', 'evented.speedscope.json', lambda p: make_evented(p, 600000))]
+             ('evented', 'evented.speedscope.json', lambda p: make_evented(p, 600000)),
+             ('prof', 'synthetic.prof', lambda p: make_prof(p, 300000))]
     for kind, name, make in cases:
         path = os.path.join(r.tmp, name)
         facts = make(path)
