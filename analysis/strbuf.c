@@ -37,6 +37,27 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	sb->len += (size_t)n;
 }
 
+void strbuf_addu(struct strbuf *sb, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0;
+	do {
+		tmp[sizeof(tmp) - ++n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	strbuf_add(sb, tmp + sizeof(tmp) - n, n);
+}
+
+void strbuf_addi(struct strbuf *sb, int64_t v)
+{
+	if (v < 0) {
+		strbuf_addc(sb, '-');
+		strbuf_addu(sb, (uint64_t)0 - (uint64_t)v);
+	} else {
+		strbuf_addu(sb, (uint64_t)v);
+	}
+}
+
 void strbuf_reset(struct strbuf *sb)
 {
 	sb->len = 0;
