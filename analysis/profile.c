@@ -272,6 +272,25 @@ uint32_t profile_func(struct profile *p, uint32_t file, int64_t line, uint32_t n
 	return (uint32_t)p->nfuncs++;
 }
 
+void profile_copy_funcs(struct profile *dst, const struct profile *src)
+{
+	xgrow((void **)&dst->strs, &dst->cap_strs, src->nstrs ? src->nstrs : 1, sizeof(*dst->strs));
+	for (size_t i = 0; i < src->nstrs; i++) {
+		dst->strs[i].s = arena_strndup(&dst->arena, src->strs[i].s, src->strs[i].len);
+		dst->strs[i].len = src->strs[i].len;
+	}
+	dst->nstrs = src->nstrs;
+	xgrow((void **)&dst->funcs, &dst->cap_funcs, src->nfuncs ? src->nfuncs : 1, sizeof(*dst->funcs));
+	for (size_t i = 0; i < src->nfuncs; i++) {
+		const struct pv_func *f = &src->funcs[i];
+		dst->funcs[i] = (struct pv_func){ .file = f->file, .name = f->name, .line = f->line,
+						  .annotation = f->annotation };
+	}
+	dst->nfuncs = src->nfuncs;
+	/* no hash tables: the next profile_intern() or profile_func() builds them */
+	profile_drop_indexes(dst);
+}
+
 struct pv_edge *profile_add_edge(struct profile *p, uint32_t caller, uint32_t callee)
 {
 	xgrow((void **)&p->edges, &p->cap_edges, p->nedges + 1, sizeof(*p->edges));

@@ -145,6 +145,7 @@ static int cmd_icicle(int argc, char **argv, struct cmd_ctx *ctx)
 		if (ic.estimated)
 			fprintf(stderr, "note: cProfile data has no stacks; the tree is estimated from caller->callee edges "
 					"(hatched boxes are proportional splits)\n");
+		cmd_note_estimate_cut(ctx, &ic.est_cut, profile_unit(p));
 		if (ic.cut_nodes)
 			fprintf(stderr, "note: %zu of %zu boxes were folded into their parents (--max-nodes %lld)\n",
 				ic.cut_nodes, ic.cut_nodes + ic.n, max_nodes);
