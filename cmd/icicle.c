@@ -30,6 +30,8 @@ static const char icicle_usage[] =
 	"cProfile data has no stacks: the tree is built from the caller->callee edges (as\n"
 	"snakeviz does). Where a function has several callers its time under one path is\n"
 	"split in proportion; those boxes are hatched, and the page's legend says so.\n"
+	"The tree is bounded, linear in the profile: the heaviest boxes are made first,\n"
+	"and what the bound leaves out is said (legend, stderr; docs/estimated-tree.md).\n"
 	"\n"
 	"Examples:\n"
 	"  profview icicle out.prof -o out.html\n"
