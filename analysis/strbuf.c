@@ -9,7 +9,8 @@
 void strbuf_add(struct strbuf *sb, const void *data, size_t n)
 {
 	xgrow((void **)&sb->buf, &sb->cap, sb->len + n + 1, 1);
-	memcpy(sb->buf + sb->len, data, n);
+	if (n)	/* data may be NULL then (an empty strbuf's text) */
+		memcpy(sb->buf + sb->len, data, n);
 	sb->len += n;
 	sb->buf[sb->len] = '\0';
 }
