@@ -179,6 +179,11 @@ int64_t profile_find_func(const struct profile *p, uint32_t file, int64_t line, 
  * stats, no flags) into dst, which holds none yet, under the same ids: how a
  * derived profile that keeps every function starts, without a hash per key. */
 void profile_copy_funcs(struct profile *dst, const struct profile *src);
+/* Adds the function (file, line, name), strings included, and returns its
+ * index; -1 when p has it already. Without the hash tables when they were
+ * dropped (a lookup then scans: for adding one or two functions to a big
+ * profile that profile_copy_funcs() made). */
+int64_t profile_append_func(struct profile *p, const char *file, int64_t line, const char *name);
 struct pv_edge *profile_add_edge(struct profile *p, uint32_t caller, uint32_t callee);
 /* The cumulative time along a caller->callee edge: cProfile's own; for the
  * profile module's bare counts, the callee's cumtime shared in proportion to

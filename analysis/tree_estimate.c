@@ -544,18 +544,16 @@ static uint32_t estimate_folded_box(struct estimate *e)
 {
 	if (e->folded)
 		return e->folded;
-	struct profile *q = e->q;
-	uint32_t file = profile_intern(q, "", 0), f;
-	int added = 0;
-	for (int k = 1; !added; k++) {
+	int64_t f = -1;
+	for (int k = 1; f < 0; k++) {
 		/* a profile may hold a function of that name already (an export of an
 		 * estimate read back): a name of its own */
 		char name[48];
 		snprintf(name, sizeof(name), k == 1 ? "[folded away]" : "[folded away %d]", k);
-		f = profile_func(q, file, 0, profile_intern(q, name, strlen(name)), &added);
+		f = profile_append_func(e->q, "", 0, name);
 	}
 	e->fn[f] = (struct estimate_fn){ 0, 0, 0 };	/* the slot after p's functions, the root's until now */
-	e->folded = estimate_node(e, 0, f, 0, -1, 0);
+	e->folded = estimate_node(e, 0, (uint32_t)f, 0, -1, 0);
 	return e->folded;
 }
 
@@ -605,7 +603,7 @@ static void estimate_adopt(struct estimate *e, const struct pv_edge_index *in, c
 					parent = e->heaviest[c];
 				}
 			}
-			if (parent && e->frames + e->box[parent].depth + 1 > e->max_frames)
+			if (parent && (spent || e->frames + e->box[parent].depth + 1 > e->max_frames))
 				parent = estimate_folded_box(e);	/* two frames each beyond the budget */
 			const struct pv_func *fn = &p->funcs[f];
 			double w = fn->cumtime > fn->tottime ? fn->cumtime : fn->tottime;
