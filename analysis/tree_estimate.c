@@ -118,13 +118,10 @@ struct estimate_scc {
 /* The strongly connected components of the call graph (Tarjan's, without
  * recursion): comp[f] is f's component; functions that call each other, directly
  * or through others, share one. */
-static void estimate_components(const struct profile *p, const struct pv_edge_index *out, uint32_t *comp)
+static void estimate_components(const struct profile *p, const struct pv_edge_index *out, const uint32_t *callee,
+				uint32_t *comp)
 {
 	size_t n = p->nfuncs;
-	/* the callees in the order of out, read once here instead of through the edges */
-	uint32_t *callee = xmalloc((p->nedges ? p->nedges : 1) * sizeof(uint32_t));
-	for (size_t k = 0; k < p->nedges; k++)
-		callee[k] = p->edges[out->edge[k]].callee;
 	struct estimate_scc *v = xcalloc(n ? n : 1, sizeof(*v));
 	uint32_t *stack = xmalloc((n ? n : 1) * sizeof(uint32_t)), *work = xmalloc((n ? n : 1) * sizeof(uint32_t));
 	uint32_t next = 1, ncomp = 0;
@@ -167,10 +164,23 @@ static void estimate_components(const struct profile *p, const struct pv_edge_in
 			}
 		}
 	}
-	free(callee);
 	free(v);
 	free(stack);
 	free(work);
+}
+
+/* Each function's callees side by side, in the order of out (callee[k] for
+ * out->edge[k]): the edges read in their own order and scattered, since a
+ * write out of order costs less than a read. */
+static uint32_t *estimate_callees(const struct profile *p, const struct pv_edge_index *out)
+{
+	uint32_t *callee = xmalloc((p->nedges ? p->nedges : 1) * sizeof(uint32_t));
+	size_t *fill = xmalloc((p->nfuncs ? p->nfuncs : 1) * sizeof(size_t));
+	memcpy(fill, out->start, p->nfuncs * sizeof(size_t));
+	for (size_t i = 0; i < p->nedges; i++)
+		callee[fill[p->edges[i].caller]++] = p->edges[i].callee;
+	free(fill);
+	return callee;
 }
 
 /* The time along every edge. cProfile measured it. The profile module's bare
@@ -271,6 +281,10 @@ static double estimate_roots(struct estimate *e, const struct pv_edge_index *in,
 	const struct profile *p = e->p;
 	size_t n = p->nstats;
 	double *lo = xcalloc(n ? n : 1, sizeof(double)), *hi = xcalloc(n ? n : 1, sizeof(double));
+	/* whether each caller was called itself, in one byte each for the cache */
+	uint8_t *called_at_all = xmalloc(n ? n : 1);
+	for (size_t i = 0; i < n; i++)
+		called_at_all[i] = p->funcs[i].calls > 0;
 	double total = 0, sum = 0, room_up = 0, room_down = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct pv_func *f = &p->funcs[i];
@@ -279,8 +293,7 @@ static double estimate_roots(struct estimate *e, const struct pv_edge_index *in,
 		double called = 0, ncalled = 0;
 		for (size_t k = in->start[i]; k < in->start[i + 1]; k++) {
 			const struct pv_edge *ed = &p->edges[in->edge[k]];
-			const struct pv_func *caller = &p->funcs[ed->caller];
-			if (ed->caller >= n || caller->calls <= 0)
+			if (ed->caller >= n || !called_at_all[ed->caller])
 				continue;	/* a caller never called itself: the profiler's frame */
 			ncalled += (double)ed->calls;
 			if (ed->caller != i)
@@ -310,6 +323,7 @@ static double estimate_roots(struct estimate *e, const struct pv_edge_index *in,
 	}
 	free(lo);
 	free(hi);
+	free(called_at_all);
 	return total;
 }
 
@@ -496,6 +510,15 @@ static void estimate_out_lists(struct estimate *e, const struct pv_edge_index *o
 	size_t nf = p->nfuncs;
 	e->fn = xmalloc((nf + 1) * sizeof(*e->fn));
 	e->out = xmalloc((p->nedges + p->nstats + 1) * sizeof(*e->out));
+	/* the edges in their own order, scattered to their callers' places (in the
+	 * order of out); those that make no box are left out after */
+	size_t *fill = xmalloc((nf + 1) * sizeof(size_t));
+	memcpy(fill, out->start, (nf + 1) * sizeof(size_t));
+	for (size_t i = 0; i < p->nedges; i++) {
+		const struct pv_edge *ed = &p->edges[i];
+		e->out[fill[ed->caller]++] = (struct estimate_out){ e->edge_ct[i], (double)ed->calls, ed->callee };
+	}
+	free(fill);
 	uint32_t n = 0;
 	for (size_t f = 0; f <= nf; f++) {
 		uint32_t begin = n;
@@ -505,10 +528,9 @@ static void estimate_out_lists(struct estimate *e, const struct pv_edge_index *o
 					e->out[n++] = (struct estimate_out){ root[r], root_calls[r], (uint32_t)r };
 		} else {
 			for (size_t k = out->start[f]; k < out->start[f + 1]; k++) {
-				size_t ei = out->edge[k];
-				const struct pv_edge *ed = &p->edges[ei];
-				if (ed->callee < p->nstats && e->edge_ct[ei] > 0)
-					e->out[n++] = (struct estimate_out){ e->edge_ct[ei], (double)ed->calls, ed->callee };
+				const struct estimate_out *o = &e->out[k];	/* k >= n: read before written */
+				if (o->callee < p->nstats && o->ct > 0)
+					e->out[n++] = *o;
 			}
 		}
 		struct estimate_out *v = e->out + begin;
@@ -562,7 +584,8 @@ static uint32_t estimate_folded_box(struct estimate *e)
  * one: under the heaviest box of their heaviest caller that has one while the
  * frames last (then under [folded away]), else at the top. Breadth first, so a
  * chain of such functions hangs together; linear in functions and edges. */
-static void estimate_adopt(struct estimate *e, const struct pv_edge_index *in, const struct pv_edge_index *out)
+static void estimate_adopt(struct estimate *e, const struct pv_edge_index *in, const struct pv_edge_index *out,
+			   const uint32_t *callee)
 {
 	const struct profile *p = e->p;
 	size_t n = p->nstats;
@@ -609,7 +632,7 @@ static void estimate_adopt(struct estimate *e, const struct pv_edge_index *in, c
 			double w = fn->cumtime > fn->tottime ? fn->cumtime : fn->tottime;
 			estimate_node(e, parent, f, w, -1, (double)fn->calls);
 			for (size_t k = out->start[f]; k < out->start[f + 1]; k++) {
-				uint32_t c = p->edges[out->edge[k]].callee;
+				uint32_t c = callee[k];
 				if (c < n && !e->heaviest[c] && !queued[c] && (p->funcs[c].tottime > 0 || p->funcs[c].cumtime > 0)) {
 					queued[c] = 1;
 					queue[tail++] = c;
@@ -741,8 +764,8 @@ struct profile *profile_estimate_tree_marked(const struct profile *p, const stru
 	struct pv_edge_index out, in;
 	profile_index_edges(p, &out, 0);
 	profile_index_edges(p, &in, 1);
-	uint32_t *comp = xmalloc(nf * sizeof(uint32_t));
-	estimate_components(p, &out, comp);
+	uint32_t *comp = xmalloc(nf * sizeof(uint32_t)), *callee = estimate_callees(p, &out);
+	estimate_components(p, &out, callee, comp);
 	estimate_edge_times(p, &in, comp, e.edge_ct);
 	double *root = xcalloc(nf, sizeof(double)), *root_calls = xcalloc(nf, sizeof(double));
 	double total = estimate_roots(&e, &in, root, root_calls);
@@ -752,7 +775,7 @@ struct profile *profile_estimate_tree_marked(const struct profile *p, const stru
 	xgrow((void **)&e.box, &e.cap_box, 1, sizeof(*e.box));
 	e.box[0] = (struct estimate_box){ 0, -1, 0, 0, 0, e.fn[p->nfuncs].out_end };
 	estimate_expand(&e, comp, total * 1e-7, cut);
-	estimate_adopt(&e, &in, &out);
+	estimate_adopt(&e, &in, &out, callee);
 	estimate_assign_self(&e);
 	if (o->nodes_only)
 		profile_tree_finish_nodes(q);
@@ -762,6 +785,7 @@ struct profile *profile_estimate_tree_marked(const struct profile *p, const stru
 		estimate_mark(&e);
 
 	free(comp);
+	free(callee);
 	free(e.box);
 	free(e.heaviest);
 	free(e.edge_ct);
