@@ -682,6 +682,60 @@ static void estimate_assign_self(struct estimate *e)
 	free(sum);
 }
 
+/* Renumbers the nodes depth first (each node's children in the order they
+ * were made, heaviest first): made heaviest first, the tree lies scattered in
+ * memory, and every walk of it (the writers, the icicle) would jump about. */
+static void estimate_preorder(struct estimate *e)
+{
+	struct profile *q = e->q;
+	size_t n = q->nnodes;
+	uint32_t *first, *next;
+	profile_tree_links(q, &first, &next);
+	uint32_t *order = xmalloc(n * sizeof(uint32_t)), *newid = xmalloc(n * sizeof(uint32_t));
+	uint32_t *cursor = xmalloc(n * sizeof(uint32_t));
+	size_t k = 0, depth = 0;
+	order[k++] = 0;
+	cursor[depth++] = first[0];
+	while (depth) {
+		uint32_t c = cursor[depth - 1];
+		if (!c) {
+			depth--;
+			continue;
+		}
+		cursor[depth - 1] = next[c];
+		order[k++] = c;
+		cursor[depth++] = first[c];
+	}
+	struct pv_node *nodes = xmalloc(n * sizeof(*nodes));
+	struct estimate_box *box = xmalloc(n * sizeof(*box));
+	double *calls = e->marks ? xmalloc(n * sizeof(double)) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t old = order[i];
+		newid[old] = (uint32_t)i;
+		nodes[i] = q->nodes[old];
+		nodes[i].parent = i ? newid[q->nodes[old].parent] : 0;	/* a parent comes first */
+		box[i] = e->box[old];
+		if (calls)
+			calls[i] = e->marks->calls[old];
+	}
+	free(q->nodes);
+	q->nodes = nodes;
+	q->cap_nodes = n;
+	free(e->box);
+	e->box = box;
+	e->cap_box = n;
+	if (calls) {
+		free(e->marks->calls);
+		e->marks->calls = calls;
+		e->cap_calls = n;
+	}
+	free(order);
+	free(newid);
+	free(cursor);
+	free(first);
+	free(next);
+}
+
 static int estimate_close(double got, double want)
 {
 	return fabs(got - want) <= 1e-6 * fabs(want) + 1e-15;
@@ -777,6 +831,7 @@ struct profile *profile_estimate_tree_marked(const struct profile *p, const stru
 	estimate_expand(&e, comp, total * 1e-7, cut);
 	estimate_adopt(&e, &in, &out, callee);
 	estimate_assign_self(&e);
+	estimate_preorder(&e);
 	if (o->nodes_only)
 		profile_tree_finish_nodes(q);
 	else
