@@ -221,7 +221,7 @@ struct profile *profile_filter(const struct profile *p, const struct filter_opti
 	const struct profile *src = p;
 	int std = p->kind == PV_KIND_CALLS;
 	if (p->kind == PV_KIND_CALLS && needs_stacks) {
-		est = profile_estimate_tree(p, 4000000);
+		est = profile_estimate_tree(p, 0);
 		est->dialect = p->dialect;
 		src = est;
 		*estimated = 1;

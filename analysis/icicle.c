@@ -8,14 +8,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Enough for any estimate the budget will keep: the estimate expands paths
- * depth-first, so it must not stop long before the lightest are known. */
-#define ICICLE_ESTIMATE_NODES 8000000
-
-static int icicle_cmp_desc(const void *a, const void *b)
+/* A double as a key that orders as the numbers do (negatives below positives). */
+static uint64_t icicle_order_key(double v)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x < y) - (x > y);
+	uint64_t u;
+	memcpy(&u, &v, sizeof(u));
+	return u >> 63 ? ~u : u | (1ull << 63);
+}
+
+/* The k-th largest of w[0..n) (k from 0), by 16 bits of the keys at a time:
+ * each round counts the candidates' next bits and keeps the one bucket that
+ * holds the k-th; linear, whatever the values. Reorders w. */
+static double icicle_kth_largest(double *w, size_t n, size_t k)
+{
+	size_t *count = xmalloc(65536 * sizeof(size_t));
+	for (int shift = 48; shift >= 0 && n > 1; shift -= 16) {
+		memset(count, 0, 65536 * sizeof(size_t));
+		for (size_t i = 0; i < n; i++)
+			count[(icicle_order_key(w[i]) >> shift) & 0xffff]++;
+		size_t b = 65536;
+		while (b-- > 0) {
+			if (k < count[b])
+				break;
+			k -= count[b];
+		}
+		size_t m = 0;
+		for (size_t i = 0; i < n; i++)
+			if (((icicle_order_key(w[i]) >> shift) & 0xffff) == b)
+				w[m++] = w[i];
+		n = m;
+	}
+	free(count);
+	return w[0];	/* every one left has the same key: the k-th */
 }
 
 /* The total a node must exceed to be kept when only max_nodes may stay (the
@@ -29,8 +53,7 @@ static double icicle_cut_weight(const struct profile *t, size_t max_nodes)
 	double *w = xmalloc(m * sizeof(double));
 	for (size_t i = 0; i < m; i++)
 		w[i] = t->nodes[i + 1].total;
-	qsort(w, m, sizeof(double), icicle_cmp_desc);
-	double cut = w[max_nodes - 1];	/* the first that does not fit */
+	double cut = icicle_kth_largest(w, m, max_nodes - 1);	/* the first that does not fit */
 	free(w);
 	return cut;
 }
@@ -49,8 +72,8 @@ int icicle_build(struct icicle *ic, const struct profile *p, const struct icicle
 	struct estimate_marks marks = { NULL, NULL };
 	const struct profile *t = p;
 	if (p->kind == PV_KIND_CALLS) {
-		size_t cap = o->max_nodes > ICICLE_ESTIMATE_NODES ? o->max_nodes : ICICLE_ESTIMATE_NODES;
-		ic->owned = profile_estimate_tree_marked(p, cap, &marks);
+		struct estimate_options eo = { 0, 1 };
+		ic->owned = profile_estimate_tree_marked(p, &eo, &marks, &ic->est_cut);
 		t = ic->owned;
 		ic->estimated = 1;
 	}
@@ -140,8 +163,10 @@ void icicle_diff(struct icicle *ic, const struct profile *base, int normalize)
 {
 	struct profile *est = NULL;
 	const struct profile *bt = base;
-	if (base->kind == PV_KIND_CALLS)
-		bt = est = profile_estimate_tree(base, ICICLE_ESTIMATE_NODES);
+	if (base->kind == PV_KIND_CALLS) {
+		struct estimate_options eo = { 0, 1 };
+		bt = est = profile_estimate_tree_marked(base, &eo, NULL, NULL);
+	}
 	const struct profile *t = ic->tree;
 	int ignore_lines = (base->kind == PV_KIND_CALLS) != ic->estimated;
 	if (strcmp(profile_unit(t), profile_unit(bt)))

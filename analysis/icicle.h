@@ -29,6 +29,7 @@ struct icicle {
 	double *count;			/* calls along the path, or samples ending here */
 	int count_is_samples;
 	int estimated;			/* built from cProfile edges */
+	struct estimate_cut est_cut;	/* what the estimate's budget left out */
 	size_t cut_nodes;
 	double cut_min_weight;
 	/* differential: BASE's self and total of the same stack, scaled by diff_scale */

@@ -57,6 +57,7 @@ static void sandwich_finish(struct sandwich_tree *t, const struct icicle *from, 
 	out->tree = from->tree;
 	out->count_is_samples = from->count_is_samples;
 	out->estimated = from->estimated;
+	out->est_cut = from->est_cut;
 	out->diff_scale = 1;
 	out->depth = -1;
 	uint32_t *size = xmalloc(n * sizeof(uint32_t)), *pos = xmalloc(n * sizeof(uint32_t));

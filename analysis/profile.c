@@ -289,6 +289,51 @@ uint32_t profile_func(struct profile *p, uint32_t file, int64_t line, uint32_t n
 	return (uint32_t)p->nfuncs++;
 }
 
+void profile_copy_funcs(struct profile *dst, const struct profile *src)
+{
+	xgrow((void **)&dst->strs, &dst->cap_strs, src->nstrs ? src->nstrs : 1, sizeof(*dst->strs));
+	for (size_t i = 0; i < src->nstrs; i++) {
+		dst->strs[i].s = arena_strndup(&dst->arena, src->strs[i].s, src->strs[i].len);
+		dst->strs[i].len = src->strs[i].len;
+	}
+	dst->nstrs = src->nstrs;
+	xgrow((void **)&dst->funcs, &dst->cap_funcs, src->nfuncs ? src->nfuncs : 1, sizeof(*dst->funcs));
+	for (size_t i = 0; i < src->nfuncs; i++) {
+		const struct pv_func *f = &src->funcs[i];
+		dst->funcs[i] = (struct pv_func){ .file = f->file, .name = f->name, .line = f->line,
+						  .annotation = f->annotation };
+	}
+	dst->nfuncs = src->nfuncs;
+	/* no hash tables: the next profile_intern() or profile_func() builds them */
+	profile_drop_indexes(dst);
+}
+
+/* The id of these bytes, added without the hash table when it is dropped. */
+static uint32_t profile_intern_unindexed(struct profile *p, const char *s, size_t len)
+{
+	int64_t id = profile_find_str(p, s, len);
+	if (id >= 0)
+		return (uint32_t)id;
+	if (p->str_index_cap)
+		return profile_intern(p, s, len);
+	xgrow((void **)&p->strs, &p->cap_strs, p->nstrs + 1, sizeof(*p->strs));
+	p->strs[p->nstrs] = (struct pv_str){ arena_strndup(&p->arena, s, len), (uint32_t)len };
+	return (uint32_t)p->nstrs++;
+}
+
+int64_t profile_append_func(struct profile *p, const char *file, int64_t line, const char *name)
+{
+	uint32_t fid = profile_intern_unindexed(p, file, strlen(file));
+	uint32_t nid = profile_intern_unindexed(p, name, strlen(name));
+	if (profile_find_func(p, fid, line, nid) >= 0)
+		return -1;
+	if (p->func_index_cap)
+		return profile_func(p, fid, line, nid, NULL);
+	xgrow((void **)&p->funcs, &p->cap_funcs, p->nfuncs + 1, sizeof(*p->funcs));
+	p->funcs[p->nfuncs] = (struct pv_func){ .file = fid, .name = nid, .line = line };
+	return (int64_t)p->nfuncs++;
+}
+
 struct pv_edge *profile_add_edge(struct profile *p, uint32_t caller, uint32_t callee)
 {
 	if (p->nedges == p->cap_edges)

@@ -180,6 +180,15 @@ uint32_t profile_func_like(struct profile *dst, const struct profile *src, const
 /* Looks up without adding; returns -1 when absent. */
 int64_t profile_find_func(const struct profile *p, uint32_t file, int64_t line, uint32_t name);
 
+/* Copies src's strings and function keys (file, line, name, annotation; no
+ * stats, no flags) into dst, which holds none yet, under the same ids: how a
+ * derived profile that keeps every function starts, without a hash per key. */
+void profile_copy_funcs(struct profile *dst, const struct profile *src);
+/* Adds the function (file, line, name), strings included, and returns its
+ * index; -1 when p has it already. Without the hash tables when they were
+ * dropped (a lookup then scans: for adding one or two functions to a big
+ * profile that profile_copy_funcs() made). */
+int64_t profile_append_func(struct profile *p, const char *file, int64_t line, const char *name);
 struct pv_edge *profile_add_edge(struct profile *p, uint32_t caller, uint32_t callee);
 /* The cumulative time along a caller->callee edge: cProfile's own; for the
  * profile module's bare counts, the callee's cumtime shared in proportion to
@@ -243,6 +252,13 @@ void profile_tree_begin(struct profile *p, enum pv_kind kind);
 /* The child of parent for func, added (zero weights) when absent. */
 uint32_t profile_tree_child(struct profile *p, uint32_t parent, uint32_t func);
 void profile_tree_finish(struct profile *p);
+/* A new child of parent for func, without looking for one that exists: for a
+ * builder that makes each (parent, func) once (the estimated tree), which then
+ * must not call profile_tree_child() on the same tree. */
+uint32_t profile_tree_append(struct profile *p, uint32_t parent, uint32_t func);
+/* Finishes only the nodes: their totals, and total_weight; functions keep
+ * zero stats and no edges are derived (a tree only drawn or written out). */
+void profile_tree_finish_nodes(struct profile *p);
 /* At most how many bytes profile_tree_finish() needs on top of the profile:
  * the walk's arrays and the edges it derives (at most one per node). */
 uint64_t profile_tree_finish_memory(const struct profile *p);
@@ -262,11 +278,33 @@ void profile_tree_add(const struct profile *src, struct profile *dst, const uint
  * child after c, 0 meaning none (the root is nobody's child). Both malloc'd. */
 void profile_tree_links(const struct profile *p, uint32_t **first, uint32_t **next);
 /* An estimated call tree for cProfile data, built from its caller->callee edges
- * as snakeviz does (analysis/tree_estimate.c): a new sampled profile in seconds
- * whose node splits are proportional where a function has several callers.
- * Recursion stops at the first repeat of a function on the path; at most
- * max_nodes nodes. */
-struct profile *profile_estimate_tree(const struct profile *p, size_t max_nodes);
+ * as snakeviz does (analysis/tree_estimate.c, docs/estimated-tree.md): a new
+ * sampled profile in seconds whose node splits are proportional where a
+ * function has several callers. Recursion stops at the first repeat of a
+ * function on the path. Boxes are made heaviest first until they hold
+ * max_frames frames (each box counts its depth: what the folded and speedscope
+ * texts write); 0 takes profile_estimate_frames(p). Every function's tottime is
+ * in its boxes, whatever the budget left out. */
+struct profile *profile_estimate_tree(const struct profile *p, size_t max_frames);
+/* The default budget: linear in the profile's functions and edges. */
+size_t profile_estimate_frames(const struct profile *p);
+/* What the budget left out of an estimated tree: the boxes the expansion would
+ * still have made under the ones it made (not what would have hung below
+ * them), each lighter than every box made. Their functions' time is in their
+ * other boxes. boxes == 0: nothing was left out. */
+struct estimate_cut {
+	size_t boxes;
+	double weight;		/* theirs in all */
+	double min_weight;	/* the heaviest of them */
+	size_t max_frames;	/* the budget */
+};
+/* The one wording of a cut, for notes and names: "folded away: N boxes under W
+ * (X in all)" (weights in unit). */
+void estimate_cut_describe(const struct estimate_cut *c, const char *unit, char *buf, size_t size);
+struct estimate_options {
+	size_t max_frames;	/* 0: profile_estimate_frames(p) */
+	int nodes_only;		/* finish the nodes only (profile_tree_finish_nodes) */
+};
 /* What the estimate knows about each node (indexed like the tree's nodes;
  * malloc'd, the caller frees both): whether its weight is a proportional split
  * (docs/icicle-data.md, ESTIMATED) and the calls along its path (scaled the
@@ -275,7 +313,10 @@ struct estimate_marks {
 	uint8_t *estimated;
 	double *calls;
 };
-struct profile *profile_estimate_tree_marked(const struct profile *p, size_t max_nodes, struct estimate_marks *marks);
+/* The same with options; marks and cut (what the budget left out) are filled
+ * when not NULL. */
+struct profile *profile_estimate_tree_marked(const struct profile *p, const struct estimate_options *o,
+					     struct estimate_marks *marks, struct estimate_cut *cut);
 /* "name (file:line)" the way sampled profiles show a function (annotation not
  * included), into a caller-owned buffer; returns the length. */
 size_t profile_frame_name_buf(const struct profile *p, const struct pv_func *f, char **buf, size_t *cap);

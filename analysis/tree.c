@@ -54,6 +54,33 @@ uint32_t profile_tree_child(struct profile *p, uint32_t parent, uint32_t func)
 	return id;
 }
 
+uint32_t profile_tree_append(struct profile *p, uint32_t parent, uint32_t func)
+{
+	if (p->nnodes >= UINT32_MAX - 1)
+		abort();	/* as profile_tree_child() */
+	if (p->nnodes == p->cap_nodes)
+		xgrow((void **)&p->nodes, &p->cap_nodes, p->nnodes + 1, sizeof(*p->nodes));
+	uint32_t id = (uint32_t)p->nnodes++;
+	p->nodes[id] = (struct pv_node){ .parent = parent, .func = func };
+	return id;
+}
+
+void profile_tree_finish_nodes(struct profile *p)
+{
+	if (p->nnodes == 0)
+		profile_tree_begin(p, p->kind);
+	free(p->child_index);
+	p->child_index = NULL;
+	p->child_index_cap = 0;
+	/* totals bottom-up: every child comes after its parent */
+	for (size_t i = 0; i < p->nnodes; i++)
+		p->nodes[i].total = p->nodes[i].self;
+	for (size_t i = p->nnodes - 1; i > 0; i--)
+		p->nodes[p->nodes[i].parent].total += p->nodes[i].total;
+	p->total_weight = p->total_tt = p->nodes[0].total;
+	p->nstats = p->nfuncs;
+}
+
 /* Edges collected while walking the tree, before they are grouped by callee. */
 struct tree_edges {
 	struct pv_edge *e;
@@ -169,22 +196,14 @@ static void tree_store_edges(struct profile *p, struct tree_edges *te)
 
 void profile_tree_finish(struct profile *p)
 {
-	if (p->nnodes == 0)
-		profile_tree_begin(p, p->kind);
-	free(p->child_index);
-	p->child_index = NULL;
-	p->child_index_cap = 0;
+	profile_tree_finish_nodes(p);
 	size_t n = p->nnodes;
-	/* totals bottom-up: every child comes after its parent */
+	/* counts bottom-up, as the totals */
 	int64_t *tcount = xmalloc(n * sizeof(int64_t));
-	for (size_t i = 0; i < n; i++) {
-		p->nodes[i].total = p->nodes[i].self;
+	for (size_t i = 0; i < n; i++)
 		tcount[i] = p->nodes[i].count;
-	}
-	for (size_t i = n - 1; i > 0; i--) {
-		p->nodes[p->nodes[i].parent].total += p->nodes[i].total;
+	for (size_t i = n - 1; i > 0; i--)
 		tcount[p->nodes[i].parent] += tcount[i];
-	}
 	for (size_t f = 0; f < p->nfuncs; f++) {
 		struct pv_func *fn = &p->funcs[f];
 		fn->pcalls = fn->calls = 0;

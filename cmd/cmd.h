@@ -90,6 +90,9 @@ int cmd_import_path(struct cmd_ctx *ctx, struct store *s, const char *path, cons
 void cmd_import_release(struct cmd_import *im);
 /* Progress bars and colour: stderr is a terminal, not -q, NO_COLOR unset. */
 int cmd_wants_progress(const struct cmd_ctx *ctx);
+/* The note of what an estimated tree's budget left out (nothing when it left
+ * nothing out, or with -q): export and icicle say it alike. */
+void cmd_note_estimate_cut(const struct cmd_ctx *ctx, const struct estimate_cut *cut, const char *unit);
 
 int cmd_resolve_profile(struct cmd_ctx *ctx, struct store *s, const char *arg, const char *name,
 			struct cmd_profile_ref *ref, struct pv_error *err);

@@ -318,3 +318,14 @@ int cmd_load_profile(struct cmd_ctx *ctx, struct store *s, const char *arg, int 
 	*out = p;
 	return 0;
 }
+
+void cmd_note_estimate_cut(const struct cmd_ctx *ctx, const struct estimate_cut *cut, const char *unit)
+{
+	if (ctx->quiet || !cut->boxes)
+		return;
+	char text[160];
+	estimate_cut_describe(cut, unit, text, sizeof(text));
+	fprintf(stderr, "note: the estimated tree is bounded at %zu frames, linear in the profile (docs/estimated-tree.md); "
+			"%s; their functions' time is in their other boxes, or under [folded away]\n",
+		cut->max_frames, text);
+}

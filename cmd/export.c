@@ -44,7 +44,10 @@ static const char export_usage[] =
 	"\n"
 	"cProfile data has no stacks: for folded and speedscope profview estimates a call\n"
 	"tree from the caller->callee edges, splitting a function's time between its\n"
-	"callers in proportion (as snakeviz does), and says so.\n"
+	"callers in proportion (as snakeviz does), and says so. The tree's size is\n"
+	"bounded, linear in the profile: when the bound leaves light boxes out, a note\n"
+	"says how many and how much time (speedscope: in the profile's name), and each\n"
+	"function's time stays whole in its other boxes (docs/estimated-tree.md).\n"
 	"\n"
 	"Examples:\n"
 	"  profview export py-spy.txt -o py-spy.prof\n"
@@ -153,12 +156,18 @@ static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 	if (cmd_open_store(ctx, &store, &err) || cmd_load_profile(ctx, store, profile_arg, 0, &p, &err))
 		goto fail;
 	const struct profile *src = p;
+	struct estimate_cut cut = { 0, 0, 0, 0 };
+	char cut_text[256] = "";
 	if ((to == TO_FOLDED || to == TO_SPEEDSCOPE) && p->kind == PV_KIND_CALLS) {
-		est = profile_estimate_tree(p, 4000000);
+		struct estimate_options eo = { 0, 1 };
+		est = profile_estimate_tree_marked(p, &eo, NULL, &cut);
 		src = est;
+		if (cut.boxes)
+			estimate_cut_describe(&cut, profile_unit(p), cut_text, sizeof(cut_text));
 		if (!ctx->quiet)
 			fprintf(stderr, "note: cProfile data has no stacks; the call tree is estimated from caller->callee "
 					"edges (time split in proportion where a function has several callers)\n");
+		cmd_note_estimate_cut(ctx, &cut, profile_unit(p));
 	}
 	struct folded_counts counts = { NULL, 1.0 };
 	if (to == TO_FOLDED && folded_counts_choose(src, unit, &counts, &err))
@@ -216,7 +225,7 @@ static int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 					"parentheses that 'name (file:line)' cannot tell apart\n",
 				st.ambiguous);
 	} else if (to == TO_SPEEDSCOPE) {
-		if (speedscope_write(out, src, PROFVIEW_VERSION, &err)) {
+		if (speedscope_write(out, src, PROFVIEW_VERSION, cut.boxes ? cut_text : NULL, &err)) {
 			pv_error_subject(&err, profile_arg ? profile_arg : "latest");
 			goto fail;
 		}

@@ -30,6 +30,8 @@ static const char icicle_usage[] =
 	"cProfile data has no stacks: the tree is built from the caller->callee edges (as\n"
 	"snakeviz does). Where a function has several callers its time under one path is\n"
 	"split in proportion; those boxes are hatched, and the page's legend says so.\n"
+	"The tree is bounded, linear in the profile: the heaviest boxes are made first,\n"
+	"and what the bound leaves out is said (legend, stderr; docs/estimated-tree.md).\n"
 	"\n"
 	"Examples:\n"
 	"  profview icicle out.prof -o out.html\n"
@@ -145,6 +147,7 @@ static int cmd_icicle(int argc, char **argv, struct cmd_ctx *ctx)
 		if (ic.estimated)
 			fprintf(stderr, "note: cProfile data has no stacks; the tree is estimated from caller->callee edges "
 					"(hatched boxes are proportional splits)\n");
+		cmd_note_estimate_cut(ctx, &ic.est_cut, profile_unit(p));
 		if (ic.cut_nodes)
 			fprintf(stderr, "note: %zu of %zu boxes were folded into their parents (--max-nodes %lld)\n",
 				ic.cut_nodes, ic.cut_nodes + ic.n, max_nodes);

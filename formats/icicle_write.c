@@ -12,32 +12,36 @@
 
 #define ICICLE_MAX_INT 9007199254740992.0	/* 2^53: exact in a double and in JS */
 
-static void icicle_varint(struct strbuf *b, double v)
+/* Writers into a buffer with room for the record (ICICLE_RECORD_MAX): they
+ * return the byte after what they wrote. */
+static unsigned char *icicle_varint_u(unsigned char *o, uint64_t x)
 {
-	uint64_t x = v > 0 ? (v < ICICLE_MAX_INT ? (uint64_t)llround(v) : (uint64_t)ICICLE_MAX_INT) : 0;
-	unsigned char tmp[10];
-	size_t n = 0;
 	do {
 		unsigned char c = x & 0x7f;
 		x >>= 7;
-		tmp[n++] = c | (x ? 0x80 : 0);
+		*o++ = c | (x ? 0x80 : 0);
 	} while (x);
-	strbuf_add(b, tmp, n);
+	return o;
 }
 
-static void icicle_weight(struct strbuf *b, double v, int ints)
+static unsigned char *icicle_varint(unsigned char *o, double v)
 {
-	if (ints) {
-		icicle_varint(b, v);
-		return;
-	}
-	unsigned char tmp[8];
+	return icicle_varint_u(o, v > 0 ? (v < ICICLE_MAX_INT ? (uint64_t)llround(v) : (uint64_t)ICICLE_MAX_INT) : 0);
+}
+
+static unsigned char *icicle_weight(unsigned char *o, double v, int ints)
+{
+	if (ints)
+		return icicle_varint(o, v);
 	uint64_t u;
 	memcpy(&u, &v, 8);
 	for (int i = 0; i < 8; i++)
-		tmp[i] = (unsigned char)(u >> (8 * i));
-	strbuf_add(b, tmp, 8);
+		*o++ = (unsigned char)(u >> (8 * i));
+	return o;
 }
+
+/* A record's most bytes: five varints of at most 10 bytes, two weights of 10. */
+#define ICICLE_RECORD_MAX 70
 
 static int icicle_is_int(double v)
 {
@@ -173,9 +177,14 @@ static int64_t *icicle_meta(struct strbuf *sb, const struct icicle *ic, const st
 		const struct pv_str *nm = profile_str(t, fn->name);
 		strbuf_adds(&names, nused > 1 ? "," : "");
 		text_json_string_html(&names, nm->s, nm->len);
-		strbuf_addf(&ffile, "%s%lld", nused > 1 ? "," : "", (long long)sid[fn->file]);
-		strbuf_addf(&lines, "%s%lld", nused > 1 ? "," : "", (long long)fn->line);
-		strbuf_addf(&index, "%s%lu", nused > 1 ? "," : "", (unsigned long)f);
+		if (nused > 1) {
+			strbuf_addc(&ffile, ',');
+			strbuf_addc(&lines, ',');
+			strbuf_addc(&index, ',');
+		}
+		strbuf_addi(&ffile, sid[fn->file]);
+		strbuf_addi(&lines, fn->line);
+		strbuf_addu(&index, f);
 	}
 	strbuf_addf(sb, "\"files\":[%s],\"funcs\":{\"name\":[%s],\"file\":[%s],\"line\":[%s],\"index\":[%s]},",
 		    strbuf_str(&files), strbuf_str(&names), strbuf_str(&ffile), strbuf_str(&lines), strbuf_str(&index));
@@ -187,6 +196,15 @@ static int64_t *icicle_meta(struct strbuf *sb, const struct icicle *ic, const st
 	strbuf_release(&lines);
 	free(used);
 	free(sid);
+	if (ic->est_cut.boxes) {
+		strbuf_addf(sb, "\"folded\":{\"boxes\":%zu,\"weight\":", ic->est_cut.boxes);
+		text_json_number(sb, ic->est_cut.weight);
+		strbuf_adds(sb, ",\"min_weight\":");
+		text_json_number(sb, ic->est_cut.min_weight);
+		strbuf_addf(sb, ",\"max_frames\":%zu},", ic->est_cut.max_frames);
+	} else {
+		strbuf_adds(sb, "\"folded\":null,");
+	}
 	if (ic->cut_nodes) {
 		strbuf_addf(sb, "\"cut\":{\"nodes\":%zu,\"min_weight\":", ic->cut_nodes);
 		text_json_number(sb, ic->cut_min_weight);
@@ -213,16 +231,21 @@ static int64_t *icicle_meta(struct strbuf *sb, const struct icicle *ic, const st
 static void icicle_nodes(struct strbuf *b, const struct icicle *ic, const int64_t *fid, int ints)
 {
 	for (size_t i = 0; i < ic->n; i++) {
-		icicle_varint(b, i ? (double)(i - ic->parent[i]) : 0);
-		icicle_varint(b, i ? (double)fid[ic->func[i]] + 1 : 0);
-		icicle_varint(b, ic->flags[i]);
-		icicle_weight(b, ic->self[i], ints);
-		icicle_varint(b, ic->count[i]);
+		xgrow((void **)&b->buf, &b->cap, b->len + ICICLE_RECORD_MAX + 1, 1);
+		unsigned char *start = (unsigned char *)b->buf + b->len, *o = start;
+		o = icicle_varint_u(o, i ? i - ic->parent[i] : 0);
+		o = icicle_varint_u(o, i ? (uint64_t)fid[ic->func[i]] + 1 : 0);
+		o = icicle_varint_u(o, ic->flags[i]);
+		o = icicle_weight(o, ic->self[i], ints);
+		o = icicle_varint(o, ic->count[i]);
 		if (ic->base_self) {
-			icicle_weight(b, ic->base_self[i], ints);
-			icicle_weight(b, ic->base_total[i], ints);
+			o = icicle_weight(o, ic->base_self[i], ints);
+			o = icicle_weight(o, ic->base_total[i], ints);
 		}
+		b->len += (size_t)(o - start);
 	}
+	if (b->buf)
+		b->buf[b->len] = '\0';
 }
 
 /* The meta JSON and the base64 node stream. */

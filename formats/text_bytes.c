@@ -23,6 +23,21 @@ int text_surrogate_at(const char *s, size_t n)
 	return text_is_escaped_surrogate(u, n) ? text_surrogate_byte(u) : -1;
 }
 
+size_t text_unescape_raw(char *s, size_t n)
+{
+	unsigned char *u = (unsigned char *)s;
+	size_t o = 0;
+	for (size_t i = 0; i < n;) {
+		if (u[i] == 0xed && text_is_escaped_surrogate(u + i, n - i)) {
+			u[o++] = text_surrogate_byte(u + i);
+			i += 3;
+		} else {
+			u[o++] = u[i++];
+		}
+	}
+	return o;
+}
+
 void text_write_raw(FILE *out, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -60,6 +75,16 @@ static void text_json_string_as(struct strbuf *out, const char *s, size_t n, int
 	const unsigned char *u = (const unsigned char *)s;
 	strbuf_addc(out, '"');
 	for (size_t i = 0; i < n;) {
+		/* a run of printable ASCII that needs no escape goes in one piece */
+		size_t run = i;
+		while (run < n && u[run] >= 0x20 && u[run] < 0x7f && u[run] != '"' && u[run] != '\\' &&
+		       !(html && (u[run] == '<' || u[run] == '>' || u[run] == '&')))
+			run++;
+		if (run > i) {
+			strbuf_add(out, s + i, run - i);
+			i = run;
+			continue;
+		}
 		uint32_t cp;
 		int bad;
 		size_t l = text_next(u + i, n - i, &cp, &bad);

@@ -12,6 +12,8 @@
 int text_surrogate_at(const char *s, size_t n);
 /* Writes s with escaped surrogates turned back into their raw bytes. */
 void text_write_raw(FILE *out, const char *s, size_t n);
+/* The same in place (the raw form is never longer); returns the new length. */
+size_t text_unescape_raw(char *s, size_t n);
 /* Appends a JSON string literal (quotes included): valid UTF-8 kept, control
  * characters escaped, surrogates and undecodable bytes as \udcXX as Python's json does.
  * The one policy for bytes that are not UTF-8 in every JSON profview writes

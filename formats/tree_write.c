@@ -29,8 +29,10 @@ static int tree_weight_written(double w)
 	return w > 0 && isfinite(w);
 }
 
-/* Function f's frame text, made once by folded_frame.c's rule: frames holds it
- * at at[f], len[f] bytes; how[f] is 1 + what folded_frame_write() said. */
+/* Function f's frame text, made once by folded_frame.c's rule and with its
+ * escaped bytes raw again (text_unescape_raw: what text_write_raw() would
+ * write): frames holds it at at[f], len[f] bytes; how[f] is 1 + what
+ * folded_frame_write() said. */
 static void folded_frame_text(const struct profile *p, uint32_t f, struct strbuf *frames, size_t *at, size_t *len,
 			      char *how)
 {
@@ -39,8 +41,21 @@ static void folded_frame_text(const struct profile *p, uint32_t f, struct strbuf
 	struct folded_frame fr = { name->s, file->s, name->len, file->len, fn->line, fn->annotation };
 	at[f] = frames->len;
 	how[f] = (char)(1 + folded_frame_write(frames, &fr));
+	frames->len = at[f] + text_unescape_raw(frames->buf + at[f], frames->len - at[f]);
 	len[f] = frames->len - at[f];
 }
+
+/* A whole count as "%.0f" writes it, without printf below 2^53. */
+static void tree_count(struct strbuf *sb, double count)
+{
+	if (count >= 0 && count < 9007199254740992.0)
+		strbuf_addu(sb, (uint64_t)count);
+	else
+		strbuf_addf(sb, "%.0f", count);
+}
+
+/* How much output is gathered before it goes to the stream in one write. */
+#define TREE_WRITE_CHUNK (1u << 20)
 
 /* Whether every stack's own weight is a whole number already. */
 static int tree_weights_whole(const struct profile *p)
@@ -100,7 +115,7 @@ void folded_write(FILE *out, const struct profile *p, const struct folded_counts
 	struct strbuf frames = STRBUF_INIT;
 	/* per function: the part of its self weight (in counts) not written yet */
 	double *carry = xcalloc(p->nfuncs ? p->nfuncs : 1, sizeof(double));
-	struct strbuf path = STRBUF_INIT, line = STRBUF_INIT;
+	struct strbuf path = STRBUF_INIT, lines = STRBUF_INIT;
 	size_t depth = 1;
 	memset(st, 0, sizeof(*st));
 	cursor[0] = n ? first[0] : 0;
@@ -127,16 +142,20 @@ void folded_write(FILE *out, const struct profile *p, const struct folded_counts
 			st->exact += exact;
 			st->written += count;
 			if (count >= 1) {
-				strbuf_reset(&line);
-				strbuf_add(&line, path.buf, path.len);
+				strbuf_add(&lines, path.buf, path.len);
 				/* a leaf the line would lose (an empty name alone, a name
 				 * ending in a blank before the count: only a bare name
 				 * ends so) is written with " (:0)", read as the same */
 				if (!path.len || path.buf[path.len - 1] == ' ' || path.buf[path.len - 1] == '\t')
-					strbuf_adds(&line, " (:0)");
-				strbuf_addf(&line, " %.0f\n", count);
-				text_write_raw(out, line.buf, line.len);
+					strbuf_adds(&lines, " (:0)");
+				strbuf_addc(&lines, ' ');
+				tree_count(&lines, count);
+				strbuf_addc(&lines, '\n');
 				st->lines++;
+				if (lines.len >= TREE_WRITE_CHUNK) {
+					fwrite(lines.buf, 1, lines.len, out);
+					strbuf_reset(&lines);
+				}
 			} else {
 				st->carried++;
 			}
@@ -145,12 +164,13 @@ void folded_write(FILE *out, const struct profile *p, const struct folded_counts
 		len_at[depth] = path.len;
 		depth++;
 	}
+	fwrite(lines.buf, 1, lines.len, out);
 	for (size_t f = 0; f < p->nfuncs; f++) {
 		st->renamed += how[f] == 1 + FOLDED_FRAME_RENAMED;
 		st->ambiguous += how[f] == 1 + FOLDED_FRAME_AMBIGUOUS;
 	}
 	strbuf_release(&path);
-	strbuf_release(&line);
+	strbuf_release(&lines);
 	strbuf_release(&frames);
 	free(cursor);
 	free(len_at);
@@ -162,7 +182,7 @@ void folded_write(FILE *out, const struct profile *p, const struct folded_counts
 	free(next);
 }
 
-int speedscope_write(FILE *out, const struct profile *p, const char *version, struct pv_error *err)
+int speedscope_write(FILE *out, const struct profile *p, const char *version, const char *note, struct pv_error *err)
 {
 	/* endValue: every weight written, the root's own (evented idle time) too,
 	 * which goes as a sample with an empty stack */
@@ -188,47 +208,85 @@ int speedscope_write(FILE *out, const struct profile *p, const char *version, st
 			strbuf_adds(&sb, ", \"file\": ");
 			text_json_string(&sb, file->s, file->len);
 		}
-		if (fn->line > 0)
-			strbuf_addf(&sb, ", \"line\": %lld", (long long)fn->line);
+		if (fn->line > 0) {
+			strbuf_adds(&sb, ", \"line\": ");
+			strbuf_addi(&sb, fn->line);
+		}
 		strbuf_addc(&sb, '}');
 		text_spill(out, &sb);
 	}
 	strbuf_adds(&sb, "]},\n \"profiles\": [{\"type\": \"sampled\", \"name\": ");
 	const char *pname = p->thread ? p->thread : name;
-	text_json_string(&sb, pname, strlen(pname));
+	if (note) {
+		/* where the speedscope app shows it, beside the profile's name */
+		struct strbuf nm = STRBUF_INIT;
+		strbuf_adds(&nm, pname);
+		strbuf_adds(&nm, " [");
+		strbuf_adds(&nm, note);
+		strbuf_addc(&nm, ']');
+		text_json_string(&sb, nm.buf, nm.len);
+		strbuf_release(&nm);
+	} else {
+		text_json_string(&sb, pname, strlen(pname));
+	}
 	const char *unit = unit_measured(profile_unit(p));	/* samples go as "none" */
 	strbuf_addf(&sb, ", \"unit\": \"%s\", \"startValue\": 0, \"endValue\": ", unit ? unit : "none");
 	tree_weight(&sb, total);
 	strbuf_adds(&sb, ",\n  \"samples\": [");
-	uint32_t *path = xmalloc((p->nnodes ? p->nnodes : 1) * sizeof(uint32_t));
+	/* depth first, each stack's text ("3,17,4") the prefix of its children's;
+	 * the weights in the same order, gathered beside */
+	uint32_t *first, *next;
+	profile_tree_links(p, &first, &next);
+	size_t n = p->nnodes;
+	uint32_t *cursor = xmalloc((n ? n : 1) * sizeof(uint32_t));
+	size_t *len_at = xmalloc((n ? n : 1) * sizeof(size_t));
+	struct strbuf path = STRBUF_INIT, weights = STRBUF_INIT;
 	int firstw = 1;
-	for (size_t i = 0; i < p->nnodes; i++) {
-		if (!tree_weight_written(p->nodes[i].self))
-			continue;
-		size_t d = 0;
-		for (uint32_t k = (uint32_t)i; k; k = p->nodes[k].parent)
-			path[d++] = p->nodes[k].func;
-		strbuf_adds(&sb, firstw ? "\n   [" : ",\n   [");
-		firstw = 0;
-		for (size_t j = d; j-- > 0;)
-			strbuf_addf(&sb, j + 1 == d ? "%u" : ",%u", path[j]);
-		strbuf_addc(&sb, ']');
-		text_spill(out, &sb);
+	size_t depth = 1;
+	cursor[0] = n ? first[0] : 0;
+	len_at[0] = 0;
+	for (uint32_t k = 0; n;) {
+		if (tree_weight_written(p->nodes[k].self)) {
+			strbuf_adds(&sb, firstw ? "\n   [" : ",\n   [");
+			strbuf_add(&sb, path.buf, path.len);
+			strbuf_addc(&sb, ']');
+			if (!firstw)
+				strbuf_addc(&weights, ',');
+			tree_weight(&weights, p->nodes[k].self);
+			firstw = 0;
+			if (sb.len >= TREE_WRITE_CHUNK) {
+				fwrite(sb.buf, 1, sb.len, out);
+				strbuf_reset(&sb);
+			}
+		}
+		if (k) {
+			cursor[depth] = first[k];
+			len_at[depth] = path.len;
+			depth++;
+		}
+		/* the next node depth first (the root came first: its own weight is a
+		 * sample with an empty stack) */
+		while (depth && !cursor[depth - 1])
+			depth--;
+		if (!depth)
+			break;
+		k = cursor[depth - 1];
+		cursor[depth - 1] = next[k];
+		path.len = len_at[depth - 1];
+		if (depth > 1)
+			strbuf_addc(&path, ',');
+		strbuf_addu(&path, p->nodes[k].func);
 	}
 	strbuf_adds(&sb, "],\n  \"weights\": [");
-	firstw = 1;
-	for (size_t i = 0; i < p->nnodes; i++) {
-		if (!tree_weight_written(p->nodes[i].self))
-			continue;
-		if (!firstw)
-			strbuf_addc(&sb, ',');
-		firstw = 0;
-		tree_weight(&sb, p->nodes[i].self);
-		text_spill(out, &sb);
-	}
-	strbuf_adds(&sb, "]}]}\n");
 	fwrite(sb.buf, 1, sb.len, out);
-	free(path);
+	fwrite(weights.buf, 1, weights.len, out);
+	fputs("]}]}\n", out);
+	free(cursor);
+	free(len_at);
+	free(first);
+	free(next);
+	strbuf_release(&path);
+	strbuf_release(&weights);
 	strbuf_release(&sb);
 	return 0;
 }

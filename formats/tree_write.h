@@ -47,8 +47,11 @@ void folded_write(FILE *out, const struct profile *p, const struct folded_counts
 
 /* A speedscope file (file-format-schema.json) with one "sampled" profile: a
  * sample per stack with weight of its own (positive and finite: JSON holds no
- * inf or nan). -1 with err set, before anything is written, when those
- * weights add up to more than a double holds (endValue would be inf). */
-int speedscope_write(FILE *out, const struct profile *p, const char *version, struct pv_error *err);
+ * inf or nan), depth first. note: NULL, or what the profile's name carries in
+ * brackets where the speedscope app shows it (what an estimated tree's budget
+ * left out). -1 with err set, before anything is written, when those weights
+ * add up to more than a double holds (endValue would be inf). */
+int speedscope_write(FILE *out, const struct profile *p, const char *version, const char *note,
+		     struct pv_error *err);
 
 #endif

@@ -340,7 +340,9 @@
       el('li', { 'data-pv': 'legend-estimated', hidden: '' }, [el('span', { 'class': 'pv-swatch pv-swatch-hatch' }),
         el('span', { text: 'ESTIMATED: time split in proportion (cProfile keeps caller\u2192callee totals, not stacks)' })]),
       el('li', { 'data-pv': 'legend-cut', hidden: '' }, [el('span', { 'class': 'pv-swatch pv-swatch-cut' }),
-        el('span', { 'data-pv': 'legend-cut-text', text: 'CUT: small calls folded into this box' })])]);
+        el('span', { 'data-pv': 'legend-cut-text', text: 'CUT: small calls folded into this box' })]),
+      el('li', { 'data-pv': 'legend-folded', hidden: '' }, [el('span', { 'class': 'pv-swatch pv-swatch-hatch' }),
+        el('span', { 'data-pv': 'legend-folded-text', text: 'FOLDED AWAY: the estimated tree is bounded' })])]);
     c.appendChild(el('footer', { 'class': 'pv-footer' }, [legend,
       el('p', { 'class': 'pv-help', 'data-pv': 'help',
         text: 'click: zoom \u00b7 \u2190\u2191\u2192\u2193 select \u00b7 Enter zoom in \u00b7 Esc/\u232b zoom out \u00b7 r reset \u00b7 / search \u00b7 f flame \u00b7 h left-heavy' })]));
@@ -1070,8 +1072,14 @@
       parts.push(group3(String(m.n - 1)) + ' boxes');
       if (!(rootTotal > 0)) parts.push('empty: nothing to draw');
       if (meta.cut && meta.cut.nodes) parts.push(group3(String(meta.cut.nodes)) + ' small boxes folded');
+      if (meta.folded && meta.folded.boxes) parts.push(foldedText(meta.folded));
       ui.summary.textContent = parts.filter(Boolean).join(' \u00b7 ');
       if (meta.source) ui.summary.title = String(meta.source);
+    }
+    // What the estimated tree's budget left out, worded as the command line's note.
+    function foldedText(f) {
+      return 'folded away: ' + group3(String(f.boxes)) + ' boxes under ' + formatWeight(unit, +f.min_weight || 0) +
+        ' (' + formatWeight(unit, +f.weight || 0) + ' in all)';
     }
     function fillLegend() {
       function show(key, yes) { if (ui[key]) ui[key].hidden = !yes; }
@@ -1081,6 +1089,12 @@
       show('legend-new', isDiff);
       show('legend-estimated', !!meta.estimated);
       show('legend-cut', !!meta.cut);
+      show('legend-folded', !!(meta.folded && meta.folded.boxes));
+      if (meta.folded && meta.folded.boxes && ui['legend-folded-text']) {
+        ui['legend-folded-text'].textContent = 'FOLDED AWAY: the estimated tree is bounded at ' +
+          group3(String(meta.folded.max_frames || 0)) + ' frames; ' + foldedText(meta.folded) +
+          '; their functions\u2019 time is in their other boxes, or under [folded away]';
+      }
       if (isDiff && ui['legend-diff-text']) {
         var mx = formatPct(m.maxAbsDiff, rootTotal);
         ui['legend-diff-text'].textContent = 'change in self: blue = less, red = more, white = same (full colour = ' +

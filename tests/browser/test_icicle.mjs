@@ -597,6 +597,7 @@ async function testProfview() {
     ['diff-prof', [F('diff', 'fixtures', 'after.prof'), '--diff', F('diff', 'fixtures', 'before.prof')]],
     ['diff-folded', [F('diff', 'fixtures', 'after.folded'), '--diff', F('diff', 'fixtures', 'before.folded'), '--normalize']],
     ['hostile-folded', [hostileFolded()]],
+    ['bounded-prof', [F('estimate', 'fixtures', 'py311-cprofile-layers.prof')]],
   ];
   for (const [tag, args] of cases) {
     where = `profview icicle ${tag}`;
@@ -617,6 +618,14 @@ async function testProfview() {
     check('page total = stream total', close(s.total, pg.total, Math.abs(pg.total) * 1e-9 + 1e-12), [s.total, pg.total]);
     check('legend: ESTIMATED shown iff meta.estimated', (await page.isVisible('[data-pv="legend-estimated"]')) === !!pg.meta.estimated);
     check('legend: diff shown iff meta.diff', (await page.isVisible('[data-pv="legend-diff"]')) === !!pg.meta.diff);
+    check('legend: FOLDED AWAY shown iff meta.folded', (await page.isVisible('[data-pv="legend-folded"]')) === !!pg.meta.folded);
+    if (tag === 'bounded-prof') {
+      // tests/estimate/layers.py: 4^10 paths, which the estimate's bound cuts
+      const legend = await page.locator('[data-pv="legend-folded"]').innerText();
+      check('the bound is in the legend and the summary', !!pg.meta.folded && legend.includes('folded away: ') &&
+        legend.includes('[folded away]') && (await page.locator('[data-pv="summary"]').innerText()).includes('folded away: '), legend);
+      check('a [folded away] box is drawn', (await hoverBox(page, '[folded away]')).includes('[folded away]'));
+    }
     await shot(page, 'profview-' + tag);
     if (tag === 'hostile-folded') {
       check('no element came from data', await page.evaluate(() =>

@@ -6,7 +6,9 @@
 // Export (its evented JSON) must hold every function's self weight as profview wrote
 // it, and the same total. Sources: a cProfile file (estimated tree, seconds ->
 // microseconds), an evented speedscope file in nanoseconds, one in fractional
-// microseconds, and a profile whose every sample weighs 0 (an empty profile).
+// microseconds, a cProfile file whose estimated tree the bound cuts (the profile's
+// name must say so in the app), and a profile whose every sample weighs 0 (an
+// empty profile).
 // Screenshots go to ARTEFACT_DIR. Prints "N passed, N failed".
 //
 // usage: node test_speedscope_app.mjs PROFVIEW TESTS_DIR ARTEFACT_DIR
@@ -98,11 +100,15 @@ const cases = [
   ['sampled/fixtures/py_evented.speedscope.json', 'folded', 'evented_ns.txt'],
   ['sampled/fixtures/py_evented.speedscope.json', 'speedscope', 'evented_ns.speedscope.json'],
   ['export/fixtures/py_evented_us.speedscope.json', 'folded', 'evented_us.txt'],
+  // a tree the estimate's bound cuts (tests/estimate/layers.py): the profile's
+  // name says so, with a [folded away] frame among the stacks
+  ['estimate/fixtures/py311-cprofile-layers.prof', 'folded', 'layers.txt'],
+  ['estimate/fixtures/py311-cprofile-layers.prof', 'speedscope', 'layers.speedscope.json', '[folded away: '],
 ];
 
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 try {
-  for (const [src, to, name] of cases) {
+  for (const [src, to, name, named] of cases) {
     where = `${src} --to ${to}`;
     const file = path.join(tmp, name);
     if (!check('profview export', exportTo(path.isAbsolute(src) ? src : path.join(testsDir, src), to, file))) continue;
@@ -122,6 +128,7 @@ try {
     } catch (e) { /* the checks below say what is missing */ }
     check(`the app says '${want}'`, logs.includes(want), logs.filter((l) => l.startsWith('Import')));
     check('no page error or dialog', errors.length === 0, errors);
+    if (named) check(`the app shows '${named}' in the profile's name`, (await page.content()).includes(named));
     await page.screenshot({ path: path.join(artefactDir, name + '.png') });
     let doc = null;
     try {

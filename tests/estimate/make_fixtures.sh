@@ -5,6 +5,7 @@
 #   pyXY-profile-m-unittest.prof   python -m profile -o F -m unittest sample_tests   (3.8+)
 #   pyXY-cprofile-unittest.prof    python -m cProfile -o F sample_tests.py          (2.7, 3.6: no -m)
 #   pyXY-cprofile-threads.prof     python -m cProfile -o F threads.py               (every Python)
+#   py311-cprofile-layers.prof     python -m cProfile -o F layers.py                (3.11: a tree the bound cuts)
 # The runs happen in a fixed scratch folder (/tmp/pvest) so that the paths in
 # the files do not depend on where the repository is.
 set -euo pipefail
@@ -17,7 +18,7 @@ unset PYTHONPATH PYTHONSTARTUP PYTHONHOME 2>/dev/null || true
 WORK=/tmp/pvest
 rm -rf "$WORK"
 mkdir -p "$WORK" "$HERE/fixtures"
-cp "$HERE/sample_tests.py" "$HERE/threads.py" "$WORK/"
+cp "$HERE/sample_tests.py" "$HERE/threads.py" "$HERE/layers.py" "$WORK/"
 cd "$WORK"
 for v in $VERSIONS; do
     py="$PYENV_ROOT/versions/$v/bin/python"
@@ -37,6 +38,9 @@ for v in $VERSIONS; do
         "$py" -m profile -o "$out-profile-m-unittest.prof" -m unittest sample_tests 2>/dev/null
     fi
     "$py" -m cProfile -o "$out-cprofile-threads.prof" threads.py
+    if [ "$tag" = py311 ]; then
+        "$py" -m cProfile -o "$out-cprofile-layers.prof" layers.py
+    fi
     echo "$tag done"
 done
 rm -rf "$WORK"

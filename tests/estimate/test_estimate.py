@@ -19,7 +19,15 @@ export draw). Checked:
 * `-m unittest` runs show the test functions under unittest's runner, each with
   its cumtime (each has one caller; within 1 % for cProfile and 20 % for the
   profile module's bare counts, as conservation re-homes some time below them);
-* a tree is drawn at all (issue 13: `-m MODULE` runs used to give an empty one).
+* a tree is drawn at all (issue 13: `-m MODULE` runs used to give an empty one);
+* the bound (issue 14, docs/estimated-tree.md "The bound"): no fixture but
+  layers.py's run is cut; that one's tree (4^10 paths over 148 edges) is, and
+  the cut is said alike by export's note, speedscope's profile name and the
+  icicle page's meta; its budget is 4 frames per function and edge, at least
+  2^20, by pstats' own counts; the stacks written hold no more frames than the
+  budget plus two per function; functions left without a box hang under the
+  top frame [folded away], which holds no time; and the totals above still
+  hold.
 
 Prints FAIL lines and `estimate: N passed, N failed, N skipped`; exit 1 on failure.
 """
@@ -77,18 +85,71 @@ class Facts:
                 self.top.add(k)
 
 
+FOLDED = ':0([folded away])'     # the top frame the bound hangs boxes under
+BOUND_RE = re.compile(r'^note: the estimated tree is bounded at (\d+) frames, linear in the profile '
+                      r'\(docs/estimated-tree.md\); (folded away: (\d+) boxes under \S+ \(\S+ in all\)); '
+                      r"their functions' time is in their other boxes, or under \[folded away\]$", re.M)
+
+
+class Tree:
+    """export --to speedscope of a file: its stacks (frame keys, weight), the
+    profile's name, the notes."""
+
+    def __init__(self, doc, err):
+        frames = [frame_key(f) for f in doc['shared']['frames']]
+        prof = doc['profiles'][0]
+        self.stacks = [([frames[i] for i in s], w) for s, w in zip(prof['samples'], prof['weights'])]
+        self.name = prof['name']
+        self.err = err
+
+
 def tree_of(profview, db, path):
     p = subprocess.run([profview, '--db', db, 'export', path, '--to', 'speedscope'], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=300)
     if p.returncode != 0:
         return None, p.stderr.decode('utf-8', 'replace')
-    d = json.loads(p.stdout.decode('utf-8'))
-    frames = [frame_key(f) for f in d['shared']['frames']]
-    prof = d['profiles'][0]
-    return [([frames[i] for i in s], w) for s, w in zip(prof['samples'], prof['weights'])], None
+    return Tree(json.loads(p.stdout.decode('utf-8')), p.stderr.decode('utf-8', 'replace')), None
 
 
-def check_file(profview, db, path):
+def icicle_meta(profview, db, path, tmp):
+    out = os.path.join(tmp, 'chart.html')
+    p = subprocess.run([profview, '--db', db, 'icicle', path, '-o', out], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=300)
+    if p.returncode != 0:
+        return None, p.stderr.decode('utf-8', 'replace')
+    with open(out, encoding='utf-8') as f:
+        m = re.search(r'<script type="application/json" id="pv-meta">(.*?)</script>', f.read(), re.S)
+    return json.loads(m.group(1)), p.stderr.decode('utf-8', 'replace')
+
+
+def check_bound(profview, db, path, name, facts, tree, tmp):
+    """The bound of a tree that is cut: said alike everywhere, and as the rule says."""
+    m = BOUND_RE.search(tree.err)
+    if not R.ok(m, '%s: export notes the bound' % name, tree.err[-800:]):
+        return
+    frames, said, boxes = int(m.group(1)), m.group(2), int(m.group(3))
+    nfuncs = len(set(facts.tt) | {c for cl in facts.callers.values() for c in cl})
+    nedges = sum(len(cl) for cl in facts.callers.values())
+    R.eq(frames, max(1 << 20, 4 * (nfuncs + nedges)),
+         '%s: the budget is 4 frames per function and edge (%d + %d), at least 2^20' % (name, nfuncs, nedges))
+    R.ok(boxes > 0, '%s: boxes were left out (%d)' % (name, boxes))
+    R.ok(tree.name.endswith(' [%s]' % said), "%s: speedscope's profile name says the same" % name, tree.name)
+    written = sum(len(s) for s, _ in tree.stacks)
+    R.ok(written <= frames + 2 * nfuncs + 1, '%s: the stacks hold %d frames, within the budget %d + 2 x %d' % (
+        name, written, frames, nfuncs))
+    bad = ['%s at depth %d' % (FOLDED, s.index(FOLDED)) for s, _ in tree.stacks if FOLDED in s[1:]]
+    bad += ['%s holds %r of its own' % (FOLDED, w) for s, w in tree.stacks if s[-1] == FOLDED]
+    R.ok(not bad, '%s: [folded away] is a top frame with no time of its own' % name, '\n'.join(bad[:5]))
+    R.ok(any(s[0] == FOLDED for s, _ in tree.stacks), '%s: functions left without a box hang under '
+         '[folded away]' % name)
+    meta, err = icicle_meta(profview, db, path, tmp)
+    if R.ok(meta is not None, '%s: icicle' % name, err):
+        R.ok(meta.get('folded') and meta['folded']['boxes'] == boxes and meta['folded']['max_frames'] == frames,
+             "%s: the icicle page's meta says the same" % name, meta.get('folded'))
+        R.ok(said in err, '%s: icicle notes the same' % name, err[-800:])
+
+
+def check_file(profview, db, path, tmp):
     name = os.path.relpath(path, os.path.dirname(HERE))
     py = fixture_python(path)
     if py is None:
@@ -99,9 +160,15 @@ def check_file(profview, db, path):
     if not R.ok(p.returncode == 0, '%s: pstats reads it' % name, p.stderr.decode('utf-8', 'replace')[-500:]):
         return
     facts = Facts(json.loads(p.stdout.decode('utf-8')))
-    stacks, err = tree_of(profview, db, path)
-    if not R.ok(stacks is not None, '%s: export --to speedscope' % name, err):
+    tree, err = tree_of(profview, db, path)
+    if not R.ok(tree is not None, '%s: export --to speedscope' % name, err):
         return
+    stacks = tree.stacks
+    if 'layers' in os.path.basename(path):
+        check_bound(profview, db, path, name, facts, tree, tmp)
+    else:
+        R.ok('bounded' not in tree.err and '[folded away' not in tree.name,
+             '%s: a profile this small is not cut' % name, tree.err[-800:])
     total = sum(w for _, w in stacks)
     R.ok(close(total, facts.total_tt), '%s: tree total = pstats total_tt' % name,
          'tree %r, pstats %r (%.3g%%)' % (total, facts.total_tt, 100 * (total / facts.total_tt - 1)))
@@ -120,7 +187,7 @@ def check_file(profview, db, path):
         if s[0] not in facts.top and any(c in boxed for c in facts.callers.get(s[0], {}) if c != s[0]):
             bad.add('%s at the top: it has no top-level calls' % s[0])
         for a, b in zip(s, s[1:]):
-            if a not in facts.callers.get(b, {}):
+            if a != FOLDED and a not in facts.callers.get(b, {}):
                 bad.add('%s under %s: pstats says it never calls it' % (b, a))
     R.ok(not bad, '%s: every box is a pstats edge, top boxes have top-level calls' % name,
          '\n'.join(sorted(bad)[:8]))
@@ -154,7 +221,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix='pv-estimate-') as tmp:
         db = os.path.join(tmp, 'store.db')
         for f in files:
-            check_file(profview, db, f)
+            check_file(profview, db, f, tmp)
     return R.done()
 
 

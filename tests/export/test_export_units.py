@@ -5,6 +5,7 @@ fixtures for, checked against the consumers' own rules and independent reference
     python3 test_export_units.py PROFVIEW TESTS_DIR SHARED_DIR --group GROUP
 
 Sources: cProfile and `profile` files of Python 2.7 and 3.6-3.13 (tests/golden),
+a cProfile run whose estimated tree the bound cuts (tests/estimate/layers.py),
 the sampled fixtures (folded, speedscope sampled and evented in ns), this folder's
 fixtures (speedscope in bytes; evented in fractional microseconds) and, when
 SHARED_DIR/corpus exists, the real folded and speedscope corpus.
@@ -136,6 +137,10 @@ def sources(tests, shared):
     for p in sorted(glob.glob(os.path.join(tests, 'golden', 'fixtures', 'py*-*.prof'))):
         kind = 'profile' if p.endswith('-profile.prof') else 'cprofile'
         out.append(Source(p, kind, 'seconds', 'microseconds'))
+    # a tree the estimate's bound cuts (tests/estimate/layers.py): what is written
+    # with a [folded away] frame must read as well
+    out.append(Source(os.path.join(tests, 'estimate', 'fixtures', 'py311-cprofile-layers.prof'), 'cprofile',
+                      'seconds', 'microseconds'))
     sdir = os.path.join(tests, 'sampled', 'fixtures')
     with open(os.path.join(sdir, 'expected.json')) as f:
         sexp = json.load(f)['files']

@@ -89,7 +89,7 @@ static int dump_random(long n, unsigned long seed)
 		x ^= x >> 7;
 		x ^= x << 17;
 		double v;
-		switch (i % 4) {
+		switch (i % 5) {
 		case 0:	/* any bit pattern */
 			memcpy(&v, &x, sizeof(v));
 			break;
@@ -98,6 +98,9 @@ static int dump_random(long n, unsigned long seed)
 			break;
 		case 2:	/* timings as a profiler sums them */
 			v = (double)(x % 1000000007) * 1e-9 + (double)((x >> 40) % 1000) * 1e-6;
+			break;
+		case 3:	/* any mantissa between 1e-10 and 1e15 (pyrepr.c's integer path) */
+			v = ldexp((double)((x >> 11) | (1ull << 52)), (int)((x >> 3) % 84) - 86);
 			break;
 		default:	/* neighbours of round numbers */
 			v = nextafter(pow(10.0, (double)((int)(x % 40) - 20)), (x >> 63) ? INFINITY : 0.0);

@@ -192,7 +192,7 @@ static void test_estimate_nested_exec(void)
 	calls_edge(p, exec, imp, 2, 3, 0);
 	calls_edge(p, mod, work, 1, 5, 0);
 	profile_compute_totals(p);
-	struct profile *t = profile_estimate_tree(p, 1000);
+	struct profile *t = profile_estimate_tree(p, 0);
 	check_conserved(p, t);
 	CHECK(func_named(t, "work")->cumtime > 4.99);	/* the work is in the tree */
 	int exec_top = 0;
@@ -222,7 +222,7 @@ static void test_estimate_counts(void)
 	calls_edge(p, a, g, 1, 0, 1);
 	calls_edge(p, b, g, 2, 0, 1);
 	profile_compute_totals(p);
-	struct profile *t = profile_estimate_tree(p, 1000);
+	struct profile *t = profile_estimate_tree(p, 0);
 	check_conserved(p, t);
 	size_t tops = 0;
 	for (size_t i = 1; i < t->nnodes; i++)
@@ -244,7 +244,7 @@ static void test_estimate_adopt(void)
 	uint32_t lc = calls_func(p, "<listcomp>", 2, 2, 2, 2);
 	calls_edge(p, lc, lc, 2, 2, 0);
 	profile_compute_totals(p);
-	struct profile *t = profile_estimate_tree(p, 1000);
+	struct profile *t = profile_estimate_tree(p, 0);
 	check_conserved(p, t);
 	(void)m;
 	profile_free(t);
