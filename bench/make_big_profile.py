@@ -13,6 +13,8 @@ Call pattern (deterministic for a given --seed; only the timings vary):
     1..8 children (fan-out chosen at random), so the tree is ~8-10 levels deep;
   * shared helpers: about half the functions additionally call one or two
     random leaves, so many leaves have several callers (multi-caller edges);
+  * no cycles among those calls: the few that would close one (and recurse
+    forever) are dropped;
   * recursion: ~2% of the leaves recurse into themselves (depth 2-4) and ~1%
     of leaf pairs call each other (mutual recursion), so ncalls shows "n/m";
   * builtins: many functions call len()/sorted()/max()/str.join, so a handful
@@ -43,6 +45,34 @@ NOUNS = ["user", "order", "token", "node", "record", "request", "config", "cache
 PACKAGES = ["core", "api", "db", "web", "util", "models", "services", "plugins", "io", "auth"]
 
 
+def break_cycles(extra):
+    """Leaves call shared leaves too, so a few calls can close a cycle (a leaf
+    calling, through others, itself), which would recurse forever: drop each
+    call that closes one (a back edge of a depth-first walk in index order).
+    Removing calls draws nothing from the random generator, so a plan without
+    cycles (the default 200k one) is unchanged."""
+    state = [0] * len(extra)            # 0 new, 1 on the walk, 2 done
+    for s in range(len(extra)):
+        if state[s]:
+            continue
+        state[s] = 1
+        stack = [(s, 0)]
+        while stack:
+            v, k = stack[-1]
+            if k == len(extra[v]):
+                state[v] = 2
+                stack.pop()
+                continue
+            w = extra[v][k]
+            if state[w] == 1:
+                del extra[v][k]         # closes a cycle
+                continue
+            stack[-1] = (v, k + 1)
+            if state[w] == 0:
+                state[w] = 1
+                stack.append((w, 0))
+
+
 def plan(n, seed):
     """Decide names, files, children and extra calls of n functions."""
     rng = random.Random(seed)
@@ -62,6 +92,7 @@ def plan(n, seed):
             extra[i].append(rng.choice(leaves))
         elif r < 0.50:
             extra[i].extend(rng.sample(leaves, 2))
+    break_cycles(extra)
     selfrec = {}                        # leaf -> recursion depth
     for i in rng.sample(leaves, max(1, len(leaves) // 50)):
         selfrec[i] = rng.randint(2, 4)
