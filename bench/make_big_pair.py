@@ -109,15 +109,63 @@ def perturb(p, change_seed):
     # added functions: appended to random modules, called from 1-2 live functions
     nmod = (n + mbp.PER_MODULE - 1) // mbp.PER_MODULE
     added = {}                              # module -> [(name, work, leaf or None)]
+    new_calls = []                          # (caller, n + k): the calls of added functions
     for k in range(max(1, n // 100)):
         name = "new_%s_%s_%d" % (rng.choice(mbp.VERBS), rng.choice(mbp.NOUNS), n + k)
         m = rng.randrange(nmod)
         leaf = rng.choice(alive_leaves) if rng.random() < 0.5 else None
         added.setdefault(m, []).append((name, rng.choice((1, 2, 5, 13, 30)), leaf))
+        if leaf is not None:
+            new_calls.append((n + k, leaf))
         for c in rng.sample(alive, rng.randint(1, 2)):
             tail[c].insert(0, "%s(d + 1)" % name)
+            new_calls.append((c, n + k))
+    drop_endless_calls(p, removed, extra_a, added, tail, new_calls)
     return {"removed": removed, "work": work_a, "extra": extra_a, "selfrec": selfrec_a,
             "builtin": builtin_a, "tail": tail, "added": added}
+
+
+def calls_closing_cycles(fixed, calls):
+    """The calls (u, v) among CALLS that would close a cycle over FIXED (u -> [v]) and the
+    calls kept before them. A shared-leaf call starts the callee with r = 0, so a cycle
+    through one (a leaf calling itself, or leaves each other, possibly through a
+    mutual-recursion pair) recurses forever. Leaves call only leaves (and added
+    functions), so each search stays small."""
+    adj = {u: list(vs) for u, vs in enumerate(fixed) if vs}
+    dropped = []
+    for u, v in calls:
+        seen, todo, cycle = {v}, [v], False
+        while todo and not cycle:
+            x = todo.pop()
+            cycle = x == u
+            for y in adj.get(x, ()):
+                if y not in seen:
+                    seen.add(y)
+                    todo.append(y)
+        if cycle:
+            dropped.append((u, v))
+        else:
+            adj.setdefault(u, []).append(v)
+    return dropped
+
+
+def drop_endless_calls(p, removed, extra_a, added, tail, new_calls):
+    """Drop the changed calls that would close a cycle: a redrawn shared-leaf call or an
+    added function's call (make_big_profile.py drops those of the base plan). None at 20k
+    and 200k functions, so those pairs are what they were."""
+    children, extra, selfrec, mutual, builtin, work, names = p
+    n = len(names)
+    fixed = [[c for c in children[i] if c not in removed] + ([mutual[i]] if i in mutual else [])
+             for i in range(n)]
+    calls = [(i, c) for i in range(n) if i not in removed for c in extra_a[i]] + new_calls
+    for u, v in calls_closing_cycles(fixed, calls):
+        if u >= n:                          # an added function's call of a leaf
+            m, = [m for m, fs in added.items() for f in fs if f[0].endswith("_%d" % u)]
+            added[m] = [(f[0], f[1], None) if f[0].endswith("_%d" % u) else f for f in added[m]]
+        elif v >= n:                        # a call of an added function
+            tail[u] = [t for t in tail[u] if not t.startswith("new_") or not t.endswith("_%d(d + 1)" % v)]
+        else:
+            extra_a[u].remove(v)
 
 
 def body_after(i, p, ch):
